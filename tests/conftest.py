@@ -1,0 +1,39 @@
+"""Shared test configuration: hypothesis profiles and paths to the shared reference data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# CI is reproducible: derandomized examples, no deadline on a loaded 2-core machine.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=40,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "dev",
+    deadline=None,
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The public reference data in ../shared/data (never copied into the project)."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(
+            f"reference data not found at {SHARED_DATA}: the tests expect the shared/ folder "
+            "beside the repository (as CI provides it)"
+        )
+    return SHARED_DATA
