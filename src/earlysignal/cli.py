@@ -1,0 +1,280 @@
+"""The ``earlysignal`` command line (typer + rich).
+
+Commands stay thin: each body imports what it needs from earlysignal (and any heavy library)
+inside the function, so that ``earlysignal --help`` answers in well under a second. To add a
+command, insert a decorated function in the "commands" section below::
+
+    @app.command("mycommand")
+    def mycommand(path: Annotated[Path, typer.Argument(help="...")]) -> None:
+        \"\"\"One line shown in --help.\"\"\"
+        from earlysignal.mymodule import run
+
+        run(path)
+
+Exit codes: 0 success, 1 the input is invalid or the job failed on its data, 2 unusable input
+(missing folder, no recognisable tables, bad arguments).
+
+Examples
+--------
+>>> from typer.testing import CliRunner
+>>> CliRunner().invoke(app, ["--version"]).output.strip()
+'earlysignal 0.1.0'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="earlysignal",
+    help=(
+        "Early signals of placement breakdown and the placement carousel: validate care "
+        "histories, build features, fit, evaluate and audit models, write model cards. "
+        "A signal for support and research, never a decision about a family."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_INVALID = 1
+EXIT_UNUSABLE = 2
+
+
+def _version(value: bool) -> None:
+    if value:
+        from earlysignal import __version__
+
+        typer.echo(f"earlysignal {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Early signals of placement breakdown and the carousel in youth protection."""
+
+
+# ------------------------------------------------------------------------------------ commands
+@app.command("validate")
+def validate(  # noqa: PLR0917
+    folder: Annotated[Path, typer.Argument(help="Canonical folder (Parquet or CSV + meta.json).")],
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Apply the opt-in repairs (each one is reported).")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the (repaired) history as a Parquet canonical folder."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    observed_until: Annotated[
+        str | None, typer.Option(help="Extraction date YYYY-MM-DD (overrides meta.json).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Decode CSV files with this encoding, e.g. latin-1.")
+    ] = None,
+    max_rows: Annotated[int, typer.Option(help="Problems shown in the table.")] = 50,
+) -> None:
+    """Check a care-history folder against every validation rule (docs/validation.md)."""
+    from earlysignal.data.io import load_history
+    from earlysignal.data.validate import UnusableInputError
+
+    try:
+        history, report = load_history(
+            folder, observed_until=observed_until, encoding=encoding, repair=repair
+        )
+    except (UnusableInputError, ValueError, LookupError) as exc:
+        # LookupError: an unknown --encoding; ValueError: a bad --observed-until
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_UNUSABLE) from exc
+    if as_json:
+        typer.echo(report.to_json())
+    else:
+        _print_report(report, max_rows)
+    if out is not None:
+        if not report.ok:
+            typer.echo(f"not writing {out}: the history still has errors", err=True)
+        else:
+            history.write(out)
+            typer.echo(f"wrote {out}")
+    raise typer.Exit(0 if report.ok else EXIT_INVALID)
+
+
+def _print_report(report: object, max_rows: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from earlysignal.data.validate import ValidationReport
+
+    assert isinstance(report, ValidationReport)
+    console = Console(soft_wrap=False)
+    c = report.checked
+    checked = (
+        f"{c.get('children', 0)} children, {c.get('placements', 0)} placements, "
+        f"{c.get('events', 0)} events, {c.get('statuses', 0)} statuses"
+    )
+    if report.problems.height:
+        table = Table(title=f"Problems in {report.source}", show_lines=False)
+        table.add_column("rule", no_wrap=True)
+        for name in ("table", "row", "child", "column"):
+            table.add_column(name, overflow="fold")
+        table.add_column("value", overflow="fold", max_width=24)
+        table.add_column("message", overflow="fold", ratio=1)
+        for p in report.problems.head(max_rows).iter_rows(named=True):
+            style = "red" if p["severity"] == "error" else "yellow"
+            cells = [
+                p["rule"],
+                p["table"],
+                p["row"],
+                p["child_id"],
+                p["column"],
+                p["value"],
+                p["message"],
+            ]
+            table.add_row(*("" if x is None else str(x) for x in cells), style=style)
+        console.print(table)
+        if report.problems.height > max_rows:
+            console.print(f"... {report.problems.height - max_rows} more (use --json for all)")
+        console.print(
+            "E = error, W = warning. Rows are 1-based data-row numbers of the source file "
+            "(header excluded). Fixes: docs/validation.md or --json."
+        )
+        counts = report.counts_by_rule()
+        summary = Table(title="Problems per rule")
+        for name in ("rule", "name", "severity", "table", "n"):
+            summary.add_column(name)
+        for r in counts.iter_rows():
+            summary.add_row(*(str(x) for x in r))
+        console.print(summary)
+    if report.repairs.height:
+        rep = Table(title="Repairs applied")
+        for name in ("repair", "table", "action", "n"):
+            rep.add_column(name)
+        for r in report.repair_counts().iter_rows():
+            rep.add_row(*(str(x) for x in r))
+        console.print(rep)
+    n_err, n_warn = report.errors.height, report.warnings.height
+    if report.ok:
+        console.print(f"[green]valid[/green]: checked {checked}; {n_warn} warning(s)")
+    else:
+        console.print(
+            f"[red]invalid[/red]: {n_err} error(s), {n_warn} warning(s); checked {checked}"
+        )
+
+
+@app.command("import-ssda903")
+def import_ssda903_cmd(
+    src: Annotated[Path, typer.Argument(help="Folder of SSDA903 yearly returns (CSV).")],
+    out: Annotated[Path, typer.Option("--out", help="Canonical folder to write.")],
+    observed_until: Annotated[
+        str | None, typer.Option(help="Extraction date YYYY-MM-DD (default: last 31 March).")
+    ] = None,
+    year_label: Annotated[
+        str, typer.Option(help="A return's year names the collection year's start, end or auto.")
+    ] = "auto",
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Exclude or repair bad rows (each one counted).")
+    ] = False,
+) -> None:
+    """Import SSDA903 returns into a validated canonical folder plus an import report."""
+    from earlysignal.sources.ssda903 import run_import_cli
+
+    raise typer.Exit(run_import_cli(src, out, observed_until, year_label, repair))
+
+
+@app.command("indicators")
+def indicators_cmd(
+    folder: Annotated[Path, typer.Argument(help="Canonical folder (e.g. from import-ssda903).")],
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", help="Group by a children column, age_group or setting (repeat)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the table as CSV.")] = None,
+    plots: Annotated[Path | None, typer.Option("--plots", help="Write figures here.")] = None,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="No disclosure control (data team only).")
+    ] = False,
+) -> None:
+    """Stability indicators by year (DfE measures, moves, doorverhuizen), disclosure-protected."""
+    from earlysignal.indicators.report import run_indicators_cli
+
+    raise typer.Exit(run_indicators_cli(folder, by or [], out, plots, raw))
+
+
+# ------------------------------------------------------------ experiments: run, demo, card
+@app.command("run")
+def run(
+    config: Annotated[
+        Path, typer.Argument(help="Experiment config (TOML), e.g. experiments/breakdown_180d.toml.")
+    ],
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(
+            help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI or sqlite:///mlruns.db)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the model card (default: the config's)."),
+    ] = None,
+) -> None:
+    """Run a whole study from a config: fit, calibrate, evaluate, explain, audit, model card."""
+    from earlysignal.experiment.cli import run_command
+
+    raise typer.Exit(run_command(config, tracking_uri=tracking_uri, output_dir=out))
+
+
+@app.command("demo")
+def demo(
+    children: Annotated[int, typer.Option(help="Simulated children.")] = 20_000,
+    years: Annotated[int, typer.Option(help="Simulated years.")] = 10,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(
+            help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI or sqlite:///mlruns.db)."
+        ),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the model card.")] = None,
+) -> None:
+    """Simulate the default cohort and run the default 180-day breakdown study end to end."""
+    from earlysignal.experiment.cli import demo_command
+
+    raise typer.Exit(
+        demo_command(children=children, years=years, tracking_uri=tracking_uri, output_dir=out)
+    )
+
+
+@app.command("card")
+def card(
+    run_id: Annotated[str, typer.Argument(help="MLflow run id of a finished run.")],
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(
+            help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI or sqlite:///mlruns.db)."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the card.")] = Path(
+        "earlysignal-output"
+    ),
+) -> None:
+    """Re-render a run's model card (Markdown, HTML, JSON) from its logged card data."""
+    from earlysignal.experiment.cli import card_command
+
+    raise typer.Exit(card_command(run_id, tracking_uri=tracking_uri, output_dir=out))
+
+
+# ------------------------------------------------------------------------------------ entry
+def main() -> None:
+    """Console-script entry point (``earlysignal``)."""
+    app()
