@@ -27,6 +27,8 @@ _LAZY: dict[str, str] = {
     "repair_history": "earlysignal.data",
     "Setting": "earlysignal.schema",
     "EndReason": "earlysignal.schema",
+    "import_ssda903": "earlysignal.sources",
+    "stability_indicators": "earlysignal.indicators.report",
     "simulate": "earlysignal.synth",
     "oracle_risk": "earlysignal.synth",
     "build_features": "earlysignal.features",
@@ -34,7 +36,10 @@ _LAZY: dict[str, str] = {
     "prediction_times": "earlysignal.cohort",
 }
 
-__all__ = ["__version__", *sorted(_LAZY)]
+__all__ = [  # noqa: PLE0604 (the lazy names are strings, listed once in _LAZY)
+    "__version__",
+    *sorted(_LAZY),
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -213,6 +213,26 @@ def indicators_cmd(
 
 
 # ------------------------------------------------------------ experiments: run, demo, card
+@app.command("simulate")
+def simulate_cmd(  # noqa: PLR0917
+    out: Annotated[Path, typer.Option("--out", help="Canonical folder to write (plus truth/).")],
+    children: Annotated[int, typer.Option("--children", help="Children with care.")] = 20_000,
+    years: Annotated[int, typer.Option("--years", help="Length of the period in years.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same bytes.")] = 0,
+    report: Annotated[
+        bool, typer.Option("--report", help="Print the calibration table against its bands.")
+    ] = False,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="Bias scenario: recording_bias or label_bias."),
+    ] = None,
+) -> None:
+    """Simulate care histories with ground truth (earlysignal.synth) into a canonical folder."""
+    from earlysignal.synth.command import run_simulate
+
+    raise typer.Exit(run_simulate(children, years, seed, out, report=report, scenario=scenario))
+
+
 @app.command("run")
 def run(
     config: Annotated[

@@ -109,7 +109,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("child_id", pl.String(), True, False, "Stable pseudonymous identifier of the child"),
         Column("birth_date", pl.Date(), True, False, "Date of birth (may be set to mid-month)"),
         Column("sex", pl.String(), True, False, "One of female, male, other, unknown"),
-        Column("origin", pl.String(), False, True, "CBS 2022 origin: dutch, migrant_child, migrant"),
+        Column(
+            "origin", pl.String(), False, True, "CBS 2022 origin: dutch, migrant_child, migrant"
+        ),
         Column("disability", pl.Boolean(), False, True, "Recorded disability"),
         Column("region", pl.String(), False, True, "Region or municipality responsible"),
         Column("unaccompanied", pl.Boolean(), False, True, "Unaccompanied asylum-seeking minor"),

@@ -26,7 +26,8 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
 
     Missing optional columns are added (``temporary`` as ``False``, others as null); extra
     columns are kept after the canonical ones. Raises ``KeyError`` naming a missing required
-    column. Use :func:`earlysignal.data.validate.validate_history` (or ``coerce_table``) for untrusted input.
+    column. Use :func:`earlysignal.data.validate.validate_history` (or ``coerce_table``) for
+    untrusted input.
 
     Examples
     --------

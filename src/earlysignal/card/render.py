@@ -1,0 +1,869 @@
+"""Render card data to Markdown, one self-contained HTML file and JSON; validate; write atomically.
+
+The card data (a JSON-ready dict following ``schema/model_card.schema.json``) is the single
+source. :func:`card_blocks` turns it into neutral blocks (text, key-value rows, lists, tables,
+figures) section by section, and two small jinja2 templates (package data) print the blocks
+as Markdown or HTML, so both formats always say the same thing. Values the run cannot know are
+shown as their marker, e.g. "to be completed by the study team", never filled in.
+
+Examples
+--------
+>>> card = new_card(run_id="abc123", experiment="demo", run_name="demo",
+...                 outcome="breakdown", horizon_days=180)
+>>> validate_card(card)
+>>> md = render_markdown(card)
+>>> "## Subgroup results" in md and "to be completed by the study team" in md
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from earlysignal.card.standards import (
+    NOT_MEASURED,
+    SECTIONS,
+    TO_BE_COMPLETED,
+    compliance,
+    unknown,
+)
+
+__all__ = [
+    "CARD_FILES",
+    "Block",
+    "CardValidationError",
+    "card_blocks",
+    "card_schema",
+    "new_card",
+    "render_html",
+    "render_markdown",
+    "schema_markdown",
+    "validate_card",
+    "write_card",
+]
+
+CARD_FILES: tuple[str, ...] = ("model_card.md", "model_card.html", "model_card.json")
+"""The files :func:`write_card` writes (plus ``figures/*.png``)."""
+
+OUTCOME_DEFINITIONS: dict[str, str] = {
+    "breakdown": (
+        "The placement in effect at the prediction time ends with end reason 'breakdown' "
+        "(an unplanned ending initiated by the carer or the child, an allegation, standards of "
+        "care or closure) within the horizon."
+    ),
+    "carousel": (
+        "At least {k} moves (starts of non-temporary placements that are not the first of a "
+        "care episode) within the horizon; temporary and respite moves are not counted."
+    ),
+    "return_home": (
+        "A placement of the child ends with end reason 'return_home' within the horizon."
+    ),
+    "reentry": (
+        "For a child out of care after a return home: a new care episode starts within the horizon."
+    ),
+}
+"""Plain-language outcome definitions (the contract is ``docs/architecture.md``)."""
+
+COMPETING_EVENTS: dict[str, str] = {
+    "breakdown": (
+        "The placement ending for any other reason first (planned move, return home, "
+        "permanence, turning 18, transfer) is a competing event: label 0, not censored."
+    ),
+    "carousel": (
+        "Leaving care (return home, permanence, turning 18) before the second move is a "
+        "competing event: label 0 when the whole horizon is observed."
+    ),
+    "return_home": "Permanence or turning 18 before returning home are competing events (label 0).",
+    "reentry": "Turning 18 before re-entering is a competing event (label 0).",
+}
+
+
+class CardValidationError(ValueError):
+    """Card data that does not follow the published JSON Schema (names the field and rule)."""
+
+
+@cache
+def card_schema() -> dict[str, Any]:
+    """The published JSON Schema of the card data (package data).
+
+    Examples
+    --------
+    >>> card_schema()["title"]
+    'earlysignal model card data'
+    """
+    ref = resources.files("earlysignal.card") / "schema" / "model_card.schema.json"
+    result: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
+    return result
+
+
+def validate_card(card: dict[str, Any]) -> None:
+    """Check card data against the JSON Schema; raise :class:`CardValidationError` if not.
+
+    Examples
+    --------
+    >>> try:
+    ...     validate_card({"schema_version": "1.0"})
+    ... except CardValidationError as err:
+    ...     print(str(err).splitlines()[0][:40])
+    card data does not follow model_card.sch
+    """
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(card_schema())
+    errors = sorted(validator.iter_errors(card), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [
+            f"  - at {'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
+            for e in errors[:20]
+        ]
+        raise CardValidationError(
+            f"card data does not follow model_card.schema.json ({len(errors)} error(s)):\n"
+            + "\n".join(lines)
+            + "\nFix the card builder or mark unknown values with "
+            "earlysignal.card.unknown() instead of leaving them out."
+        )
+
+
+def _text(value: str | None) -> str | dict[str, str]:
+    return value if value else unknown()
+
+
+def new_card(
+    *,
+    run_id: str,
+    experiment: str,
+    run_name: str,
+    outcome: str,
+    horizon_days: int,
+    min_moves: int | None = None,
+) -> dict[str, Any]:
+    """A card skeleton in which every measured value is marked "not measured by this run".
+
+    The runner fills it section by section; whatever it does not fill stays marked. All
+    human-written fields start as "to be completed by the study team".
+
+    Examples
+    --------
+    >>> card = new_card(run_id="r1", experiment="e", run_name="n", outcome="carousel",
+    ...                 horizon_days=365, min_moves=2)
+    >>> card["outcome"]["definition"][:10], card["performance"]["oracle"]["status"]
+    ('At least 2', 'not measured by this run')
+    """
+    definition = OUTCOME_DEFINITIONS[outcome].format(k=min_moves if min_moves else 2)
+    nm = unknown(NOT_MEASURED)
+    card: dict[str, Any] = {
+        "schema_version": "1.0",
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run": {"run_id": run_id, "experiment": experiment, "run_name": run_name},
+        "model_details": {
+            "title": unknown(),
+            "description": unknown(),
+            "model_type": "not fitted by this run",
+            "class_imbalance": unknown(),
+            "owners": unknown(),
+            "contact": unknown(),
+        },
+        "intended_use": {"primary": unknown(), "out_of_scope": unknown()},
+        "outcome": {
+            "name": outcome,
+            "definition": definition,
+            "horizon_days": horizon_days,
+            "min_moves": min_moves if outcome == "carousel" else None,
+            "competing_events": COMPETING_EVENTS[outcome],
+            "censoring": {
+                "rows": 0,
+                "censored": 0,
+                "labelled": 0,
+                "rule": (
+                    "A row whose horizon runs past the extraction date without the event is "
+                    "censored: its label is missing, never 0, and it is left out of training "
+                    "and evaluation (counted here)."
+                ),
+            },
+        },
+        "data": {
+            "source": "not loaded by this run",
+            "simulated": False,
+            "period": {"first_prediction_time": None, "last_prediction_time": None},
+            "counts": {},
+            "digests": {},
+            "validation": {"errors": 0, "warnings": 0},
+            "prediction_times": {"design": "not built by this run", "rows": 0, "children": 0},
+        },
+        "predictors": {
+            "count": 0,
+            "features": [],
+            "excluded_attributes": [],
+            "included_sensitive": [],
+            "missing_data": unknown(),
+            "timing": (
+                "Every predictor at prediction time t uses only facts dated strictly before t "
+                "(boundary policy STRICT)."
+            ),
+        },
+        "validation_design": {
+            "kind": "temporal",
+            "description": "not run",
+            "periods": [],
+            "bootstrap": 0,
+            "ci_level": 0.95,
+        },
+        "performance": {"primary_model": "none", "metrics": [], "oracle": nm, "summary": []},
+        "calibration": {"method": "none", "metrics": [], "figure": nm},
+        "decision": {
+            "rule": "not set",
+            "threshold": None,
+            "capacity": None,
+            "workload": [],
+            "net_benefit": [],
+            "figure": nm,
+        },
+        "subgroups": {
+            "attributes": [],
+            "method": "not run",
+            "min_cell": 10,
+            "table": nm,
+            "suppressed_cells": 0,
+        },
+        "explanations": {
+            "method": "not run",
+            "explained_rows": 0,
+            "top_features": [],
+            "limits": [],
+            "figure": nm,
+        },
+        "limitations": [
+            "This card describes one run; anything not measured by it is marked as such."
+        ],
+        "ethics": {
+            "considerations": unknown(),
+            "approval": unknown(),
+            "funding": unknown(),
+            "lived_experience_involvement": unknown(),
+            "risk_category": unknown(
+                reason="likely high-risk under the EU AI Act (Annex III 5(a)); the team decides"
+            ),
+            "risk_management": unknown(),
+            "data_governance": unknown(),
+            "cybersecurity": unknown(),
+            "fria": unknown(),
+            "public_values": unknown(),
+            "fundamental_rights": unknown(),
+            "interpretation": unknown(),
+            "usability": unknown(),
+        },
+        "human_oversight": unknown(),
+        "legal": {"basis": unknown(), "objection_route": unknown(), "status": unknown()},
+        "monitoring": {"plan": unknown(), "review_date": unknown()},
+        "provenance": {
+            "earlysignal_version": _version(),
+            "python": "",
+            "packages": {},
+            "git_commit": unknown(NOT_MEASURED),
+            "uv_lock_sha256": unknown(NOT_MEASURED),
+            "config_sha256": "",
+            "model_artifact": unknown(NOT_MEASURED),
+        },
+        "figures": [],
+        "compliance": {},
+    }
+    card["compliance"] = compliance(card)
+    return card
+
+
+def _version() -> str:
+    from earlysignal import __version__
+
+    return __version__
+
+
+# ----------------------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A formatted value; ``marked`` when it is an unknown marker (shown emphasised)."""
+
+    text: str
+    marked: bool = False
+
+
+@dataclass(slots=True)
+class Block:
+    """One piece of a section: ``kind`` is text, kv, list, table or figure."""
+
+    kind: str
+    cells: list[Cell] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    caption: str = ""
+    file: str = ""
+
+
+def _cell(value: Any) -> Cell:
+    if isinstance(value, dict) and "status" in value and set(value) <= {"status", "reason"}:
+        reason = f" ({value['reason']})" if value.get("reason") else ""
+        return Cell(f"{value['status']}{reason}", marked=True)
+    if value is None:
+        return Cell("-")
+    if isinstance(value, bool):
+        return Cell("yes" if value else "no")
+    if isinstance(value, float):
+        if math.isnan(value):
+            return Cell("-")
+        return Cell(f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}")
+    if isinstance(value, int):
+        return Cell(f"{value:,}")
+    if isinstance(value, list):
+        return Cell(", ".join(_cell(v).text for v in value) if value else "-")
+    if isinstance(value, dict):
+        return Cell("; ".join(f"{k}: {_cell(v).text}" for k, v in value.items()))
+    return Cell(str(value))
+
+
+def _text_block(value: Any) -> Block:
+    return Block("text", cells=[_cell(value)])
+
+
+def _kv(pairs: list[tuple[str, Any]]) -> Block:
+    return Block("kv", rows=[[Cell(k), _cell(v)] for k, v in pairs])
+
+
+def _list(value: Any) -> Block:
+    if isinstance(value, list) and value:
+        return Block("list", cells=[_cell(v) for v in value])
+    return _text_block(value if not isinstance(value, list) else unknown(NOT_MEASURED))
+
+
+def _table(rows: Any, caption: str = "", columns: list[str] | None = None) -> Block:
+    if not isinstance(rows, list):
+        return _text_block(rows)
+    if not rows:
+        return _text_block(unknown(NOT_MEASURED, reason=caption or None))
+    cols = columns or list(dict.fromkeys(k for r in rows for k in r))
+    return Block(
+        "table",
+        columns=cols,
+        rows=[[_cell(r.get(c)) for c in cols] for r in rows],
+        caption=caption,
+    )
+
+
+def _figures(card: dict[str, Any], section: str, ref: Any = None) -> list[Block]:
+    """The section's figures; a missing referenced figure or an unknown marker is shown."""
+    figs = card.get("figures", [])
+    blocks = [
+        Block("figure", file=f["file"], caption=f["caption"])
+        for f in figs
+        if f.get("section") == section
+    ]
+    ids = {f["id"] for f in figs}
+    if isinstance(ref, str) and ref not in ids:
+        blocks.append(
+            Block("text", cells=[Cell(f"figure {ref!r} missing from the run", marked=True)])
+        )
+    elif isinstance(ref, dict) and not blocks:
+        blocks.append(_text_block(ref))
+    return blocks
+
+
+def _metric_rows(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "model": m["model"],
+            "metric": m["metric"],
+            "value": m["value"],
+            "95% interval": (
+                f"{m['lower']:.3f} to {m['upper']:.3f}"
+                if m.get("lower") is not None and m.get("upper") is not None
+                else "-"
+            ),
+        }
+        for m in metrics
+    ]
+
+
+def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
+    """The card as (section, blocks) pairs, one per entry of ``SECTIONS``, in order.
+
+    Examples
+    --------
+    >>> card = new_card(run_id="r", experiment="e", run_name="n", outcome="breakdown",
+    ...                 horizon_days=180)
+    >>> [s.id for s, _ in card_blocks(card)][:3]
+    ['model_details', 'intended_use', 'out_of_scope']
+    """
+    md, out = card["model_details"], []
+    for section in SECTIONS:
+        blocks: list[Block] = []
+        sid = section.id
+        if sid == "model_details":
+            blocks += [
+                _text_block(md["description"]),
+                _kv(
+                    [
+                        ("model", md["model_type"]),
+                        ("calibration", md.get("calibration")),
+                        ("probability intervals", md.get("intervals")),
+                        ("class imbalance", md["class_imbalance"]),
+                        ("hyperparameters", md.get("hyperparameters")),
+                        ("owners", md["owners"]),
+                        ("contact", md["contact"]),
+                        ("earlysignal version", md.get("version")),
+                        ("date", md.get("date")),
+                        ("MLflow run", card["run"]["run_id"]),
+                        ("MLflow experiment", card["run"]["experiment"]),
+                    ]
+                ),
+            ]
+        elif sid == "intended_use":
+            blocks.append(_text_block(card["intended_use"]["primary"]))
+        elif sid == "out_of_scope":
+            blocks.append(_list(card["intended_use"]["out_of_scope"]))
+        elif sid == "outcome":
+            o = card["outcome"]
+            blocks += [
+                _text_block(o["definition"]),
+                _kv(
+                    [
+                        ("outcome", o["name"]),
+                        ("horizon (days)", o["horizon_days"]),
+                        ("minimum moves", o.get("min_moves")),
+                    ]
+                ),
+            ]
+        elif sid == "censoring":
+            o = card["outcome"]
+            c = o["censoring"]
+            blocks += [
+                _text_block(c.get("rule", "")),
+                _kv(
+                    [
+                        ("prediction times", c["rows"]),
+                        ("censored (label missing)", c["censored"]),
+                        ("not at risk (label missing)", c.get("not_at_risk")),
+                        ("labelled", c["labelled"]),
+                        ("with the event", c.get("positives")),
+                        ("label 0 after a competing event", c.get("competing")),
+                    ]
+                ),
+                _text_block(o["competing_events"]),
+            ]
+        elif sid == "data":
+            d = card["data"]
+            blocks += [
+                _kv(
+                    [
+                        ("source", d["source"]),
+                        ("simulated", d["simulated"]),
+                        ("observed until", d.get("observed_until")),
+                        ("first prediction time", d["period"].get("first_prediction_time")),
+                        ("last prediction time", d["period"].get("last_prediction_time")),
+                        ("prediction-time design", d["prediction_times"]["design"]),
+                        ("prediction times", d["prediction_times"]["rows"]),
+                        ("children with a prediction time", d["prediction_times"]["children"]),
+                        ("validation errors", d["validation"]["errors"]),
+                        ("validation warnings", d["validation"]["warnings"]),
+                    ]
+                ),
+                _table(
+                    [{"table": k, "rows": v} for k, v in d["counts"].items()],
+                    "rows per table (sizes only; the data are never logged)",
+                ),
+                _table(
+                    [{"table": k, "sha256": v} for k, v in d["digests"].items()],
+                    "dataset digests",
+                ),
+            ]
+        elif sid == "predictors":
+            p = card["predictors"]
+            blocks += [
+                _text_block(p["timing"]),
+                _kv(
+                    [
+                        ("number of predictors", p["count"]),
+                        ("sensitive attributes excluded", p["excluded_attributes"] or "none"),
+                        ("sensitive attributes opted in", p["included_sensitive"] or "none"),
+                        ("default features left out", p.get("excluded_features") or "none"),
+                        ("missing data", p["missing_data"]),
+                    ]
+                ),
+                _table(p["features"], "predictors and their descriptions"),
+            ]
+        elif sid == "validation":
+            v = card["validation_design"]
+            blocks += [
+                _text_block(v["description"]),
+                _table(v["periods"], "periods of the temporal split"),
+                _kv(
+                    [
+                        ("rows purged at period boundaries", v.get("purged_rows")),
+                        ("bootstrap replicates", v["bootstrap"]),
+                        ("interval level", v["ci_level"]),
+                        ("bootstrap clustered by", v.get("clustered_by")),
+                    ]
+                ),
+            ]
+        elif sid == "performance":
+            perf = card["performance"]
+            blocks += [
+                _list(perf["summary"]),
+                _table(_metric_rows(perf["metrics"]), "test period, with 95% intervals"),
+            ]
+            oracle = perf["oracle"]
+            blocks.append(
+                _table(_metric_rows(oracle), "the oracle (true risk) on the same rows")
+                if isinstance(oracle, list)
+                else _text_block(oracle)
+            )
+            if perf.get("oracle_sample"):
+                blocks.append(_text_block(perf["oracle_sample"]))
+            blocks += _figures(card, sid)
+        elif sid == "calibration":
+            cal = card["calibration"]
+            blocks += [
+                _text_block(cal["method"]),
+                _table(_metric_rows(cal["metrics"]), "calibration on the test period"),
+            ]
+            blocks += _figures(card, sid, cal.get("figure"))
+        elif sid == "decision":
+            dec = card["decision"]
+            blocks += [
+                _text_block(dec["rule"]),
+                _table(dec["workload"], "expected workload at the decision rule (test period)"),
+                _table(dec["net_benefit"], "net benefit (decision curve)"),
+            ]
+            blocks += _figures(card, sid, dec.get("figure"))
+        elif sid == "subgroups":
+            sg = card["subgroups"]
+            blocks += [
+                _text_block(sg["method"]),
+                _kv(
+                    [
+                        ("attributes", sg["attributes"]),
+                        ("smallest published cell", sg["min_cell"]),
+                        ("suppressed cells", sg["suppressed_cells"]),
+                    ]
+                ),
+                _table(sg["table"], "subgroup results after disclosure control"),
+            ]
+            if sg.get("note"):
+                blocks.append(_text_block(sg["note"]))
+            blocks += _figures(card, sid, sg.get("figure"))
+        elif sid == "explanations":
+            ex = card["explanations"]
+            blocks += [
+                _text_block(ex["method"]),
+                _kv([("rows explained", ex["explained_rows"])]),
+                _table(ex["top_features"], "top factors by mean absolute contribution"),
+                _list(ex["limits"]),
+            ]
+            blocks += _figures(card, sid, ex.get("figure"))
+        elif sid == "limitations":
+            blocks.append(_list(card["limitations"]))
+        elif sid == "ethics":
+            e = card["ethics"]
+            blocks.append(
+                _kv(
+                    [
+                        ("considerations", e["considerations"]),
+                        ("ethical approval", e["approval"]),
+                        ("funding", e["funding"]),
+                        (
+                            "involvement of people with lived experience",
+                            e["lived_experience_involvement"],
+                        ),
+                        ("risk category (EU AI Act)", e["risk_category"]),
+                        ("fundamental rights impact assessment", e.get("fria")),
+                    ]
+                )
+            )
+        elif sid == "oversight":
+            lg = card["legal"]
+            blocks += [
+                _text_block(card["human_oversight"]),
+                _kv(
+                    [
+                        ("legal basis", lg["basis"]),
+                        ("objection route", lg["objection_route"]),
+                        ("status", lg["status"]),
+                    ]
+                ),
+            ]
+        elif sid == "monitoring":
+            mon = card["monitoring"]
+            blocks.append(_kv([("plan", mon["plan"]), ("review date", mon["review_date"])]))
+        elif sid == "provenance":
+            pv = card["provenance"]
+            blocks += [
+                _kv(
+                    [
+                        ("earlysignal", pv["earlysignal_version"]),
+                        ("python", pv["python"]),
+                        ("platform", pv.get("platform")),
+                        ("git commit", pv["git_commit"]),
+                        ("uv.lock sha256", pv["uv_lock_sha256"]),
+                        ("config sha256", pv["config_sha256"]),
+                        ("seed", pv.get("seed")),
+                        ("saved model (MLflow artifacts)", pv["model_artifact"]),
+                        ("durations (s)", pv.get("durations_s")),
+                    ]
+                ),
+                _table(
+                    [{"package": k, "version": v} for k, v in pv["packages"].items()],
+                    "package versions",
+                ),
+            ]
+        else:  # the four standards
+            titles = {s.id: s.title for s in SECTIONS}
+            rows = [
+                {**r, "section": titles.get(r["section"], r["section"])}
+                for r in card["compliance"][sid]
+            ]
+            blocks.append(_table(rows, columns=["item", "topic", "section", "status", "note"]))
+        out.append((section, blocks))
+    return out
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def _env(autoescape: bool) -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("earlysignal.card", "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _title(card: dict[str, Any]) -> str:
+    title = card["model_details"]["title"]
+    return title if isinstance(title, str) else f"Model card: {card['run']['run_name']}"
+
+
+def render_markdown(card: dict[str, Any]) -> str:
+    """The card as Markdown (figures referenced as ``figures/<file>``).
+
+    Examples
+    --------
+    >>> card = new_card(run_id="r", experiment="e", run_name="n", outcome="breakdown",
+    ...                 horizon_days=180)
+    >>> render_markdown(card).splitlines()[0]
+    '# Model card: n'
+    """
+
+    def md_escape(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    env = _env(autoescape=False)
+    env.filters["mdcell"] = md_escape
+    return str(
+        env.get_template("card.md.j2").render(
+            title=_title(card), card=card, sections=card_blocks(card), tbc=TO_BE_COMPLETED
+        )
+    )
+
+
+def render_html(card: dict[str, Any], figures_dir: str | Path | None = None) -> str:
+    """The card as one self-contained HTML page, figures embedded as base64 PNG.
+
+    Parameters
+    ----------
+    card
+        Card data.
+    figures_dir
+        Folder holding the PNG files named in ``card["figures"]``. A figure that cannot be
+        found is shown as missing (never silently dropped).
+
+    Examples
+    --------
+    >>> card = new_card(run_id="r", experiment="e", run_name="n", outcome="breakdown",
+    ...                 horizon_days=180)
+    >>> html = render_html(card)
+    >>> html.startswith("<!DOCTYPE html>") and '<h2 id="subgroups">' in html
+    True
+    """
+    images: dict[str, str] = {}
+    if figures_dir is not None:
+        for fig in card.get("figures", []):
+            path = Path(figures_dir) / fig["file"]
+            if path.is_file():
+                images[fig["file"]] = base64.b64encode(path.read_bytes()).decode("ascii")
+    env = _env(autoescape=True)
+    return str(
+        env.get_template("card.html.j2").render(
+            title=_title(card), card=card, sections=card_blocks(card), images=images
+        )
+    )
+
+
+def write_card(
+    card: dict[str, Any],
+    out_dir: str | Path,
+    *,
+    figures_dir: str | Path | None = None,
+    validate: bool = True,
+) -> Path:
+    """Validate and write the card (Markdown, HTML, JSON and figures) atomically.
+
+    Everything is written to a temporary folder beside ``out_dir`` and moved into place at
+    the end, so a failure never leaves a half-written card; an existing card at ``out_dir``
+    is replaced only once the new one is complete.
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> card = new_card(run_id="r", experiment="e", run_name="n", outcome="breakdown",
+    ...                 horizon_days=180)
+    >>> out = write_card(card, pathlib.Path(tempfile.mkdtemp()) / "card")
+    >>> sorted(p.name for p in out.iterdir())
+    ['figures', 'model_card.html', 'model_card.json', 'model_card.md']
+    """
+    card = dict(card)
+    card["compliance"] = compliance(card)
+    if validate:
+        validate_card(card)
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        figs = tmp / "figures"
+        figs.mkdir()
+        if figures_dir is not None:
+            for fig in card.get("figures", []):
+                src = Path(figures_dir) / fig["file"]
+                if src.is_file():
+                    shutil.copy2(src, figs / fig["file"])
+        (tmp / "model_card.json").write_text(
+            json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        (tmp / "model_card.md").write_text(render_markdown(card), encoding="utf-8")
+        (tmp / "model_card.html").write_text(render_html(card, figs), encoding="utf-8")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def known_fraction(card: dict[str, Any]) -> float:
+    """Share of standard items (all four tables) the card answers; for summaries."""
+    rows = [r for table in compliance(card).values() for r in table]
+    return float(sum(r["status"] == "reported" for r in rows)) / len(rows)
+
+
+def _schema_type(node: dict[str, Any], defs: dict[str, Any]) -> str:
+    if "$ref" in node:
+        name = str(node["$ref"]).rsplit("/", 1)[-1]
+        names: dict[str, str] = {
+            "text": "text or unknown marker",
+            "textlist": "list of text or unknown marker",
+            "figure_ref": "figure id or unknown marker",
+            "table": "table (list of rows)",
+            "metric": "metric row",
+            "compliance_rows": "list of standard items",
+            "unknown": "unknown marker",
+        }
+        return names.get(name, name)
+    if "oneOf" in node:
+        return " or ".join(_schema_type(n, defs) for n in node["oneOf"])
+    if "const" in node:
+        return f"`{node['const']}`"
+    if "enum" in node:
+        return "one of " + ", ".join(f"`{v}`" for v in node["enum"])
+    kind = node.get("type", "any")
+    if isinstance(kind, list):
+        return " or ".join(kind)
+    if kind == "array" and "items" in node:
+        return f"list of {_schema_type(node['items'], defs)}"
+    return str(kind)
+
+
+def schema_markdown() -> str:
+    """The card schema as Markdown: a field table plus the schema itself (for the docs).
+
+    ``docs/model_card_schema.md`` is this text; a test keeps the two identical.
+
+    Examples
+    --------
+    >>> schema_markdown().splitlines()[0]
+    '# Model card JSON Schema'
+    """
+    schema = card_schema()
+    defs = schema["$defs"]
+    rows: list[str] = []
+
+    def walk(node: dict[str, Any], path: str, required: bool) -> None:
+        desc = node.get("description", "")
+        rows.append(
+            f"| `{path}` | {_schema_type(node, defs)} | {'yes' if required else 'no'} | {desc} |"
+        )
+        if node.get("type") == "object" and "properties" in node:
+            req = set(node.get("required", []))
+            for key, child in node["properties"].items():
+                walk(child, f"{path}.{key}", key in req)
+
+    req = set(schema["required"])
+    for key, child in schema["properties"].items():
+        walk(child, key, key in req)
+    unknown_enum = ", ".join(f"`{v}`" for v in defs["unknown"]["properties"]["status"]["enum"])
+    return "\n".join(
+        [
+            "# Model card JSON Schema",
+            "",
+            "<!-- generated by earlysignal.card.schema_markdown(); do not edit by hand -->",
+            "",
+            schema["description"],
+            "",
+            "The schema file ships with the package: "
+            "`earlysignal/card/schema/model_card.schema.json` "
+            "(`earlysignal.card.card_schema()` loads it).",
+            "",
+            "## Unknown values",
+            "",
+            "A value the run cannot know is never left out or invented: it is an object "
+            f'`{{"status": ..., "reason": ...}}` whose status is one of {unknown_enum}.',
+            "",
+            "## Fields",
+            "",
+            "| field | type | required | description |",
+            "|---|---|---|---|",
+            *rows,
+            "",
+            "## The schema",
+            "",
+            "```json",
+            json.dumps(schema, indent=2, ensure_ascii=False),
+            "```",
+            "",
+        ]
+    )

@@ -1,0 +1,721 @@
+"""Statistical disclosure control for every table earlysignal publishes.
+
+The library default (``docs/fairness.md``, after DfE and CBS practice, see ``DOMAIN.md``):
+
+* **small cells**: no published count of children under 10 (``min_count``); zero included, since
+  "none of the children in this group" is itself a disclosure;
+* **rounding**: published counts are rounded to the nearest multiple of 5 (``rounding``), halves
+  up, so no published count is under 10 either;
+* **complementary (secondary) suppression**: a hidden cell must not be recoverable from the
+  published cells and the row, column, margin or table totals. Every additive relation of the
+  table (a margin equals the sum of its cells, a count equals the sum of its parts) is written
+  as a linear equation; cells are hidden until no hidden cell is determined by the equations
+  (checked exactly with the null space of the system), every line whose total is known hides
+  at least ``min_count`` children in all, and no hidden cell can be pinned to a single value
+  when the reader also uses that counts are never negative (checked by linear programming on
+  the raw counts; totals under ``min_count`` are treated as unpublished, since no compliant
+  table shows them);
+* **rates**: a group rate (TPR, FPR, PPV, base rate, ...) is hidden when one of its support
+  counts (for example the group's positives or negatives) is under ``min_class`` (10), or when
+  a support count was hidden;
+* **marking**: nothing is dropped. A hidden value is null and its ``<column>_flag`` is
+  ``suppressed`` (one code for every reason, like DfE's ``c``, so that a reader cannot tell
+  which hidden cells are the small ones; ``DisclosurePolicy(detailed_reasons=True)`` gives
+  ``small``, ``complementary``, ``support`` or ``support_suppressed`` for internal review);
+  the ``suppressed`` column marks the rows with anything hidden.
+
+Tables are described by their key columns. ``by`` columns are additive dimensions: a null in a
+``by`` column means "all" (a margin row), and margins that the table does not hold are assumed
+to be published elsewhere (``known_totals=True``, the safe assumption). ``strata`` columns split
+the table into independent sub-tables without totals across them (for example the year of a
+yearly indicator).
+
+Examples
+--------
+>>> import polars as pl
+>>> t = pl.DataFrame({"region": ["north", "south", "east", "west"], "n": [120, 4, 57, 33]})
+>>> out = protect(t, count_cols=["n"], by=["region"])
+>>> out.select("region", "n", "n_flag").rows()  # doctest: +NORMALIZE_WHITESPACE
+[('north', 120, None), ('south', None, 'suppressed'), ('east', 55, None),
+ ('west', None, 'suppressed')]
+>>> assert_safe(out, by=["region"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "DisclosureError",
+    "DisclosurePolicy",
+    "assert_safe",
+    "check_table",
+    "protect",
+    "round_count",
+]
+
+FLAG_SUFFIX = "_flag"
+SMALL = "small"
+COMPLEMENTARY = "complementary"
+SUPPORT = "support"
+SUPPORT_SUPPRESSED = "support_suppressed"
+SUPPRESSED = "suppressed"
+REASONS: tuple[str, ...] = (SUPPRESSED, SMALL, COMPLEMENTARY, SUPPORT, SUPPORT_SUPPRESSED)
+"""The reasons a ``<column>_flag`` can give for a hidden value."""
+
+
+class DisclosureError(ValueError):
+    """A table breaks the disclosure policy, or cannot be protected as asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosurePolicy:
+    """What may be published about groups of children.
+
+    Parameters
+    ----------
+    min_count
+        Smallest count of children that may be published (primary suppression below it).
+    rounding
+        Published counts are rounded to a multiple of this (1 disables rounding).
+    min_class
+        A rate is hidden when one of its support counts (a group's positives or negatives) is
+        below this.
+    detailed_reasons
+        Flag hidden values with their precise reason (``small``, ``complementary``,
+        ``support``, ``support_suppressed``) instead of one ``suppressed`` code. For internal
+        review only: telling small cells from complementary ones tells a reader which hidden
+        cells are under 10, which narrows what they can be (published tables, like DfE's
+        ``c``, use one code).
+
+    Examples
+    --------
+    >>> DisclosurePolicy().min_count, DisclosurePolicy().rounding
+    (10, 5)
+    >>> DisclosurePolicy(rounding=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    earlysignal.disclosure.DisclosureError: DisclosurePolicy: rounding must be a positive ...
+    """
+
+    min_count: int = 10
+    rounding: int = 5
+    min_class: int = 10
+    detailed_reasons: bool = False
+
+    def __post_init__(self) -> None:
+        if self.rounding < 1:
+            raise DisclosureError(
+                f"DisclosurePolicy: rounding must be a positive integer, got {self.rounding}; "
+                "use 1 to disable rounding"
+            )
+        if self.min_count < 0 or self.min_class < 0:
+            raise DisclosureError(
+                "DisclosurePolicy: min_count and min_class must be >= 0, got "
+                f"{self.min_count} and {self.min_class}"
+            )
+        if self.min_count % self.rounding:
+            raise DisclosureError(
+                f"DisclosurePolicy: min_count ({self.min_count}) must be a multiple of rounding "
+                f"({self.rounding}) so that no rounded count falls below it"
+            )
+
+
+DEFAULT_POLICY = DisclosurePolicy()
+"""The library default: counts under 10 hidden, counts rounded to 5, rates need 10 per class."""
+
+
+def round_count(value: int, rounding: int = 5) -> int:
+    """Round a count to the nearest multiple of ``rounding`` (halves up).
+
+    Examples
+    --------
+    >>> [round_count(v) for v in (10, 12, 13, 17, 18)]
+    [10, 10, 15, 15, 20]
+    """
+    return ((int(value) + rounding // 2) // rounding) * rounding
+
+
+# ---------------------------------------------------------------------------------- structure
+Key = tuple[Any, ...]
+Cell = tuple[Key, str]
+
+
+@dataclass(frozen=True)
+class _Line:
+    total: Cell
+    members: tuple[Cell, ...]
+
+
+def _keys(frame: pl.DataFrame, strata: Sequence[str], by: Sequence[str]) -> list[Key]:
+    cols = [*strata, *by]
+    if not cols:
+        return [() for _ in range(frame.height)]
+    keys = [tuple(r) for r in frame.select(cols).iter_rows()]
+    seen: dict[Key, int] = {}
+    for i, k in enumerate(keys):
+        if k in seen:
+            named = dict(zip(cols, k, strict=True))
+            raise DisclosureError(
+                f"disclosure: rows {seen[k]} and {i} have the same key {named} "
+                f"in columns {cols}; aggregate the table to one row per group before protecting it"
+            )
+        seen[k] = i
+    return keys
+
+
+def _structure(
+    keys: Sequence[Key],
+    n_strata: int,
+    count_cols: Sequence[str],
+    row_sums: Mapping[str, Sequence[str]],
+    known_totals: bool,
+) -> tuple[list[_Line], set[Cell]]:
+    """Additive relations of the table and the virtual (assumed published) margin cells."""
+    present: set[Key] = set(keys)
+    all_keys: set[Key] = set(present)
+    if known_totals:
+        frontier = list(present)
+        while frontier:
+            nxt: list[Key] = []
+            for k in frontier:
+                for d in range(n_strata, len(k)):
+                    if k[d] is not None:
+                        parent = (*k[:d], None, *k[d + 1 :])
+                        if parent not in all_keys:
+                            all_keys.add(parent)
+                            nxt.append(parent)
+            frontier = nxt
+    virtual_keys = all_keys - present
+    # children of each (parent, dim)
+    groups: dict[tuple[Key, int], list[Key]] = {}
+    for k in all_keys:
+        for d in range(n_strata, len(k)):
+            if k[d] is not None:
+                parent = (*k[:d], None, *k[d + 1 :])
+                if parent in all_keys:
+                    groups.setdefault((parent, d), []).append(k)
+    lines: list[_Line] = []
+    for (parent, _d), members in sorted(groups.items(), key=lambda kv: repr(kv[0])):
+        if parent in virtual_keys and len(members) == 1:
+            continue  # the "total" is the cell itself: whoever publishes it must protect it
+        members_sorted = sorted(members, key=repr)
+        for c in count_cols:
+            lines.append(_Line((parent, c), tuple((m, c) for m in members_sorted)))
+    for total_col, parts in row_sums.items():
+        for k in all_keys:
+            lines.append(_Line((k, total_col), tuple((k, p) for p in parts)))
+    virtual = {(k, c) for k in virtual_keys for c in count_cols}
+    return lines, virtual
+
+
+def _determined(lines: Sequence[_Line], hidden: set[Cell]) -> list[Cell]:
+    """Hidden cells whose value follows exactly from the published cells and the relations."""
+    unknown = sorted(hidden, key=repr)
+    if not unknown:
+        return []
+    index = {c: j for j, c in enumerate(unknown)}
+    rows: list[np.ndarray] = []
+    for line in lines:
+        row = np.zeros(len(unknown))
+        if line.total in index:
+            row[index[line.total]] += 1.0
+        for m in line.members:
+            if m in index:
+                row[index[m]] -= 1.0
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    a = np.vstack(rows)
+    _, s, vt = np.linalg.svd(a, full_matrices=True)
+    tol = max(a.shape) * np.finfo(float).eps * (s[0] if s.size else 1.0) * 10
+    rank = int((s > tol).sum())
+    null = vt[rank:].T  # columns span the null space
+    if null.shape[1] == 0:
+        return list(unknown)
+    norms = np.linalg.norm(null, axis=1)
+    return [unknown[j] for j in range(len(unknown)) if norms[j] < 1e-8]
+
+
+def _suppress(
+    values: Mapping[Cell, int],
+    lines: Sequence[_Line],
+    virtual: set[Cell],
+    primary: set[Cell],
+    policy: DisclosurePolicy,
+) -> set[Cell]:
+    """Greedy complementary suppression until no hidden cell can be recovered."""
+    hidden = set(primary)
+
+    def candidates(line: _Line) -> list[Cell]:
+        members = [m for m in line.members if m not in hidden and m not in virtual]
+        if members:
+            return sorted(members, key=lambda c: (values[c], repr(c)))
+        if line.total not in hidden and line.total not in virtual:
+            return [line.total]
+        return []
+
+    def needs_more(line: _Line) -> bool:
+        cells = [line.total, *line.members]
+        n_hidden = sum(c in hidden for c in cells)
+        if n_hidden == 0:
+            return False
+        if n_hidden == 1:
+            return True
+        if line.total in hidden:
+            return False
+        hidden_mass = sum(values[m] for m in line.members if m in hidden)
+        return hidden_mass < policy.min_count
+
+    small_virtual = {c for c in virtual if values[c] < policy.min_count}
+    for _ in range(10 * (len(values) + 1)):
+        changed = False
+        for line in lines:
+            if needs_more(line):
+                cand = candidates(line)
+                if cand:
+                    hidden.add(cand[0])
+                    changed = True
+        if changed:
+            continue
+        exposed = _determined(lines, hidden - virtual)
+        if not exposed:
+            exposed = _pinned(values, lines, hidden - virtual, small_virtual)
+        if not exposed:
+            break
+        for cell in exposed:
+            for line in lines:
+                if cell == line.total or cell in line.members:
+                    cand = candidates(line)
+                    if cand:
+                        hidden.add(cand[0])
+                        changed = True
+                        break
+            if changed:
+                break
+        if not changed:
+            break  # nothing more can be hidden inside this table; reported by check_table
+    return hidden
+
+
+def _complete_virtual(values: dict[Cell, int], lines: Sequence[_Line], virtual: set[Cell]) -> None:
+    """Fill in the values of margins the table does not hold, from the cells it does."""
+    unknown = set(virtual)
+    changed = True
+    while unknown and changed:
+        changed = False
+        for line in lines:
+            cells = [line.total, *line.members]
+            missing = [c for c in cells if c in unknown]
+            if len(missing) != 1:
+                continue
+            (cell,) = missing
+            members = sum(values[m] for m in line.members if m != cell)
+            values[cell] = values[line.total] - members if cell != line.total else members
+            unknown.discard(cell)
+            changed = True
+    for cell in unknown:  # not derivable from this table: treat as an unknown, small total
+        values[cell] = 0
+
+
+def _pinned(
+    values: Mapping[Cell, int],
+    lines: Sequence[_Line],
+    hidden: set[Cell],
+    free: set[Cell],
+) -> list[Cell]:
+    """Hidden cells an attacker pins to one value using the totals *and* non-negativity.
+
+    Linear programming over the hidden cells (and the ``free`` cells: totals under the
+    threshold, which no compliant table publishes): a cell is pinned when the largest and the
+    smallest value it can take differ by less than one child.
+    """
+    from scipy.optimize import linprog
+
+    unknown = sorted(hidden | free, key=repr)
+    if not hidden:
+        return []
+    index = {c: j for j, c in enumerate(unknown)}
+    rows: list[np.ndarray] = []
+    rhs: list[float] = []
+    for line in lines:
+        row = np.zeros(len(unknown))
+        b = 0.0
+        for cell, sign in [(line.total, 1.0), *((m, -1.0) for m in line.members)]:
+            if cell in index:
+                row[index[cell]] += sign
+            else:
+                b -= sign * values[cell]
+        if row.any():
+            rows.append(row)
+            rhs.append(b)
+    if not rows:
+        return []
+    a_eq = np.vstack(rows)
+    b_eq = np.asarray(rhs)
+    out: list[Cell] = []
+    for cell in sorted(hidden, key=repr):
+        c = np.zeros(len(unknown))
+        c[index[cell]] = 1.0
+        lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        if lo.status != 0 or lo.fun is None:
+            continue
+        if hi.status == 0 and hi.fun is not None and -hi.fun - lo.fun < 1.0 - 1e-9:
+            out.append(cell)
+    return out
+
+
+def _hide(series: pl.Series, flags: Sequence[str | None]) -> pl.Series:
+    values = [v if f is None else None for v, f in zip(series.to_list(), flags, strict=True)]
+    return pl.Series(series.name, values, dtype=series.dtype)
+
+
+def _as_mapping(
+    spec: Mapping[str, Sequence[str]] | Sequence[str] | None,
+    keys: Sequence[str],
+    default: Sequence[str],
+) -> dict[str, tuple[str, ...]]:
+    if spec is None:
+        return {k: tuple(default) for k in keys}
+    if isinstance(spec, Mapping):
+        return {k: tuple(spec.get(k, default)) for k in keys}
+    return {k: tuple(spec) for k in keys}
+
+
+def protect(
+    frame: pl.DataFrame,
+    *,
+    count_cols: Sequence[str],
+    by: Sequence[str] = (),
+    strata: Sequence[str] = (),
+    rate_cols: Sequence[str] = (),
+    rate_support: Mapping[str, Sequence[str]] | Sequence[str] | None = None,
+    linked: Mapping[str, Sequence[str]] | None = None,
+    row_sums: Mapping[str, Sequence[str]] | None = None,
+    policy: DisclosurePolicy | None = None,
+    min_count: int | None = None,
+    rounding: int | None = None,
+    known_totals: bool = True,
+) -> pl.DataFrame:
+    """Apply the disclosure policy to a table of group statistics, marking what was hidden.
+
+    Parameters
+    ----------
+    frame
+        One row per group (per key of ``strata`` + ``by``); raw, unrounded counts.
+    count_cols
+        Columns holding counts of children (non-negative integers): small ones are hidden,
+        complementary cells are hidden, the rest rounded.
+    by
+        Additive dimensions. A null means "all" (a margin row); margins the table does not hold
+        are assumed published elsewhere when ``known_totals``.
+    strata
+        Columns splitting the table into independent sub-tables (no totals across them).
+    rate_cols
+        Rates or other statistics of a group, hidden when a support count is under
+        ``policy.min_class`` or was hidden.
+    rate_support
+        Support counts of each rate (a mapping rate -> columns, or one list for every rate);
+        default: all ``count_cols``. Support columns that are not ``count_cols`` are used for the
+        check only and removed from the output (raw counts are never published).
+    linked
+        Columns hidden together with a count or rate column (its interval bounds, its
+        difference to the reference group, ...), e.g. ``{"tpr": ["tpr_lo", "tpr_hi"]}``.
+    row_sums
+        Relations inside a row, e.g. ``{"n": ["n_pos", "n_neg"]}``: a hidden part is not
+        recoverable from the total and the other part.
+    policy, min_count, rounding
+        The policy (default :data:`DEFAULT_POLICY`); ``min_count``/``rounding`` override it.
+    known_totals
+        Treat margins absent from the table as published (the safe default).
+
+    Returns
+    -------
+    polars.DataFrame
+        The rows of ``frame`` in the same order: published counts rounded (``Int64``, null when
+        hidden), rates null when hidden, a ``<col>_flag`` (String, the reason, null when
+        published) after each count and rate column, and ``suppressed`` (Boolean: anything
+        hidden in the row). Other columns are kept unchanged: never pass columns derived from
+        counts without declaring them as ``rate_cols`` or ``linked``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = pl.DataFrame({"sex": ["female", "male"], "n": [40, 52], "n_pos": [12, 7],
+    ...                   "tpr": [0.5, 0.43]})
+    >>> out = protect(t, count_cols=["n", "n_pos"], by=["sex"], rate_cols=["tpr"],
+    ...               rate_support={"tpr": ["n_pos"]},
+    ...               policy=DisclosurePolicy(detailed_reasons=True))
+    >>> for row in out.select("sex", "n", "n_pos", "n_pos_flag", "tpr", "tpr_flag").rows():
+    ...     print(row)
+    ('female', 40, None, 'complementary', None, 'support_suppressed')
+    ('male', 50, None, 'small', None, 'support')
+    """
+    pol = policy or DEFAULT_POLICY
+    if min_count is not None or rounding is not None:
+        pol = DisclosurePolicy(
+            min_count=pol.min_count if min_count is None else min_count,
+            rounding=pol.rounding if rounding is None else rounding,
+            min_class=pol.min_class,
+            detailed_reasons=pol.detailed_reasons,
+        )
+    count_cols = list(count_cols)
+    rate_cols = list(rate_cols)
+    linked = dict(linked or {})
+    row_sums = dict(row_sums or {})
+    support = _as_mapping(rate_support, rate_cols, count_cols)
+    needed = {*count_cols, *by, *strata, *rate_cols, *(c for v in support.values() for c in v)}
+    needed |= {c for v in linked.values() for c in v} | set(row_sums)
+    needed |= {c for v in row_sums.values() for c in v}
+    missing = sorted(needed - set(frame.columns))
+    if missing:
+        raise DisclosureError(
+            f"protect: the table lacks columns {missing} (it has {frame.columns}); "
+            "pass only columns the table holds"
+        )
+    for total, parts in row_sums.items():
+        if total not in count_cols or any(p not in count_cols for p in parts):
+            raise DisclosureError(
+                f"protect: row_sums {total!r} = {list(parts)} must relate count_cols only"
+            )
+    raw: dict[str, list[int]] = {}
+    for c in {*count_cols, *(s for v in support.values() for s in v)}:
+        col = frame.get_column(c)
+        if col.null_count() or not (col.dtype.is_integer() or col.dtype == pl.Float64):
+            raise DisclosureError(
+                f"protect: count column {c!r} must hold non-null integers, got dtype "
+                f"{col.dtype} with {col.null_count()} nulls; fill or aggregate the counts first"
+            )
+        vals = col.cast(pl.Float64).to_list()
+        bad = [v for v in vals if v < 0 or v != int(v)]
+        if bad:
+            raise DisclosureError(
+                f"protect: count column {c!r} holds values that are not counts, e.g. {bad[:3]}; "
+                "pass raw, non-negative integer counts"
+            )
+        raw[c] = [int(v) for v in vals]
+
+    keys = _keys(frame, strata, by)
+    lines, virtual = _structure(keys, len(strata), count_cols, row_sums, known_totals)
+    values: dict[Cell, int] = {}
+    for i, k in enumerate(keys):
+        for c in count_cols:
+            values[(k, c)] = raw[c][i]
+    _complete_virtual(values, lines, virtual)
+    primary = {cell for cell, v in values.items() if cell not in virtual and v < pol.min_count}
+    hidden = _suppress(values, lines, virtual, primary, pol)
+
+    columns: dict[str, pl.Series] = {}
+    flags: dict[str, list[str | None]] = {}
+    for c in count_cols:
+        pub: list[int | None] = []
+        flag: list[str | None] = []
+        for k in keys:
+            cell = (k, c)
+            if cell in primary:
+                pub.append(None)
+                flag.append(SMALL)
+            elif cell in hidden:
+                pub.append(None)
+                flag.append(COMPLEMENTARY)
+            else:
+                pub.append(round_count(values[cell], pol.rounding))
+                flag.append(None)
+        columns[c] = pl.Series(c, pub, dtype=pl.Int64())
+        flags[c] = flag if pol.detailed_reasons else [f and SUPPRESSED for f in flag]
+    for r in rate_cols:
+        flag = []
+        for i, k in enumerate(keys):
+            reason: str | None = None
+            for s in support[r]:
+                if raw[s][i] < pol.min_class:
+                    reason = SUPPORT
+                    break
+            if reason is None and any((k, s) in hidden for s in support[r] if s in count_cols):
+                reason = SUPPORT_SUPPRESSED
+            flag.append(reason)
+        columns[r] = _hide(frame.get_column(r), flag)
+        flags[r] = flag if pol.detailed_reasons else [f and SUPPRESSED for f in flag]
+    for owner, cols in linked.items():
+        if owner not in flags:
+            raise DisclosureError(
+                f"protect: linked columns {list(cols)} are tied to {owner!r}, which is neither a "
+                "count column nor a rate column"
+            )
+        for lc in cols:
+            columns[lc] = _hide(columns.get(lc, frame.get_column(lc)), flags[owner])
+
+    dropped = {s for v in support.values() for s in v} - set(count_cols)
+    out_cols: list[pl.Series] = []
+    for name in frame.columns:
+        if name in dropped:
+            continue
+        out_cols.append(columns.get(name, frame.get_column(name)))
+        if name in flags:
+            out_cols.append(pl.Series(name + FLAG_SUFFIX, flags[name], dtype=pl.String()))
+    any_hidden = [any(flags[c][i] is not None for c in flags) for i in range(frame.height)]
+    out_cols.append(pl.Series("suppressed", any_hidden, dtype=pl.Boolean()))
+    return pl.DataFrame(out_cols)
+
+
+def _infer_cols(frame: pl.DataFrame) -> tuple[list[str], list[str]]:
+    counts: list[str] = []
+    rates: list[str] = []
+    for c in frame.columns:
+        if c + FLAG_SUFFIX in frame.columns:
+            (counts if frame.schema[c].is_integer() else rates).append(c)
+    return counts, rates
+
+
+def check_table(
+    frame: pl.DataFrame,
+    *,
+    count_cols: Sequence[str] | None = None,
+    rate_cols: Sequence[str] | None = None,
+    by: Sequence[str] | None = None,
+    strata: Sequence[str] = (),
+    row_sums: Mapping[str, Sequence[str]] | None = None,
+    policy: DisclosurePolicy | None = None,
+    known_totals: bool = True,
+    table: str = "table",
+) -> list[str]:
+    """List every way a published table breaks the disclosure policy (empty when it complies).
+
+    Checks that every published count is at least ``min_count`` and a multiple of
+    ``rounding``; that every hidden count or rate is null *and* carries a reason in its
+    ``<col>_flag``; and, when ``by`` is given, that no hidden count can be recovered exactly
+    from the published counts and the table's totals (a property of the suppression pattern
+    alone, so it needs no raw values).
+
+    Parameters
+    ----------
+    frame
+        A published table, e.g. the output of :func:`protect`.
+    count_cols, rate_cols
+        Default: integer (count) and other (rate) columns that have a ``<col>_flag`` companion.
+    by, strata, row_sums, known_totals
+        The table's additive structure, as given to :func:`protect`.
+    policy
+        Default :data:`DEFAULT_POLICY`.
+    table
+        Name used in the messages.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> check_table(pl.DataFrame({"g": ["a", "b"], "n": [12, 40], "n_flag": [None, None]}))
+    ["table: count 'n' = 12 in row 0 is not a multiple of 5 (counts are rounded to 5)"]
+    """
+    pol = policy or DEFAULT_POLICY
+    inferred_counts, inferred_rates = _infer_cols(frame)
+    counts = list(count_cols) if count_cols is not None else inferred_counts
+    rates = list(rate_cols) if rate_cols is not None else inferred_rates
+    problems: list[str] = []
+    for c in [*counts, *rates]:
+        if c not in frame.columns:
+            problems.append(f"{table}: column {c!r} is missing")
+    if problems:
+        return problems
+    for c in counts:
+        vals = frame.get_column(c).to_list()
+        fl = (
+            frame.get_column(c + FLAG_SUFFIX).to_list()
+            if c + FLAG_SUFFIX in frame.columns
+            else [None] * frame.height
+        )
+        for i, (v, f) in enumerate(zip(vals, fl, strict=True)):
+            if v is None:
+                if f not in REASONS:
+                    problems.append(
+                        f"{table}: count {c!r} is null in row {i} without a reason in "
+                        f"{c + FLAG_SUFFIX!r} (got {f!r}); hidden values must be marked"
+                    )
+            else:
+                if v < pol.min_count:
+                    problems.append(
+                        f"{table}: count {c!r} = {v} in row {i} is under {pol.min_count} "
+                        "children; hide it (primary suppression)"
+                    )
+                elif v % pol.rounding:
+                    problems.append(
+                        f"{table}: count {c!r} = {v} in row {i} is not a multiple of "
+                        f"{pol.rounding} (counts are rounded to {pol.rounding})"
+                    )
+                if f is not None:
+                    problems.append(
+                        f"{table}: count {c!r} in row {i} is published but flagged {f!r}"
+                    )
+    for r in rates:
+        if r + FLAG_SUFFIX not in frame.columns:
+            continue
+        vals = frame.get_column(r).to_list()
+        fl = frame.get_column(r + FLAG_SUFFIX).to_list()
+        for i, (v, f) in enumerate(zip(vals, fl, strict=True)):
+            if f is not None and v is not None:
+                problems.append(f"{table}: rate {r!r} in row {i} is flagged {f!r} but published")
+    if by is not None and counts:
+        try:
+            keys = _keys(frame, strata, by)
+        except DisclosureError as exc:
+            return [*problems, f"{table}: {exc}"]
+        lines, _ = _structure(keys, len(strata), counts, dict(row_sums or {}), known_totals)
+        hidden: set[Cell] = set()
+        for c in counts:
+            for k, v in zip(keys, frame.get_column(c).to_list(), strict=True):
+                if v is None:
+                    hidden.add((k, c))
+        names = [*strata, *by]
+        for key, col in _determined(lines, hidden):
+            problems.append(
+                f"{table}: hidden count {col!r} of group {dict(zip(names, key, strict=True))} can "
+                "be recovered from the published counts and totals; hide a complementary cell"
+            )
+    return problems
+
+
+def assert_safe(
+    frame: pl.DataFrame,
+    *,
+    count_cols: Sequence[str] | None = None,
+    rate_cols: Sequence[str] | None = None,
+    by: Sequence[str] | None = None,
+    strata: Sequence[str] = (),
+    row_sums: Mapping[str, Sequence[str]] | None = None,
+    policy: DisclosurePolicy | None = None,
+    known_totals: bool = True,
+    table: str = "table",
+) -> None:
+    """Raise :class:`DisclosureError` listing the problems :func:`check_table` finds.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> assert_safe(pl.DataFrame({"n": [3], "n_flag": [None]}), table="audit")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    earlysignal.disclosure.DisclosureError: audit breaks the disclosure policy: ... is under 10 ...
+    """
+    problems = check_table(
+        frame,
+        count_cols=count_cols,
+        rate_cols=rate_cols,
+        by=by,
+        strata=strata,
+        row_sums=row_sums,
+        policy=policy,
+        known_totals=known_totals,
+        table=table,
+    )
+    if problems:
+        shown = "; ".join(problems[:10])
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        raise DisclosureError(f"{table} breaks the disclosure policy: {shown}{more}")

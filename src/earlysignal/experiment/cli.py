@@ -1,0 +1,117 @@
+"""Bodies of ``earlysignal run``, ``earlysignal demo`` and ``earlysignal card``.
+
+Each returns the exit code: 0 success, 1 the study failed on its data (invalid records, a
+period without events), 2 unusable input (a bad config, a missing file or run), 130 when
+interrupted. The commands in :mod:`earlysignal.cli` import this module lazily.
+
+Examples
+--------
+>>> run_command(Path("no-such-config.toml"), tracking_uri="sqlite:///unused.db")
+2
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["card_command", "demo_command", "run_command"]
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=False, soft_wrap=True)
+
+
+def _err(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {message}", markup=True)
+
+
+def _execute(config: Any, **kwargs: Any) -> int:
+    from earlysignal.data.validate import DataValidationError
+    from earlysignal.experiment.config import ConfigError
+    from earlysignal.experiment.runner import ExperimentError, run_experiment
+
+    try:
+        result = run_experiment(config, progress=True, **kwargs)
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_UNUSABLE
+    except (DataValidationError, ExperimentError) as exc:
+        _err(f"{exc}\nThe MLflow run is marked FAILED; no model card was written.")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _err("interrupted: the MLflow run is marked FAILED; no model card was written.")
+        return EXIT_INTERRUPTED
+    console = _console()
+    summary = result.card["performance"]["summary"]
+    for line in summary:
+        console.print(f"  {line}", markup=False)
+    console.print(result.summary(), markup=False)
+    return EXIT_OK
+
+
+def run_command(
+    config: Path, *, tracking_uri: str | None = None, output_dir: Path | None = None
+) -> int:
+    """``earlysignal run CONFIG``: validate the config, run the study, print where it is."""
+    from earlysignal.experiment.config import ConfigError, load_config
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_UNUSABLE
+    text = config.read_text(encoding="utf-8") if config.is_file() else None
+    return _execute(cfg, tracking_uri=tracking_uri, output_dir=output_dir, config_text=text)
+
+
+def demo_command(
+    *,
+    children: int = 20_000,
+    years: int = 10,
+    tracking_uri: str | None = None,
+    output_dir: Path | None = None,
+) -> int:
+    """``earlysignal demo``: the shipped breakdown study on a freshly simulated cohort."""
+    from earlysignal.experiment.config import ExperimentConfig, default_config_path, load_config
+
+    base = load_config("breakdown_180d")
+    data = base.to_dict()
+    data["data"].update({"source": "simulated", "n_children": children, "years": years})
+    cfg = ExperimentConfig.from_dict(data, source="earlysignal demo")
+    text = default_config_path("breakdown_180d").read_text(encoding="utf-8")
+    if (children, years) != (base.data.n_children, base.data.years):
+        text += (
+            f"\n# earlysignal demo overrides: data.n_children = {children}, data.years = {years}\n"
+        )
+    return _execute(cfg, tracking_uri=tracking_uri, output_dir=output_dir, config_text=text)
+
+
+def card_command(
+    run_id: str, *, tracking_uri: str | None = None, output_dir: Path = Path("earlysignal-output")
+) -> int:
+    """``earlysignal card RUN_ID``: re-render the card from the run's logged card data."""
+    from earlysignal.card import CardValidationError
+    from earlysignal.experiment.runner import ExperimentError, render_card_from_run
+
+    try:
+        folder = render_card_from_run(run_id, tracking_uri=tracking_uri, output_dir=output_dir)
+    except (ExperimentError, CardValidationError) as exc:
+        _err(str(exc))
+        return EXIT_FAILED
+    except Exception as exc:  # mlflow raises its own types for unknown runs
+        if type(exc).__name__ in {"MlflowException", "RestException"}:
+            _err(f"no run {run_id!r} at this tracking URI: {exc}")
+            return EXIT_UNUSABLE
+        raise
+    console = _console()
+    console.print(f"model card: {folder / 'model_card.html'}", markup=False)
+    console.print(f"            {folder / 'model_card.md'}", markup=False)
+    console.print(f"            {folder / 'model_card.json'}", markup=False)
+    return EXIT_OK

@@ -1,0 +1,487 @@
+"""The experiment config: one TOML file describes one study, validated with pydantic.
+
+A config has one table per concern (``[study]``, ``[data]``, ``[outcome]``, ``[design]``,
+``[split]``, ``[model]``, ``[decision]``, ``[evaluation]``, ``[explain]``, ``[fairness]``,
+``[features]``, ``[card]``, ``[tracking]``). Every table forbids unknown keys, and every
+error names the key, the value received, the allowed values and the fix (:class:`ConfigError`).
+The shipped configs live in ``experiments/`` and, identically, as package data in
+``earlysignal/experiment/defaults/`` so that ``earlysignal demo`` works from an installed wheel.
+
+Examples
+--------
+>>> cfg = load_config("breakdown_180d")
+>>> (cfg.outcome.name, cfg.outcome.horizon_days, cfg.model.kind)
+('breakdown', 180, 'lightgbm')
+>>> try:
+...     ExperimentConfig.from_dict({"outcome": {"name": "brakdown", "horizon_days": 180}})
+... except ConfigError as err:
+...     print(err.problems[0][:60])
+outcome.name = 'brakdown' is not allowed; allowed values: 'b
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from earlysignal.schema import ATTRIBUTE_COLUMNS
+
+__all__ = [
+    "AUDIT_ATTRIBUTES",
+    "DEFAULT_CONFIGS",
+    "CardConfig",
+    "ConfigError",
+    "DataConfig",
+    "DecisionConfig",
+    "DesignConfig",
+    "EvaluationConfig",
+    "ExperimentConfig",
+    "ExplainConfig",
+    "FairnessConfig",
+    "FeaturesConfig",
+    "ModelConfig",
+    "OutcomeConfig",
+    "SplitConfig",
+    "StudyConfig",
+    "TrackingConfig",
+    "default_config_path",
+    "load_config",
+]
+
+DEFAULT_CONFIGS: tuple[str, ...] = ("breakdown_180d", "carousel_365d")
+"""Names of the configs shipped as package data (``earlysignal/experiment/defaults``)."""
+
+AUDIT_ATTRIBUTES: tuple[str, ...] = ("sex", *ATTRIBUTE_COLUMNS, "age_group")
+"""Attributes a fairness audit may group by: child attributes plus the derived ``age_group``."""
+
+
+class ConfigError(ValueError):
+    """An experiment config that cannot be used, with one readable line per problem.
+
+    Attributes
+    ----------
+    problems
+        One line per problem: the key (``table.key``), the value, the allowed values.
+    source
+        Where the config came from (a path or ``"<dict>"``).
+    """
+
+    def __init__(self, problems: list[str], source: str = "<dict>") -> None:
+        self.problems = problems
+        self.source = source
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"invalid experiment config {source} ({len(problems)} problem(s)):\n{lines}\n"
+            "Fix the keys named above (see docs/experiments.md for every key and its values)."
+        )
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StudyConfig(_Section):
+    """``[study]``: what the study is called and its random seed."""
+
+    name: str = Field(default="study", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    seed: int = 0
+
+
+class DataConfig(_Section):
+    """``[data]``: where the care histories come from.
+
+    ``source = "simulated"`` simulates a cohort (``n_children``, ``years``, ``sim_seed``);
+    ``"canonical"`` reads a canonical folder at ``path``; ``"ssda903"`` imports SSDA903 returns
+    from ``path``. ``validation = "strict"`` stops on any data error.
+    """
+
+    source: Literal["simulated", "canonical", "ssda903"] = "simulated"
+    path: str | None = None
+    n_children: int = Field(default=20_000, ge=10, le=5_000_000)
+    years: int = Field(default=10, ge=2, le=40)
+    sim_seed: int = 1
+    validation: Literal["strict", "report"] = "strict"
+
+    @model_validator(mode="after")
+    def _path_when_needed(self) -> DataConfig:
+        if self.source != "simulated" and not self.path:
+            raise ValueError(
+                f"data.path is required when data.source = {self.source!r}: set it to the folder "
+                "holding the records"
+            )
+        return self
+
+
+class OutcomeConfig(_Section):
+    """``[outcome]``: what is predicted and over how many days after the prediction time."""
+
+    name: Literal["breakdown", "carousel", "return_home", "reentry"] = "breakdown"
+    horizon_days: int = Field(default=180, ge=7, le=3650)
+    min_moves: int = Field(default=2, ge=1, le=20)
+
+
+class DesignConfig(_Section):
+    """``[design]``: when predictions are made (prediction-time design).
+
+    ``schedule``: every ``every_days`` days while in care; ``placement_anchored``: on the days
+    ``days_after_start`` after each placement starts; ``year_end``: each ``year_end`` (MM-DD).
+    """
+
+    kind: Literal["schedule", "placement_anchored", "year_end"] = "schedule"
+    every_days: int = Field(default=91, ge=1, le=3650)
+    days_after_start: list[int] = Field(default_factory=lambda: [30, 90])
+    year_end: str = Field(default="03-31", pattern=r"^\d\d-\d\d$")
+    start: date | None = None
+    end: date | None = None
+
+
+class SplitConfig(_Section):
+    """``[split]``: temporal validation (train on earlier periods, test on later ones).
+
+    The period of prediction times is cut into consecutive train, calibrate and test periods
+    in the proportions ``fractions``, or at the explicit dates ``calibrate_from`` and
+    ``test_from``. Rows whose label window crosses into the next period are always purged and
+    counted (``earlysignal.split``). Random splits are deliberately not offered: they
+    overstate performance.
+    """
+
+    kind: Literal["temporal"] = "temporal"
+    fractions: tuple[float, float, float] = (0.6, 0.2, 0.2)
+    calibrate_from: date | None = None
+    test_from: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SplitConfig:
+        if any(f <= 0 for f in self.fractions) or abs(sum(self.fractions) - 1.0) > 1e-6:
+            raise ValueError(
+                f"split.fractions = {list(self.fractions)} must be three positive numbers "
+                "summing to 1 (train, calibrate, test)"
+            )
+        if (self.calibrate_from is None) != (self.test_from is None):
+            raise ValueError("split.calibrate_from and split.test_from must be given together")
+        if (
+            self.calibrate_from is not None
+            and self.test_from is not None
+            and self.test_from <= self.calibrate_from
+        ):
+            raise ValueError("split.test_from must be after split.calibrate_from")
+        return self
+
+
+def _default_baselines() -> list[Literal["logistic", "rule"]]:
+    return ["logistic", "rule"]
+
+
+class ModelConfig(_Section):
+    """``[model]``: the model, its calibration and the baselines it must beat.
+
+    Classes are not reweighted (weights distort probabilities); calibration on the held-out
+    calibration period makes the probabilities honest (``docs/models.md``).
+    """
+
+    kind: Literal["lightgbm", "logistic", "rule"] = "lightgbm"
+    n_estimators: int = Field(default=300, ge=1, le=20_000)
+    learning_rate: float = Field(default=0.05, gt=0, le=1)
+    num_leaves: int = Field(default=31, ge=2, le=4096)
+    min_child_samples: int = Field(default=50, ge=1)
+    calibration: Literal["isotonic", "sigmoid", "none"] = "isotonic"
+    intervals: Literal["venn_abers", "none"] = "venn_abers"
+    baselines: list[Literal["logistic", "rule"]] = Field(default_factory=_default_baselines)
+
+
+class DecisionConfig(_Section):
+    """``[decision]``: flag children above a risk ``threshold`` or the top ``capacity`` share.
+
+    Exactly one of the two is set. ``capacity = 0.1`` flags the 10 % highest risks.
+    """
+
+    threshold: float | None = Field(default=None, gt=0, lt=1)
+    capacity: float | None = Field(default=None, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> DecisionConfig:
+        if (self.threshold is None) == (self.capacity is None):
+            raise ValueError(
+                "set exactly one of decision.threshold (a risk between 0 and 1) or "
+                "decision.capacity (the share of children flagged, between 0 and 1)"
+            )
+        return self
+
+
+class EvaluationConfig(_Section):
+    """``[evaluation]``: bootstrap intervals (clustered by child) and calibration bins.
+
+    ``oracle_rows``: on simulated data, the oracle comparison uses a random sample of test
+    children with about this many rows (the oracle is a costly forward simulation; 0: none).
+    """
+
+    bootstrap: int = Field(default=200, ge=0, le=10_000)
+    ci_level: float = Field(default=0.95, gt=0.5, lt=1)
+    ece_bins: int = Field(default=10, ge=2, le=100)
+    oracle_rows: int = Field(default=5000, ge=0)
+
+
+class ExplainConfig(_Section):
+    """``[explain]``: how many test rows to explain and how many factors to show."""
+
+    sample: int = Field(default=2000, ge=10)
+    top: int = Field(default=10, ge=1, le=100)
+
+
+class FairnessConfig(_Section):
+    """``[fairness]``: sensitive attributes audited, intersections and disclosure control."""
+
+    attributes: list[str] = Field(
+        default_factory=lambda: ["sex", "age_group", "origin", "disability", "unaccompanied"]
+    )
+    intersections: list[list[str]] = Field(default_factory=list)
+    min_cell: int = Field(default=10, ge=1)
+    bootstrap: int = Field(default=100, ge=0, le=10_000)
+
+    @model_validator(mode="after")
+    def _known(self) -> FairnessConfig:
+        allowed = ", ".join(repr(a) for a in AUDIT_ATTRIBUTES)
+        for name in [*self.attributes, *(a for group in self.intersections for a in group)]:
+            if name not in AUDIT_ATTRIBUTES:
+                raise ValueError(
+                    f"fairness attribute {name!r} is not known; allowed values: {allowed}"
+                )
+        return self
+
+
+class FeaturesConfig(_Section):
+    """``[features]``: the default feature set, minus ``exclude``, plus opted-in attributes.
+
+    Sensitive attributes are never model inputs unless named in ``include_sensitive`` (the
+    model card then says so visibly).
+    """
+
+    include_sensitive: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+
+class CardConfig(_Section):
+    """``[card]``: the human-written fields of the model card.
+
+    Any field left empty is shown on the card as "to be completed by the study team".
+    """
+
+    title: str = ""
+    intended_use: str = ""
+    out_of_scope_use: list[str] = Field(default_factory=list)
+    owners: list[str] = Field(default_factory=list)
+    contact: str = ""
+    human_oversight: str = ""
+    legal_basis: str = ""
+    objection_route: str = ""
+    monitoring: str = ""
+    review_date: date | None = None
+    known_limitations: list[str] = Field(default_factory=list)
+    ethical_considerations: str = ""
+    funding: str = ""
+    lived_experience_involvement: str = ""
+
+
+class TrackingConfig(_Section):
+    """``[tracking]``: the MLflow experiment and where cards are written.
+
+    The tracking URI is not part of the study: it comes from ``MLFLOW_TRACKING_URI`` or
+    defaults to ``sqlite:///mlruns.db`` (see :mod:`earlysignal.tracking`).
+    """
+
+    experiment: str = "earlysignal"
+    output_dir: str = "earlysignal-output"
+
+
+_SECTIONS: dict[str, type[_Section]] = {
+    "study": StudyConfig,
+    "data": DataConfig,
+    "outcome": OutcomeConfig,
+    "design": DesignConfig,
+    "split": SplitConfig,
+    "model": ModelConfig,
+    "decision": DecisionConfig,
+    "evaluation": EvaluationConfig,
+    "explain": ExplainConfig,
+    "fairness": FairnessConfig,
+    "features": FeaturesConfig,
+    "card": CardConfig,
+    "tracking": TrackingConfig,
+}
+
+
+class ExperimentConfig(_Section):
+    """A whole study: one field per TOML table (see the section classes)."""
+
+    study: StudyConfig = Field(default_factory=StudyConfig)
+    data: DataConfig = Field(default_factory=DataConfig)
+    outcome: OutcomeConfig = Field(default_factory=OutcomeConfig)
+    design: DesignConfig = Field(default_factory=DesignConfig)
+    split: SplitConfig = Field(default_factory=SplitConfig)
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    decision: DecisionConfig = Field(default_factory=lambda: DecisionConfig(capacity=0.1))
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    explain: ExplainConfig = Field(default_factory=ExplainConfig)
+    fairness: FairnessConfig = Field(default_factory=FairnessConfig)
+    features: FeaturesConfig = Field(default_factory=FeaturesConfig)
+    card: CardConfig = Field(default_factory=CardConfig)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "<dict>") -> ExperimentConfig:
+        """Validate a parsed config, raising :class:`ConfigError` with readable problems.
+
+        Examples
+        --------
+        >>> ExperimentConfig.from_dict({"model": {"kind": "logistic"}}).model.kind
+        'logistic'
+        """
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise ConfigError(_describe(err), source) from None
+
+    @classmethod
+    def from_toml(cls, text: str, *, source: str = "<toml>") -> ExperimentConfig:
+        """Parse and validate TOML text.
+
+        Examples
+        --------
+        >>> cfg = ExperimentConfig.from_toml('[outcome]\\nname = "carousel"\\nhorizon_days = 365')
+        >>> cfg.outcome.horizon_days
+        365
+        """
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError([f"not valid TOML: {err}"], source) from None
+        return cls.from_dict(data, source=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full config, defaults included, as JSON-ready data (dates as ISO strings)."""
+        return self.model_dump(mode="json")
+
+    def to_toml(self) -> str:
+        """The full config as TOML (defaults included; nulls omitted, as TOML has none).
+
+        Examples
+        --------
+        >>> cfg = load_config("carousel_365d")
+        >>> ExperimentConfig.from_toml(cfg.to_toml()) == cfg
+        True
+        """
+        lines: list[str] = []
+        for section, values in self.to_dict().items():
+            lines.append(f"[{section}]")
+            for key, value in values.items():
+                if value is not None:
+                    lines.append(f"{key} = {_toml_value(value)}")
+            lines.append("")
+        return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    model: type[BaseModel] = ExperimentConfig
+    for part in loc[:-1]:
+        if model is ExperimentConfig and isinstance(part, str) and part in _SECTIONS:
+            model = _SECTIONS[part]
+        else:
+            break
+    return list(model.model_fields)
+
+
+def _describe(err: ValidationError) -> list[str]:
+    problems: list[str] = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        kind = e["type"]
+        value = e.get("input")
+        if kind == "extra_forbidden":
+            where = f"[{'.'.join(str(p) for p in loc[:-1])}]" if len(loc) > 1 else "top level"
+            allowed = ", ".join(_allowed_keys(loc))
+            problems.append(
+                f"unknown key {key!r} in {where}; allowed keys: {allowed} "
+                "(remove it or fix its spelling)"
+            )
+        elif kind == "literal_error":
+            expected = (e.get("ctx") or {}).get("expected", "")
+            problems.append(f"{key} = {value!r} is not allowed; allowed values: {expected}")
+        elif kind == "missing":
+            problems.append(f"{key} is required but missing")
+        elif kind == "value_error":
+            msg = str((e.get("ctx") or {}).get("error", e["msg"]))
+            problems.append(f"{key or 'config'}: {msg}")
+        else:
+            problems.append(f"{key} = {value!r}: {e['msg']}")
+    return problems
+
+
+def default_config_path(name: str) -> Path:
+    """Path of a config shipped as package data (works from an installed wheel).
+
+    Examples
+    --------
+    >>> default_config_path("breakdown_180d").name
+    'breakdown_180d.toml'
+    """
+    if name not in DEFAULT_CONFIGS:
+        raise ConfigError(
+            [f"no shipped config named {name!r}; allowed values: {', '.join(DEFAULT_CONFIGS)}"],
+            name,
+        )
+    ref = resources.files("earlysignal.experiment") / "defaults" / f"{name}.toml"
+    return Path(str(ref))
+
+
+def load_config(source: str | Path) -> ExperimentConfig:
+    """Load a config from a TOML file, or by the name of a shipped config.
+
+    Parameters
+    ----------
+    source
+        A path to a ``.toml`` file, or one of :data:`DEFAULT_CONFIGS`.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, is not TOML, or holds unknown keys or bad values.
+
+    Examples
+    --------
+    >>> load_config("carousel_365d").outcome.horizon_days
+    365
+    """
+    if isinstance(source, str) and source in DEFAULT_CONFIGS and not Path(source).exists():
+        path = default_config_path(source)
+    else:
+        path = Path(source)
+    if not path.is_file():
+        raise ConfigError(
+            [
+                f"config file {str(path)!r} does not exist; give a TOML file or one of the shipped "
+                f"configs: {', '.join(DEFAULT_CONFIGS)}"
+            ],
+            str(path),
+        )
+    return ExperimentConfig.from_toml(path.read_text(encoding="utf-8"), source=str(path))

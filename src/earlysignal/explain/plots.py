@@ -1,0 +1,94 @@
+"""Plots of contributions: shap's beeswarm and dependence plots, and importance with intervals.
+
+Every function returns a matplotlib ``Figure`` (nothing is shown or saved).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from earlysignal.explain.contributions import Contributions
+
+__all__ = ["beeswarm", "dependence", "importance_plot"]
+
+
+def beeswarm(contrib: Contributions, *, max_display: int = 12) -> Any:
+    """shap's beeswarm of the contributions (log-odds, uncalibrated).
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> rng = np.random.default_rng(0)
+    >>> c = Contributions(rng.normal(size=(50, 2)), np.zeros(50), rng.normal(size=(50, 2)),
+    ...                   ("a", "b"), "linear")
+    >>> fig = beeswarm(c)
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+    import shap
+
+    fig = plt.figure(figsize=(7, 0.45 * min(max_display, len(contrib.feature_names)) + 1.5))
+    shap.plots.beeswarm(contrib.to_shap(), max_display=max_display, show=False, plot_size=None)
+    fig.axes[0].set_xlabel("contribution to the log-odds (uncalibrated)")
+    return fig
+
+
+def dependence(contrib: Contributions, feature: str, *, color: str | None = None) -> Any:
+    """shap's dependence (scatter) plot of one feature's contribution against its value.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> rng = np.random.default_rng(0)
+    >>> c = Contributions(rng.normal(size=(50, 2)), np.zeros(50), rng.normal(size=(50, 2)),
+    ...                   ("a", "b"), "linear")
+    >>> fig = dependence(c, "a")
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+    import shap
+
+    if feature not in contrib.feature_names:
+        raise KeyError(f"dependence: unknown feature {feature!r}; choose one of the model's")
+    expl = contrib.to_shap()
+    j = contrib.feature_names.index(feature)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    colour = expl[:, contrib.feature_names.index(color)] if color is not None else None
+    if colour is not None:
+        shap.plots.scatter(expl[:, j], color=colour, ax=ax, show=False)
+    else:
+        shap.plots.scatter(expl[:, j], ax=ax, show=False)
+    ax.set_ylabel(f"contribution of {feature} (log-odds)")
+    return fig
+
+
+def importance_plot(importance: pl.DataFrame, *, max_display: int = 15) -> Any:
+    """Horizontal bars of mean absolute contribution with bootstrap intervals.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> t = pl.DataFrame({"feature": ["a"], "mean_abs": [0.3], "lo": [0.2], "hi": [0.4]})
+    >>> fig = importance_plot(t)
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    top = importance.head(max_display).reverse()
+    fig, ax = plt.subplots(figsize=(7, 0.35 * top.height + 1.2))
+    y = np.arange(top.height)
+    mean = top["mean_abs"].to_numpy()
+    ax.barh(y, mean, color="#4c72b0")
+    if top["lo"].null_count() == 0:
+        err = np.vstack([mean - top["lo"].to_numpy(), top["hi"].to_numpy() - mean])
+        ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="black", capsize=2)
+    ax.set_yticks(y, top["feature"].to_list())
+    ax.set_xlabel("mean |contribution| to the log-odds (95 % bootstrap interval)")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,378 @@
+"""The per-child signal sheet: a calibrated risk with its interval, the factors raising and lowering
+it in plain language, what changed since the previous prediction time, and what it is not.
+
+Only the pseudonymous ``child_id``, the prediction time and the model's feature values appear
+on a sheet: no name, birth date or other identifying data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from earlysignal.explain.contributions import contributions, model_feature_names
+
+__all__ = ["NOT_STATEMENTS", "Change", "Factor", "SignalSheet", "phrase", "signal_sheet"]
+
+NOT_STATEMENTS: tuple[str, ...] = (
+    "This is a signal for support, computed from what was recorded before the prediction "
+    "date. It shows associations in past records, not causes.",
+    "It is not a judgement about the child, the family or the carers, and not a decision: "
+    "the team around the child decides, with professional judgement.",
+    "Records can be incomplete or uneven (some things are recorded more often for some "
+    "groups); a factor can reflect how things are recorded as well as what happened.",
+)
+"""What every sheet says it is not."""
+
+EXPLANATION_NOTE = (
+    "The factors are contributions to the model's score before calibration (log-odds); the "
+    "calibrated risk is an increasing function of that score, so a factor that raises the "
+    "score raises the risk."
+)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One feature's part in a child's score.
+
+    Attributes
+    ----------
+    feature
+        Column name.
+    value
+        The child's value (NaN when not recorded).
+    text
+        Plain-language phrase ("3 moves in the last 365 days").
+    contribution
+        Contribution to the log-odds (positive raises the risk).
+    """
+
+    feature: str
+    value: float
+    text: str
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Change:
+    """A feature whose value changed since the previous prediction time."""
+
+    feature: str
+    before: str
+    now: str
+    contribution_change: float
+
+
+@dataclass(frozen=True)
+class SignalSheet:
+    """Everything a signal sheet shows; render with :meth:`to_text` or :meth:`to_html`."""
+
+    child_id: str
+    prediction_time: date | None
+    outcome: str
+    horizon_days: int | None
+    risk: float
+    interval: tuple[float, float] | None
+    raising: tuple[Factor, ...]
+    lowering: tuple[Factor, ...]
+    changes: tuple[Change, ...]
+    previous_time: date | None
+    previous_risk: float | None
+    model_note: str = EXPLANATION_NOTE
+    not_statements: tuple[str, ...] = field(default=NOT_STATEMENTS)
+
+    def headline(self) -> str:
+        """One sentence with the risk and its interval."""
+        window = f" within {self.horizon_days} days" if self.horizon_days else ""
+        text = f"Estimated chance of {self.outcome}{window}: {_pct(self.risk)}"
+        if self.interval is not None:
+            text += f" (probability interval {_pct(self.interval[0])} to {_pct(self.interval[1])})"
+        return text + "."
+
+    def change_line(self) -> str | None:
+        """How the risk moved since the previous prediction time, if there was one."""
+        if self.previous_time is None or self.previous_risk is None:
+            return None
+        return (
+            f"At the previous prediction time ({self.previous_time.isoformat()}) the estimate "
+            f"was {_pct(self.previous_risk)}."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return {
+            "child_id": self.child_id,
+            "prediction_time": None if self.prediction_time is None else str(self.prediction_time),
+            "outcome": self.outcome,
+            "horizon_days": self.horizon_days,
+            "risk": self.risk,
+            "interval": None if self.interval is None else list(self.interval),
+            "raising": [f.__dict__ for f in self.raising],
+            "lowering": [f.__dict__ for f in self.lowering],
+            "changes": [c.__dict__ for c in self.changes],
+            "previous_time": None if self.previous_time is None else str(self.previous_time),
+            "previous_risk": self.previous_risk,
+            "model_note": self.model_note,
+            "not_statements": list(self.not_statements),
+        }
+
+    def to_text(self) -> str:
+        """Plain text, for a case file or an e-mail."""
+        when = "" if self.prediction_time is None else f" on {self.prediction_time.isoformat()}"
+        lines = [f"Signal sheet for child {self.child_id}{when}", "", self.headline()]
+        change = self.change_line()
+        if change:
+            lines.append(change)
+        lines += ["", "What raises the estimate:"]
+        lines += [f"  - {f.text}" for f in self.raising] or ["  - nothing stands out"]
+        lines += ["", "What lowers the estimate:"]
+        lines += [f"  - {f.text}" for f in self.lowering] or ["  - nothing stands out"]
+        if self.previous_time is not None:
+            lines += ["", "What changed since the previous prediction time:"]
+            lines += [f"  - {c.before} -> now {c.now}" for c in self.changes] or [
+                "  - none of the recorded factors changed"
+            ]
+        lines += ["", "What this is not:"]
+        lines += [f"  - {s}" for s in self.not_statements]
+        lines += ["", self.model_note]
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        """One self-contained HTML page (inline style, no scripts, no external resources)."""
+        from jinja2 import Environment
+
+        env = Environment(autoescape=True)
+        return env.from_string(_HTML).render(sheet=self, change=self.change_line())
+
+
+_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Signal sheet {{ sheet.child_id }}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;color:#222;line-height:1.45}
+h1{font-size:1.3em} h2{font-size:1.05em;margin-top:1.4em}
+.risk{font-size:1.15em;background:#f3f5f8;padding:.6em .8em;border-radius:6px}
+.up{color:#a33} .down{color:#2a6b3f} .not{background:#fff8e5;padding:.5em 1em;border-radius:6px}
+small{color:#555}
+</style></head><body>
+<h1>Signal sheet for child {{ sheet.child_id }}{% if sheet.prediction_time %}
+ on {{ sheet.prediction_time.isoformat() }}{% endif %}</h1>
+<p class="risk">{{ sheet.headline() }}</p>
+{% if change %}<p>{{ change }}</p>{% endif %}
+<h2>What raises the estimate</h2>
+<ul>{% for f in sheet.raising %}<li class="up">{{ f.text }}</li>{% else %}
+<li>nothing stands out</li>{% endfor %}</ul>
+<h2>What lowers the estimate</h2>
+<ul>{% for f in sheet.lowering %}<li class="down">{{ f.text }}</li>{% else %}
+<li>nothing stands out</li>{% endfor %}</ul>
+{% if sheet.previous_time %}<h2>What changed since the previous prediction time</h2>
+<ul>{% for c in sheet.changes %}<li>{{ c.before }} &rarr; now {{ c.now }}</li>{% else %}
+<li>none of the recorded factors changed</li>{% endfor %}</ul>{% endif %}
+<h2>What this is not</h2>
+<div class="not"><ul>{% for s in sheet.not_statements %}<li>{{ s }}</li>{% endfor %}</ul></div>
+<p><small>{{ sheet.model_note }}</small></p>
+</body></html>
+"""
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.0f} %" if p >= 0.01 else f"{100 * p:.1f} %"
+
+
+def _number(value: float, unit: str) -> str:
+    if unit == "flag":
+        return "yes" if value >= 0.5 else "no"
+    if unit == "share":
+        return f"{100 * value:.0f} %"
+    if unit == "years":
+        return f"{value:.1f}"
+    if unit == "events per year":
+        return f"{value:+.1f}"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.1f}"
+
+
+def phrase(name: str, value: float, descriptions: Mapping[str, Mapping[str, str]]) -> str:
+    """Plain-language text of a feature value, from its description's ``phrase`` template.
+
+    Examples
+    --------
+    >>> d = {"moves_365d": {"phrase": "{value} moves in the last 365 days", "unit": "moves",
+    ...                     "description": "Placement moves in the 365 days before t"}}
+    >>> phrase("moves_365d", 3.0, d)
+    '3 moves in the last 365 days'
+    >>> phrase("moves_365d", float("nan"), d)
+    'Placement moves in the 365 days before t: not recorded'
+    """
+    info = descriptions.get(name)
+    if info is None:
+        shown = "not recorded" if math.isnan(value) else _number(value, "")
+        return f"{name} = {shown}"
+    if math.isnan(value):
+        return f"{info.get('description', name)}: not recorded"
+    template = info.get("phrase") or (info.get("description", name) + ": {value}")
+    return template.replace("{value}", _number(value, info.get("unit", "")))
+
+
+def _descriptions(descriptions: Any) -> dict[str, dict[str, str]]:
+    if descriptions is None:
+        return {}
+    if isinstance(descriptions, pl.DataFrame):
+        frame = descriptions
+    elif isinstance(descriptions, Mapping):
+        return {str(k): dict(v) for k, v in descriptions.items()}
+    else:
+        from earlysignal.features import describe
+
+        frame = describe(list(descriptions))
+    cols = [c for c in ("phrase", "unit", "description") if c in frame.columns]
+    return {row["name"]: {c: row[c] for c in cols} for row in frame.iter_rows(named=True)}
+
+
+def _risk(model: Any, x: Any) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    risk = np.asarray(model.risk(x)) if hasattr(model, "risk") else model.predict_proba(x)[:, 1]
+    interval = None
+    if hasattr(model, "predict_interval"):
+        try:
+            lo, hi = model.predict_interval(x)
+            interval = (np.asarray(lo), np.asarray(hi))
+        except ValueError:
+            interval = None
+    return np.asarray(risk, dtype=np.float64), interval
+
+
+def signal_sheet(
+    model: Any,
+    frame: pl.DataFrame,
+    child_id: str,
+    *,
+    prediction_time: date | None = None,
+    descriptions: pl.DataFrame | Sequence[Any] | Mapping[str, Mapping[str, str]] | None = None,
+    n_factors: int = 3,
+    outcome: str = "placement breakdown",
+    horizon_days: int | None = None,
+    id_col: str = "child_id",
+    time_col: str = "prediction_time",
+) -> SignalSheet:
+    """Build the signal sheet of one child at one prediction time.
+
+    Parameters
+    ----------
+    model
+        A fitted risk model (ideally a ``CalibratedRiskModel``: its calibrated risk and
+        Venn-ABERS interval are shown; the factors explain its base model's log-odds).
+    frame
+        Feature rows with ``id_col`` and ``time_col`` (e.g. from ``build_features``).
+    child_id
+        The pseudonymous id.
+    prediction_time
+        Which of the child's rows (default: the latest); the row before it is "previous".
+    descriptions
+        ``earlysignal.features.describe(specs)`` (or the specs, or a mapping name ->
+        ``{"phrase", "unit", "description"}``) for the plain-language phrases.
+    n_factors
+        Factors listed in each direction.
+    outcome, horizon_days
+        Wording of the headline.
+
+    Examples
+    --------
+    >>> import numpy as np, polars as pl
+    >>> from datetime import date
+    >>> from earlysignal.models import LogisticRiskModel
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.poisson(1.0, size=(300, 2)).astype(float)
+    >>> y = (rng.random(300) < 1 / (1 + np.exp(-(X[:, 0] - 1)))).astype(int)
+    >>> m = LogisticRiskModel().fit(pl.DataFrame(X, schema=["moves_365d", "reviews"]), y)
+    >>> rows = pl.DataFrame({"child_id": ["c1", "c1"],
+    ...                      "prediction_time": [date(2024, 1, 1), date(2024, 4, 1)],
+    ...                      "moves_365d": [0.0, 3.0], "reviews": [1.0, 1.0]})
+    >>> d = {"moves_365d": {"phrase": "{value} moves in the last 365 days", "unit": "moves"}}
+    >>> sheet = signal_sheet(m, rows, "c1", descriptions=d)
+    >>> sheet.raising[0].text
+    '3 moves in the last 365 days'
+    >>> "not a judgement" in sheet.to_text()
+    True
+    """
+    rows = frame.filter(pl.col(id_col) == child_id)
+    if rows.height == 0:
+        raise KeyError(f"signal_sheet: child {child_id!r} has no rows in the features frame")
+    if time_col in rows.columns:
+        rows = rows.sort(time_col)
+        times = rows.get_column(time_col).to_list()
+        if prediction_time is None:
+            pos = len(times) - 1
+        elif prediction_time in times:
+            pos = times.index(prediction_time)
+        else:
+            raise KeyError(
+                f"signal_sheet: child {child_id!r} has no row at {prediction_time}; "
+                f"its prediction times are {[str(t) for t in times[:10]]}"
+            )
+    else:
+        times, pos = [None] * rows.height, rows.height - 1
+    names = model_feature_names(model)
+    if names is None:
+        raise ValueError(
+            "signal_sheet: the model does not know its feature names; fit it on a frame"
+        )
+    current = rows.slice(pos, 1)
+    previous = rows.slice(pos - 1, 1) if pos > 0 else None
+    both = current if previous is None else pl.concat([previous, current])
+    contrib = contributions(model, both, feature_names=names)
+    x = contrib.data
+    risk, interval = _risk(model, both.select(names))
+    desc = _descriptions(descriptions)
+    now = contrib.values[-1]
+    values = x[-1]
+    order_up = [j for j in np.argsort(-now, kind="stable") if now[j] > 0][:n_factors]
+    order_down = [j for j in np.argsort(now, kind="stable") if now[j] < 0][:n_factors]
+
+    def factor(j: int) -> Factor:
+        return Factor(
+            names[j], float(values[j]), phrase(names[j], float(values[j]), desc), float(now[j])
+        )
+
+    changes: list[Change] = []
+    prev_time = prev_risk = None
+    if previous is not None:
+        prev_time = times[pos - 1]
+        prev_risk = float(risk[0])
+        before_vals = x[0]
+        delta = now - contrib.values[0]
+        changed = [
+            j
+            for j in range(len(names))
+            if not (np.isnan(before_vals[j]) and np.isnan(values[j]))
+            and before_vals[j] != values[j]
+        ]
+        changed.sort(key=lambda j: -abs(delta[j]))
+        for j in changed[:n_factors]:
+            changes.append(
+                Change(
+                    names[j],
+                    phrase(names[j], float(before_vals[j]), desc),
+                    phrase(names[j], float(values[j]), desc),
+                    float(delta[j]),
+                )
+            )
+    return SignalSheet(
+        child_id=str(child_id),
+        prediction_time=times[pos],
+        outcome=outcome,
+        horizon_days=horizon_days,
+        risk=float(risk[-1]),
+        interval=None if interval is None else (float(interval[0][-1]), float(interval[1][-1])),
+        raising=tuple(factor(j) for j in order_up),
+        lowering=tuple(factor(j) for j in order_down),
+        changes=tuple(changes),
+        previous_time=prev_time,
+        previous_risk=prev_risk,
+    )

@@ -1,0 +1,92 @@
+"""Regularised logistic regression, the interpretable baseline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from earlysignal.models._base import RiskModel
+
+__all__ = ["LogisticRiskModel"]
+
+
+class LogisticRiskModel(RiskModel):
+    """Median imputation, standardisation and L2-penalised logistic regression.
+
+    Fitted as a scikit-learn ``Pipeline`` (``SimpleImputer`` -> ``StandardScaler`` ->
+    ``LogisticRegression``); the fitted parameters are then kept as plain arrays
+    (``impute_values_``, ``mean_``, ``scale_``, ``coef_``, ``intercept_``) and the score is the
+    transparent formula ``((x imputed - mean_) / scale_) @ coef_ + intercept_``. That formula is
+    what is saved (JSON) and what the explanation module decomposes, exactly. No class weights
+    (see ``docs/models.md``).
+
+    Parameters
+    ----------
+    C : float
+        Inverse L2 penalty strength on the standardised coefficients.
+    max_iter : int
+        Iterations of the lbfgs solver.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(500, 2))
+    >>> y = (rng.random(500) < 1 / (1 + np.exp(-(X[:, 0] - 1)))).astype(int)
+    >>> model = LogisticRiskModel().fit(X, y)
+    >>> bool(model.coef_[0] > 0.5 > abs(model.coef_[1]))
+    True
+    """
+
+    def __init__(self, C: float = 1.0, max_iter: int = 1000) -> None:
+        self.C = C
+        self.max_iter = max_iter
+
+    def fit(self, X: Any, y: Any) -> LogisticRiskModel:
+        """Fit on features ``X`` (NaN allowed) and 0/1 labels ``y``."""
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        if self.C <= 0:
+            raise ValueError(f"C must be > 0, got {self.C}")
+        matrix, labels = self._validate_fit(X, y)
+        if labels.min() == labels.max():
+            raise ValueError(
+                f"label rule 'both classes present': every training label is {labels[0]}"
+            )
+        pipeline = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+                ("scale", StandardScaler()),
+                ("logistic", LogisticRegression(C=self.C, max_iter=self.max_iter)),
+            ]
+        ).fit(matrix, labels)
+        impute = pipeline.named_steps["impute"].statistics_
+        self.impute_values_ = np.nan_to_num(np.asarray(impute, dtype=np.float64), nan=0.0)
+        scaler = pipeline.named_steps["scale"]
+        self.mean_ = np.asarray(scaler.mean_, dtype=np.float64)
+        self.scale_ = np.asarray(scaler.scale_, dtype=np.float64)
+        logistic = pipeline.named_steps["logistic"]
+        self.coef_ = np.asarray(logistic.coef_[0], dtype=np.float64)
+        self.intercept_ = float(logistic.intercept_[0])
+        return self
+
+    def standardised(self, X: Any) -> np.ndarray:
+        """The model's inputs after imputation and scaling (what ``coef_`` multiplies)."""
+        matrix = self._validate_predict(X)
+        filled = np.where(np.isnan(matrix), self.impute_values_, matrix)
+        return np.asarray((filled - self.mean_) / self.scale_, dtype=np.float64)
+
+    def raw_score(self, X: Any) -> np.ndarray:
+        """Uncalibrated log-odds, one per row.
+
+        Examples
+        --------
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 1, 0, 1])
+        >>> m = LogisticRiskModel().fit(X, y)
+        >>> bool(np.all(np.diff(m.raw_score(X)) > 0))
+        True
+        """
+        return np.asarray(self.standardised(X) @ self.coef_ + self.intercept_, dtype=np.float64)

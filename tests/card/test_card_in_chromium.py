@@ -1,0 +1,100 @@
+"""The HTML card opened in headless Chromium: every section renders, figures are embedded."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from earlysignal.card import SECTIONS, new_card, write_card
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def _chromium() -> str:
+    exe = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if exe is None:
+        pytest.fail(
+            "headless Chromium is required to check the HTML model card but /usr/bin/chromium "
+            "is missing: install Debian's package with `apt-get install -y chromium` "
+            "(.ci/run does this)"
+        )
+    return exe
+
+
+def _card_with_figure(folder: Path) -> tuple[dict[str, Any], Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figs = folder / "figs"
+    figs.mkdir()
+    fig, ax = plt.subplots(figsize=(3, 3), dpi=60)
+    ax.plot([0, 1], [0, 1], color="k")
+    ax.set_title("reliability")
+    fig.savefig(figs / "reliability.png")
+    plt.close(fig)
+    card = new_card(
+        run_id="f00d", experiment="tests", run_name="browser", outcome="carousel",
+        horizon_days=365, min_moves=2,
+    )  # fmt: skip
+    card["figures"] = [
+        {"id": "reliability", "file": "reliability.png", "caption": "Reliability diagram",
+         "section": "calibration"},
+    ]  # fmt: skip
+    card["calibration"]["figure"] = "reliability"
+    card["performance"]["metrics"] = [
+        {"model": "lightgbm", "metric": "auroc", "value": 0.71, "lower": 0.69, "upper": 0.73}
+    ]
+    return card, figs
+
+
+def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_html_card_renders_every_section_in_chromium(tmp_path: Path) -> None:
+    card, figs = _card_with_figure(tmp_path)
+    out = write_card(card, tmp_path / "card", figures_dir=figs)
+    html = out / "model_card.html"
+    text = html.read_text()
+    assert "data:image/png;base64," in text
+    assert not re.search(r'(src|href)="(https?:)?//', text), "the card must be self-contained"
+    url = html.resolve().as_uri()
+
+    dom = _run(["--dump-dom", url], tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    headings = re.findall(r'<h2 id="([a-z_]+)">', dom.stdout)
+    assert headings == [s.id for s in SECTIONS]
+    assert dom.stdout.count('<img alt="Reliability diagram" src="data:image/png;base64,') == 1
+    assert "to be completed by the study team" in dom.stdout
+
+    shot = tmp_path / "card.png"
+    done = _run([f"--screenshot={shot}", "--window-size=1280,2400", url], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.is_file() and shot.stat().st_size > 20_000
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

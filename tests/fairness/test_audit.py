@@ -1,0 +1,141 @@
+"""The fairness audit: correct per-group metrics, disclosure control, oracle values, the
+calibration-gap test's false alarms and power."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from earlysignal.disclosure import assert_safe
+from earlysignal.fairness import METRICS, AuditSpec, audit
+
+
+def _cohort(n: int, seed: int, *, overpredict: float = 1.0) -> pl.DataFrame:
+    """Rows of children with a true risk; the model over-predicts by ``overpredict`` (odds) for
+    origin == migrant, which is what recording bias does."""
+    rng = np.random.default_rng(seed)
+    n_children = n // 2
+    child = rng.integers(0, n_children, n)
+    origin = np.array(["dutch", "migrant_child", "migrant"])[
+        rng.choice(3, n_children, p=[0.6, 0.25, 0.15])
+    ][child]
+    sex = np.array(["female", "male"])[rng.integers(0, 2, n_children)][child]
+    region = np.array(["north", "south", "east", "west", "islands"])[
+        rng.choice(5, n_children, p=[0.3, 0.3, 0.2, 0.17, 0.03])
+    ][child]
+    logit = rng.normal(-1.3, 1.0, n)
+    truth = 1 / (1 + np.exp(-logit))
+    y = (rng.random(n) < truth).astype(int)
+    model_logit = logit + np.where(origin == "migrant", np.log(overpredict), 0.0)
+    risk = 1 / (1 + np.exp(-model_logit))
+    return pl.DataFrame(
+        {
+            "child_id": [f"c{c}" for c in child],
+            "sex": sex,
+            "origin": origin,
+            "region": region,
+            "y": y,
+            "risk": risk,
+            "truth": truth,
+        }
+    )
+
+
+def test_group_metrics_match_direct_computation() -> None:
+    df = _cohort(6000, 0)
+    res = audit(df, attributes=["sex", "origin"], label="y", risk="risk", threshold=0.3, n_boot=50)
+    row = res.groups.filter(pl.col("group") == "dutch").row(0, named=True)
+    sub = df.filter(pl.col("origin") == "dutch")
+    y, p = sub["y"].to_numpy(), sub["risk"].to_numpy()
+    flag = p >= 0.3
+    assert row["auroc"] == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    assert row["base_rate"] == pytest.approx(y.mean())
+    assert row["mean_risk"] == pytest.approx(p.mean())
+    assert row["oe_ratio"] == pytest.approx(y.mean() / p.mean())
+    assert row["tpr"] == pytest.approx(flag[y == 1].mean())
+    assert row["fpr"] == pytest.approx(flag[y == 0].mean())
+    assert row["fnr"] == pytest.approx(1 - flag[y == 1].mean())
+    assert row["ppv"] == pytest.approx(y[flag].mean())
+    assert row["selection_rate"] == pytest.approx(flag.mean())
+    assert row["auroc_lo"] < row["auroc"] < row["auroc_hi"]
+    # counts are published rounded to 5
+    assert row["n"] % 5 == 0 and abs(row["n"] - sub.height) <= 2
+    # long table: differences against the reference (the largest group)
+    long = res.metrics.filter((pl.col("metric") == "tpr") & (pl.col("attribute") == "origin"))
+    assert set(long["reference"]) == {"dutch"}
+    ref = long.filter(pl.col("group") == "dutch").row(0, named=True)
+    assert ref["diff"] == 0 and ref["ratio"] == 1
+    assert set(res.metrics["metric"]) == set(METRICS)
+
+
+def test_published_tables_are_disclosure_safe_and_mark_what_is_hidden() -> None:
+    df = _cohort(3000, 1)
+    res = audit(df, attributes=["sex", "region"], label="y", risk="risk", n_boot=30)
+    groups = res.groups
+    # the islands region is small: its intersections with sex have few positives
+    assert_safe(
+        groups,
+        count_cols=["n", "n_pos", "n_neg", "n_flagged"],
+        by=["sex", "region"],
+        row_sums={"n": ["n_pos", "n_neg"]},
+        table="fairness audit",
+    )
+    for c in ("n", "n_pos", "n_neg", "n_flagged"):
+        published = groups[c].drop_nulls()
+        assert (published >= 10).all()
+    hidden = groups.filter(pl.col("tpr").is_null())
+    assert hidden.height > 0 and hidden["tpr_flag"].is_not_null().all()
+    assert hidden["tpr_lo"].is_null().all() and hidden["oe_ratio_hi"].is_null().all()
+    assert groups.height == 1 + 2 + 5 + 10  # all, sex, region, sex & region: nothing dropped
+    long_hidden = res.metrics.filter(pl.col("flag").is_not_null())
+    assert long_hidden["value"].is_null().all() and long_hidden["diff"].is_null().all()
+    assert "_pos" not in groups.columns and "_neg" not in groups.columns
+
+
+def test_oracle_values_and_censored_rows_are_reported() -> None:
+    df = _cohort(4000, 2).with_columns(
+        y=pl.when(pl.int_range(pl.len()) % 10 == 0).then(None).otherwise(pl.col("y"))
+    )
+    res = audit(df, attributes=["origin"], label="y", risk="risk", oracle="truth", n_boot=30)
+    assert res.n_excluded == 400 and res.n_rows == 3600
+    row = res.groups.filter(pl.col("group") == "all").row(0, named=True)
+    assert row["oe_ratio_oracle"] == pytest.approx(
+        df["y"].drop_nulls().mean() / df.filter(pl.col("y").is_not_null())["truth"].mean()
+    )
+    assert res.metrics["oracle"].is_not_null().any()
+
+
+def test_calibration_gap_is_flagged_for_the_overpredicted_group_only() -> None:
+    df = _cohort(8000, 3, overpredict=1.8)
+    res = audit(df, attributes=["sex", "origin"], label="y", risk="risk", n_boot=200)
+    flagged = res.flagged()
+    assert "migrant" in flagged["group"].to_list()
+    assert "female" not in flagged["group"].to_list() and "male" not in flagged["group"].to_list()
+    row = res.groups.filter(pl.col("group") == "migrant").row(0, named=True)
+    assert row["oe_ratio_hi"] < 1
+
+
+def test_calibration_gap_false_alarms_are_rare_without_bias() -> None:
+    alarms = 0
+    for seed in range(20):
+        df = _cohort(3000, 100 + seed)
+        res = audit(
+            df,
+            attributes=["sex", "origin"],
+            intersections=(),
+            label="y",
+            risk="risk",
+            n_boot=100,
+            seed=seed,
+        )
+        alarms += res.flagged().height > 0
+    assert alarms <= 3  # nominal family-wise rate 5 %: 1 expected in 20, 3+ has probability < 8 %
+
+
+def test_spec_errors_are_named() -> None:
+    with pytest.raises(ValueError, match="threshold or a capacity"):
+        AuditSpec(attributes=("sex",), threshold=0.2, capacity=0.1)
+    with pytest.raises(KeyError, match="lacks columns"):
+        audit(pl.DataFrame({"y": [1]}), attributes=["sex"], label="y", risk="risk")

@@ -1,0 +1,122 @@
+"""A real ``mlflow server`` (SQLite backend, local artifact store) tracks a small experiment."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from earlysignal.experiment.config import ExperimentConfig, load_config
+
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
+HEALTH_TIMEOUT_S = 180  # the server needs 30-95 s to answer on a loaded 2-core machine
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=5) as resp:
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = _free_port()
+    mlflow_exe = Path(sys.executable).with_name("mlflow")
+    log = (tmp_path / "server.log").open("wb")
+    cmd = [
+        str(mlflow_exe), "server",
+        "--backend-store-uri", f"sqlite:///{tmp_path / 'backend.db'}",
+        "--artifacts-destination", str(tmp_path / "artifacts"),
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+    ]  # fmt: skip
+    env = {**os.environ, "MLFLOW_TRACKING_URI": ""}
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)  # fmt: skip
+    try:
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+        log.close()
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"mlflow server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        if _healthy(url):
+            return
+        time.sleep(1)
+    pytest.fail(f"mlflow server at {url} not healthy after {HEALTH_TIMEOUT_S} s:\n"
+                f"{log.read_text()[-3000:]}")  # fmt: skip
+
+
+def test_small_experiment_against_a_real_server(
+    server: tuple[str, subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    import mlflow
+
+    from earlysignal.experiment.runner import render_card_from_run, run_experiment
+    from earlysignal.synth import simulate
+
+    url, proc = server
+    # simulate while the server starts
+    sim = simulate(400, years=7, seed=5)
+    data = load_config("breakdown_180d").to_dict()
+    data["model"].update(n_estimators=15, num_leaves=7, min_child_samples=20)
+    data["evaluation"]["bootstrap"] = 10
+    data["explain"]["sample"] = 100
+    data["fairness"]["bootstrap"] = 0
+    data["tracking"]["experiment"] = "server-test"
+    config = ExperimentConfig.from_dict(data)
+    _wait(url, proc, tmp_path / "server.log")
+
+    result = run_experiment(config, tracking_uri=url, output_dir=tmp_path / "cards",
+                            simulation=sim)  # fmt: skip
+
+    client = mlflow.MlflowClient(url)
+    run = client.get_run(result.run_id)
+    assert run.info.status == "FINISHED"
+    assert run.info.run_name == "breakdown_180d"
+    metrics = run.data.metrics
+    for name in ("auroc", "auprc", "brier", "ece"):
+        assert metrics[f"{name}_lower"] <= metrics[name] <= metrics[f"{name}_upper"], name
+    assert "logistic.auroc" in metrics and "rule.auroc" in metrics
+    history = client.get_metric_history(result.run_id, "auroc")
+    assert [h.value for h in history] == [metrics["auroc"]]
+    card_files = {a.path for a in client.list_artifacts(result.run_id, "model_card")}
+    assert {"model_card/model_card.json", "model_card/model_card.html",
+            "model_card/model_card.md"} <= card_files  # fmt: skip
+    local = client.download_artifacts(result.run_id, "model_card/model_card.json", str(tmp_path))
+    card = json.loads(Path(local).read_text())
+    assert card["run"]["run_id"] == result.run_id
+    assert card == result.card
+    # the artifacts went through the server into its artifact store
+    assert any((tmp_path / "artifacts").rglob("model_card.json"))
+    rerendered = render_card_from_run(result.run_id, tracking_uri=url,
+                                      output_dir=tmp_path / "again")  # fmt: skip
+    assert json.loads((rerendered / "model_card.json").read_text()) == card
