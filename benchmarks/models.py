@@ -71,7 +71,9 @@ def run_outcome(
     label = f"label_{outcome}_{horizon}d"
     t0 = time.perf_counter()
     data = frame.select([*KEYS, *names, label])
-    split = temporal_split_by_fraction(data, fractions=(0.6, 0.2, 0.2), label=label)
+    split = temporal_split_by_fraction(
+        data, fractions=(0.6, 0.2, 0.2), label=label, observed_until=sim.history.observed_until
+    )
     print(f"\n== {label}: split")
     print(split.summary)
     train, cal, test = split.train, split.calibrate, split.test

@@ -10,9 +10,15 @@ A training row is kept only if its window ends before the calibration period sta
 (``t + h < calibrate_end``). Rows whose window crosses a boundary are dropped *and counted*
 (``Split.summary``). Without purging, a training label would be decided by events that happen
 during the calibration or test period, which is the leak that makes temporal validation look
-better than it is. Test rows are not purged: their labels end where the data end and censoring
-(null labels, see ``docs/architecture.md``) already takes care of windows that run past
-``observed_until``.
+better than it is.
+
+Incomplete follow-up. A test row whose window runs past the end of the data
+(``t + h > observed_until``) keeps a label only when the event happened before the data end
+(otherwise the label is null, censored): keeping those rows would keep the positives and drop
+the negatives, and inflate the test prevalence, the calibration intercept and every metric that
+depends on the base rate. Pass ``observed_until`` (the history's extraction date) and such rows
+are purged whatever their label, and counted. Without it the test part is not purged, and the
+summary's ``purged`` is 0 for it.
 
 Children may appear in several periods, each time with only what was known at that row's
 prediction time (the feature rule). That is the deployment situation: a model trained last year
@@ -169,6 +175,7 @@ def temporal_split(
     label: str | None = None,
     time_col: str = "prediction_time",
     group_col: str = "child_id",
+    observed_until: date | None = None,
 ) -> Split:
     """Split a features frame by prediction time into train, calibrate and test periods.
 
@@ -187,6 +194,10 @@ def temporal_split(
         Label column; rows where it is null (censored) are excluded and counted.
     time_col, group_col : str
         Names of the prediction-time and child columns.
+    observed_until : datetime.date, optional
+        The end of the data. When given, test rows whose label window runs past it
+        (``t + horizon > observed_until``) are purged whatever their label (see "Incomplete
+        follow-up" in the module docstring); pass ``history.observed_until``.
 
     Returns
     -------
@@ -229,7 +240,12 @@ def temporal_split(
             (t >= train_end) & (t < calibrate_end),
             window_end < calibrate_end,
         ),
-        "test": (calibrate_end, None, t >= calibrate_end, pl.lit(True)),
+        "test": (
+            calibrate_end,
+            None,
+            t >= calibrate_end,
+            pl.lit(True) if observed_until is None else window_end <= pl.lit(observed_until),
+        ),
     }
     parts: dict[str, pl.DataFrame] = {}
     rows = []
@@ -293,12 +309,14 @@ def temporal_split_by_fraction(
     label: str | None = None,
     time_col: str = "prediction_time",
     group_col: str = "child_id",
+    observed_until: date | None = None,
 ) -> Split:
     """Split by prediction time so that the periods hold about the given fractions of rows.
 
     The boundaries are the prediction-time quantiles at ``fractions[0]`` and
     ``fractions[0] + fractions[1]`` (computed before purging and censoring, so the parts that
     are kept are somewhat smaller than the fractions; ``Split.summary`` says by how much).
+    ``observed_until`` is passed on to :func:`temporal_split`.
 
     Examples
     --------
@@ -333,6 +351,7 @@ def temporal_split_by_fraction(
         label=label,
         time_col=time_col,
         group_col=group_col,
+        observed_until=observed_until,
     )
 
 

@@ -99,3 +99,38 @@ def test_split_by_fraction_orders_periods():
     assert split.summary["rows_in"].to_list() == [100, 50, 50]
     with pytest.raises(ValueError, match="summing to 1"):
         temporal_split_by_fraction(frame, fractions=(0.5, 0.5, 0.5), horizon=0)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1100, 1600), st.sampled_from([0, 1, None])), min_size=1, max_size=60
+    ),
+    st.integers(1, 400),
+)
+def test_test_rows_with_incomplete_follow_up_are_purged_whatever_their_label(rows, horizon):
+    # Keeping rows whose window runs past the data end keeps only their positives (the negatives
+    # are censored), which inflates test prevalence: with observed_until they all go, counted.
+    frame = _frame([d for d, _ in rows], [lab for _, lab in rows])
+    end = date(2023, 3, 31)
+    frame = frame.filter(pl.col("prediction_time") <= end)
+    if frame.height == 0:
+        return
+    split = temporal_split(
+        frame,
+        train_end=TRAIN_END,
+        calibrate_end=CAL_END,
+        horizon=horizon,
+        label=LABEL,
+        observed_until=end,
+    )
+    h = timedelta(days=horizon)
+    assert all(t + h <= end for t in split.test["prediction_time"])
+    test_in = frame.filter(pl.col("prediction_time") >= CAL_END)
+    late = test_in.filter(pl.col("prediction_time") + pl.duration(days=horizon) > end)
+    row = split.summary.filter(pl.col("part") == "test").row(0, named=True)
+    assert row["purged"] == late.height
+    assert row["rows"] + row["purged"] + row["censored"] == test_in.height
+    without = temporal_split(
+        frame, train_end=TRAIN_END, calibrate_end=CAL_END, horizon=horizon, label=LABEL
+    )
+    assert without.summary.filter(pl.col("part") == "test")["purged"].item() == 0

@@ -19,11 +19,14 @@ def _times(sim: Simulation, t: date = T) -> pl.DataFrame:
     return pl.DataFrame({"child_id": ids, "prediction_time": [t] * ids.len()})
 
 
-def test_integrated_matches_fresh_simulation(small_sim: Simulation) -> None:
+@pytest.mark.parametrize(("outcome", "horizon"), [("breakdown", 180), ("carousel", 365)])
+def test_integrated_matches_fresh_simulation(
+    small_sim: Simulation, outcome: str, horizon: int
+) -> None:
     times = _times(small_sim)
-    a = oracle_risk(small_sim, times, outcome="breakdown", horizon=180, n_draws=40)
+    a = oracle_risk(small_sim, times, outcome=outcome, horizon=horizon, n_draws=40)
     b = oracle_risk(
-        small_sim, times, outcome="breakdown", horizon=180, n_draws=60, seed=9, method="simulate"
+        small_sim, times, outcome=outcome, horizon=horizon, n_draws=60, seed=9, method="simulate"
     )
     ok = a["risk"].is_not_null()
     assert ok.sum() > 300
@@ -38,6 +41,8 @@ def test_integrated_matches_fresh_simulation(small_sim: Simulation) -> None:
     # child level: the two estimates agree within their errors for nearly every child
     z = np.abs(ra - rb) / np.sqrt(sb**2 + 1e-12)
     assert np.mean(z[sb > 0] < 4) > 0.97
+    # the integrated estimator has the lower Monte Carlo error (the point of integrating)
+    assert a["se"].filter(ok).mean() * np.sqrt(40) < b["se"].filter(ok).mean() * np.sqrt(60)
 
 
 def test_oracle_calibrated_against_realised_outcomes(small_sim: Simulation) -> None:

@@ -486,6 +486,27 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                     "dataset digests",
                 ),
             ]
+            if d.get("import"):
+                imp = d["import"]
+                blocks += [
+                    _table(
+                        [
+                            {
+                                "source table": t,
+                                "rows read": n,
+                                "duplicates merged": imp["duplicates_merged"].get(t, 0),
+                                "excluded": imp["excluded"].get(t, 0),
+                                "kept": imp["kept"].get(t, 0),
+                            }
+                            for t, n in imp["rows_read"].items()
+                        ],
+                        f"import of {imp['files']} file(s), errors: {imp['errors']} (row counts)",
+                    ),
+                    _table(
+                        [{"rule": k, "rows": v} for k, v in imp["issues"].items()],
+                        "import issues by rule (counts; row-level details stay with the data team)",
+                    ),
+                ]
         elif sid == "predictors":
             p = card["predictors"]
             blocks += [

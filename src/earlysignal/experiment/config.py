@@ -98,7 +98,8 @@ class DataConfig(_Section):
 
     ``source = "simulated"`` simulates a cohort (``n_children``, ``years``, ``sim_seed``);
     ``"canonical"`` reads a canonical folder at ``path``; ``"ssda903"`` imports SSDA903 returns
-    from ``path``. ``validation = "strict"`` stops on any data error.
+    from ``path`` (``import_errors`` says whether errors in the returns stop the run or are
+    repaired and counted). ``validation = "strict"`` stops on any data error.
     """
 
     source: Literal["simulated", "canonical", "ssda903"] = "simulated"
@@ -107,6 +108,10 @@ class DataConfig(_Section):
     years: int = Field(default=10, ge=2, le=40)
     sim_seed: int = 1
     validation: Literal["strict", "report"] = "strict"
+    import_errors: Literal["raise", "repair"] = "raise"
+    """SSDA903 only: ``raise`` stops on any error in the returns; ``repair`` excludes or
+    repairs each offending row (for example trims overlapping episodes) and counts it in the
+    import report, which the card summarises."""
 
     @model_validator(mode="after")
     def _path_when_needed(self) -> DataConfig:
@@ -484,4 +489,12 @@ def load_config(source: str | Path) -> ExperimentConfig:
             ],
             str(path),
         )
-    return ExperimentConfig.from_toml(path.read_text(encoding="utf-8"), source=str(path))
+    config = ExperimentConfig.from_toml(path.read_text(encoding="utf-8"), source=str(path))
+    data_path = config.data.path
+    if data_path is not None and not Path(data_path).expanduser().is_absolute():
+        # a relative data.path is relative to the config file, wherever the command runs
+        resolved = str((path.parent / Path(data_path).expanduser()).resolve())
+        config = config.model_copy(
+            update={"data": config.data.model_copy(update={"path": resolved})}
+        )
+    return config

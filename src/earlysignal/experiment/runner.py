@@ -260,8 +260,18 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
         from earlysignal.sources.ssda903 import import_ssda903
 
         assert cfg.path is not None
-        state.history, _ = import_ssda903(cfg.path, errors="raise", validate=False)
+        state.history, imported = import_ssda903(cfg.path, errors=cfg.import_errors, validate=False)
         d["source"] = f"SSDA903 returns ({Path(cfg.path).name}) imported by earlysignal"
+        summary = imported.summary()
+        d["import"] = {
+            "errors": cfg.import_errors,
+            "files": len(summary["files"]),
+            "rows_read": summary["rows_read"],
+            "duplicates_merged": summary["duplicates_merged"],
+            "excluded": summary["excluded"],
+            "kept": summary["kept"],
+            "issues": summary["issues"],
+        }
     d["simulated"] = state.simulation is not None
     d["observed_until"] = state.history.observed_until.isoformat()
     d["counts"] = {k: int(v) for k, v in state.history.counts().items()}
@@ -405,10 +415,15 @@ def _split(state: _State) -> None:
             calibrate_end=s.test_from,
             horizon=h,
             label=state.label,
+            observed_until=state.history.observed_until,
         )
     else:
         split = temporal_split_by_fraction(
-            state.frame, fractions=s.fractions, horizon=h, label=state.label
+            state.frame,
+            fractions=s.fractions,
+            horizon=h,
+            label=state.label,
+            observed_until=state.history.observed_until,
         )
     for part in ("train", "calibrate", "test"):
         frame = split.part(part)
@@ -699,6 +714,11 @@ def _evaluate(state: _State) -> None:
                 else "(no interval: bootstrap off)."
             )
         )
+        if a["lower"] is not None and a["lower"] <= 0.5:
+            summary.append(
+                "The model is not shown to rank children better than chance: the AUROC's 95% "
+                "interval includes 0.5. It should not be used as a signal."
+            )
     for b in baselines:
         diff = _metric_rows(table, f"{name} - {b}", ("auroc",), "")
         if diff:

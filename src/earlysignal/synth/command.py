@@ -26,7 +26,7 @@ def run_simulate(
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     run_simulate(100, 2, 0, Path(d) / "sim")
-    wrote 100 children ...
+    wrote 100 children, ...placements, ...events to ...
     0
     """
     from earlysignal.synth.simulation import simulate

@@ -15,7 +15,12 @@ window ``(t, t + horizon]``, and a placement starting or ending on ``t`` is not 
   simulated endings instead (used to test the integration). Null when no placement is in
   effect at ``t``.
 * ``carousel``: at least ``k`` moves (new non-temporary placements that are not the first of an
-  episode) in the window, by full simulation.
+  episode) in the window. Per draw the path is simulated and, on every day on which the draw
+  has made ``k - 1`` moves, the day's exact probability of one more move (the competing daily
+  hazards of a breakdown, planned, status-only or other change) is added: the expected number
+  of ``k``-th moves, which is the probability of at least ``k`` moves (a Rao-Blackwellised
+  estimator of the last step: same expectation as counting simulated paths, lower variance).
+  ``method="simulate"`` counts simulated paths instead (used to test the integration).
 * ``return_home``: a placement ends with a return home in the window, by full simulation.
 
 Children not yet in care at ``t`` get null; children the engine no longer follows (adopted,
@@ -34,7 +39,10 @@ import polars as pl
 from earlysignal.synth.engine import (
     AGED_OUT,
     BREAKDOWN,
+    OTHER,
+    PLANNED,
     RETURN_HOME,
+    TRANSFER,
     EngineContext,
     State,
     hazards,
@@ -78,9 +86,25 @@ def _forward(  # noqa: PLR0917
             surv *= 1.0 - p_any
             weekly_update(st, day, ctx, rng)
         return out
+    moves = np.zeros(n, dtype=np.int64)
+    if outcome == "carousel" and method == "integrated":
+        for r in range(1, horizon + 1):
+            day = t + r
+            rows = np.flatnonzero((st["phase"] == 1) & (moves == k - 1))
+            if rows.size:
+                d = day[rows]
+                h = hazards(st, rows, d, ctx)
+                tot = h.sum(axis=1)
+                p_any = -np.expm1(-tot)
+                move = h[:, BREAKDOWN] + h[:, PLANNED] + h[:, TRANSFER] + h[:, OTHER]
+                share = np.divide(move, tot, out=np.zeros(rows.size), where=tot > 0)
+                out[rows] += np.where(st["b18"][rows] <= d, 0.0, p_any * share)
+            res = step_day(st, day, ctx, rng)
+            np.add.at(moves, res.moved, 1)
+            weekly_update(st, day, ctx, rng)
+        return out
     pid0 = st["pid"].copy()
     open_ = np.ones(n, dtype=np.bool_)
-    moves = np.zeros(n, dtype=np.int64)
     for r in range(1, horizon + 1):
         day = t + r
         res = step_day(st, day, ctx, rng)
@@ -130,7 +154,7 @@ def oracle_risk(
     k
         Moves that make a carousel.
     method
-        ``integrated`` (default; breakdown only) or ``simulate``.
+        ``integrated`` (default; breakdown and carousel, see above) or ``simulate``.
 
     Returns
     -------
