@@ -1,22 +1,27 @@
 """Power and false-alarm rate of the audit's calibration-gap test against the simulator's bias.
 
-Repeats, for ``--sims`` seeds, with and without the simulator's ``recording_bias`` scenario
-(the incidents, missing episodes, police contacts and crises of children of ``origin ==
-"migrant"`` are recorded 1.5 times as often as they happen; outcomes are unchanged):
+For each cohort size in ``--children`` and each recording-bias strength in ``--multipliers``,
+repeats ``--sims`` simulations (seeds ``--seed``, ``--seed + 1``, ...); the clean arm (no bias)
+uses the same seeds. Each simulation:
 
-1. simulate ``--children`` children over ``--years`` years;
+1. simulate the cohort (``recording_bias``: the incidents, missing episodes, police contacts and
+   crises of children of ``origin == "migrant"`` are recorded ``multiplier`` times as often as
+   they happen; outcomes are unchanged);
 2. build the default features (sensitive attributes are not inputs) at quarterly prediction
    times with the 180-day placement-breakdown label;
-3. split by time (train / calibrate / test, purged for the horizon), fit LightGBM on the
-   training period and calibrate it (isotonic) on the calibration period;
-4. audit the test period by ``sex`` and ``origin`` with the default spec (capacity 10 %,
-   200 child-clustered bootstrap resamples, Bonferroni across the groups tested).
+3. split by time (train / calibrate / test 50/25/25 %, purged for the horizon and for follow-up
+   past the data end), fit LightGBM on the training period and calibrate it (isotonic) on the
+   calibration period;
+4. audit the test period by ``sex`` and ``origin`` with the default spec (capacity 10 %, 200
+   child-clustered bootstrap resamples, Bonferroni across the groups tested).
 
 Power: share of biased simulations in which the audit flags ``origin = migrant``. False alarm:
-share of unbiased simulations in which it flags any group. Targets (issue 6): power >= 0.9,
-false alarm <= 0.05. The last line of output is one JSON object with every figure.
+share of clean simulations in which it flags any group. Targets (issue 6): power >= 0.9, false
+alarm <= 0.05. Printed per arm with Clopper-Pearson 95 % intervals; the last line of output is
+one JSON object with every figure (no row-level data).
 
-Run: ``uv run python benchmarks/fairness_power.py [--sims S] [--children N] [--years Y]``
+Run: ``uv run python benchmarks/fairness_power.py [--sims S] [--children N ...]
+[--multipliers M ...] [--years Y]``
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from earlysignal.features import build_features, default_specs, feature_names
 from earlysignal.models import CalibratedRiskModel, LightGBMRiskModel
 from earlysignal.split import temporal_split_by_fraction
 from earlysignal.synth import simulate
+from earlysignal.synth.scenarios import BiasScenario
 
 LABEL = "label_breakdown_180d"
 GROUP = "migrant"
@@ -49,14 +55,23 @@ def _clopper_pearson(k: int, n: int) -> tuple[float, float]:
     return lo, hi
 
 
-def one_run(seed: int, scenario: str | None, children: int, years: int) -> dict[str, Any]:
+def one_run(seed: int, multiplier: float, children: int, years: int) -> dict[str, Any]:
     """One simulation, model and audit; returns the audit's verdicts (no row-level data)."""
+    scenario = (
+        BiasScenario("recording_bias", event_multiplier=multiplier) if multiplier > 1 else None
+    )
     sim = simulate(children, years=years, seed=seed, scenario=scenario)
     specs = default_specs(sim.history)
     names = feature_names(specs)
     times = prediction_times(sim.history)
     frame = build_features(sim.history, times, specs, outcomes=(("breakdown", 180),))
-    split = temporal_split_by_fraction(frame, fractions=(0.5, 0.25, 0.25), horizon=180, label=LABEL)
+    split = temporal_split_by_fraction(
+        frame,
+        fractions=(0.5, 0.25, 0.25),
+        horizon=180,
+        label=LABEL,
+        observed_until=sim.history.observed_until,
+    )
     train, cal, test = split.part("train"), split.part("calibrate"), split.part("test")
     base = LightGBMRiskModel(
         n_estimators=200,
@@ -88,7 +103,8 @@ def one_run(seed: int, scenario: str | None, children: int, years: int) -> dict[
     row = res.groups.filter(pl.col("group") == GROUP).row(0, named=True)
     return {
         "seed": seed,
-        "scenario": scenario or "none",
+        "multiplier": multiplier,
+        "children": children,
         "test_rows": res.n_rows,
         "flagged": flagged,
         "group_flagged": GROUP in flagged,
@@ -98,48 +114,75 @@ def one_run(seed: int, scenario: str | None, children: int, years: int) -> dict[
     }
 
 
+def _arm(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    k = sum(r[key] for r in runs)
+    n = len(runs)
+    z = [r["group_z"] for r in runs if r["group_z"] is not None]
+    return {
+        "sims": n,
+        "rate": k / n,
+        "ci95": [round(v, 3) for v in _clopper_pearson(k, n)],
+        "mean_group_oe": round(float(np.mean([r["group_oe"] for r in runs])), 4),
+        "mean_group_z": round(float(np.mean(z)), 2) if z else None,
+        "mean_test_rows": round(float(np.mean([r["test_rows"] for r in runs]))),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sims", type=int, default=20)
-    parser.add_argument("--children", type=int, default=4000)
-    parser.add_argument("--years", type=int, default=8)
+    parser.add_argument("--children", type=int, nargs="+", default=[20_000])
+    parser.add_argument("--multipliers", type=float, nargs="+", default=[1.5, 2.0])
+    parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1000)
     args = parser.parse_args()
 
     start = time.perf_counter()
-    runs: dict[str, list[dict[str, Any]]] = {"recording_bias": [], "none": []}
-    for i in range(args.sims):
-        for scenario in ("recording_bias", None):
-            r = one_run(args.seed + i, scenario, args.children, args.years)
-            runs[r["scenario"]].append(r)
-            print(
-                f"sim {i + 1}/{args.sims} {r['scenario']:>14}: test rows {r['test_rows']}, "
-                f"migrant O/E {r['group_oe']:.3f} z {r['group_z']:+.2f}, flagged {r['flagged']}",
-                flush=True,
-            )
-    biased, clean = runs["recording_bias"], runs["none"]
-    k_power = sum(r["group_flagged"] for r in biased)
-    k_alarm = sum(r["any_flagged"] for r in clean)
-    power, alarm = k_power / len(biased), k_alarm / len(clean)
+    arms: list[dict[str, Any]] = []
+    for children in args.children:
+        for multiplier in (1.0, *args.multipliers):
+            runs = []
+            for i in range(args.sims):
+                r = one_run(args.seed + i, multiplier, children, args.years)
+                runs.append(r)
+                print(
+                    f"{children} children, multiplier {multiplier:.2f}, sim {i + 1}/{args.sims}: "
+                    f"test rows {r['test_rows']}, migrant O/E {r['group_oe']:.3f} "
+                    f"z {r['group_z']:+.2f}, flagged {r['flagged']}",
+                    flush=True,
+                )
+            clean = multiplier == 1.0
+            arm = {
+                "children": children,
+                "multiplier": multiplier,
+                "measure": "false_alarm" if clean else "power",
+                **_arm(runs, "any_flagged" if clean else "group_flagged"),
+            }
+            arms.append(arm)
+            print(json.dumps(arm), flush=True)
+    print("\n| children | recording bias | sims | measure | rate (95 % CI) | migrant O/E | z |")
+    print("|---|---|---|---|---|---|---|")
+    for a in arms:
+        print(
+            f"| {a['children']:,} | x{a['multiplier']:.1f} | {a['sims']} | {a['measure']} | "
+            f"{a['rate']:.2f} ({a['ci95'][0]:.2f}-{a['ci95'][1]:.2f}) | {a['mean_group_oe']:.3f} "
+            f"| {a['mean_group_z']} |"
+        )
     figures = {
         "benchmark": "fairness_power",
-        "sims_per_arm": args.sims,
-        "children": args.children,
         "years": args.years,
         "group": f"origin={GROUP}",
-        "scenario": "recording_bias (event_multiplier 1.5)",
-        "mean_test_rows": round(float(np.mean([r["test_rows"] for r in biased + clean]))),
-        "power": power,
-        "power_ci95": [round(v, 3) for v in _clopper_pearson(k_power, len(biased))],
-        "false_alarm": alarm,
-        "false_alarm_ci95": [round(v, 3) for v in _clopper_pearson(k_alarm, len(clean))],
-        "mean_group_oe_biased": round(float(np.mean([r["group_oe"] for r in biased])), 4),
-        "mean_group_oe_clean": round(float(np.mean([r["group_oe"] for r in clean])), 4),
-        "power_target_met": power >= 0.9,
-        "false_alarm_target_met": alarm <= 0.05,
+        "scenario": "recording_bias",
+        "arms": arms,
+        "targets": {
+            f"{a['children']}x{a['multiplier']}": (
+                a["rate"] <= 0.05 if a["measure"] == "false_alarm" else a["rate"] >= 0.9
+            )
+            for a in arms
+        },
         "seconds": round(time.perf_counter() - start),
     }
-    assert not math.isnan(power)
+    assert not any(math.isnan(a["rate"]) for a in arms)
     print(json.dumps(figures))
 
 

@@ -591,7 +591,9 @@ def check_table(
 
     Checks that every published count is at least ``min_count`` and a multiple of
     ``rounding``; that every hidden count or rate is null *and* carries a reason in its
-    ``<col>_flag``; and, when ``by`` is given, that no hidden count can be recovered exactly
+    ``<col>_flag``; that no rate is published in a row where a count is hidden (a rate and the
+    row's other figures can give the hidden count back: ``base_rate x n = n_pos``); and, when
+    ``by`` is given, that no hidden count can be recovered exactly
     from the published counts and the table's totals (a property of the suppression pattern
     alone, so it needs no raw values).
 
@@ -653,6 +655,9 @@ def check_table(
                     problems.append(
                         f"{table}: count {c!r} in row {i} is published but flagged {f!r}"
                     )
+    hidden_count_rows = {
+        i for c in counts for i, v in enumerate(frame.get_column(c).to_list()) if v is None
+    }
     for r in rates:
         if r + FLAG_SUFFIX not in frame.columns:
             continue
@@ -661,6 +666,12 @@ def check_table(
         for i, (v, f) in enumerate(zip(vals, fl, strict=True)):
             if f is not None and v is not None:
                 problems.append(f"{table}: rate {r!r} in row {i} is flagged {f!r} but published")
+            elif v is not None and i in hidden_count_rows:
+                problems.append(
+                    f"{table}: rate {r!r} in row {i} is published beside a hidden count; with "
+                    "the row's other figures it can give the hidden count back, so hide it "
+                    "(declare the counts as its rate_support in protect)"
+                )
     if by is not None and counts:
         try:
             keys = _keys(frame, strata, by)

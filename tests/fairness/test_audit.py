@@ -139,3 +139,54 @@ def test_spec_errors_are_named() -> None:
         AuditSpec(attributes=("sex",), threshold=0.2, capacity=0.1)
     with pytest.raises(KeyError, match="lacks columns"):
         audit(pl.DataFrame({"y": [1]}), attributes=["sex"], label="y", risk="risk")
+
+
+def test_rates_beside_a_hidden_count_are_hidden_so_the_count_cannot_be_recovered() -> None:
+    # A small group (60 children-times, 3 positives) is hidden; its complement's positives are
+    # hidden with it. If the complement's base rate were published, base_rate x n would give
+    # its positives exactly and "all" minus that would give the small group's 3 positives.
+    rng = np.random.default_rng(0)
+    n = 3000
+    small = np.arange(n) < 60
+    p = np.where(small, 0.08, rng.uniform(0.05, 0.3, n))
+    df = pl.DataFrame(
+        {
+            "child_id": [f"c{i}" for i in range(n)],
+            "unaccompanied": np.where(small, "true", "false"),
+            "risk": p,
+            "y": (rng.random(n) < p).astype(int),
+        }
+    )
+    res = audit(df, attributes=["unaccompanied"], label="y", risk="risk", n_boot=20)
+    g = res.groups
+    counts = ["n", "n_pos", "n_neg", "n_flagged"]
+    any_hidden = pl.any_horizontal([pl.col(c).is_null() for c in counts])
+    rows_with_hidden = g.filter(any_hidden)
+    assert rows_with_hidden.height >= 2  # the small group and its complement
+    for m in METRICS:
+        assert rows_with_hidden[m].is_null().all(), m
+        assert rows_with_hidden[f"{m}_flag"].is_not_null().all(), m
+    assert_safe(g, count_cols=counts, by=["unaccompanied"], row_sums={"n": ["n_pos", "n_neg"]})
+    long = res.metrics.join(
+        rows_with_hidden.select("attribute", "group"), on=["attribute", "group"], how="semi"
+    )
+    assert long["value"].is_null().all() and long["diff"].is_null().all()
+
+
+def test_check_table_catches_a_rate_published_beside_a_hidden_count() -> None:
+    from earlysignal.disclosure import check_table
+
+    leaky = pl.DataFrame(
+        {
+            "group": ["a", "b"],
+            "n": [40, 50],
+            "n_flag": [None, None],
+            "n_pos": [None, None],
+            "n_pos_flag": ["suppressed", "suppressed"],
+            "base_rate": [0.175, 0.2],
+            "base_rate_flag": [None, None],
+        },
+        schema_overrides={"n_pos": pl.Int64, "base_rate_flag": pl.String},
+    )
+    problems = check_table(leaky)
+    assert any("beside a hidden count" in p and "row 0" in p for p in problems)

@@ -195,7 +195,13 @@ class ModelConfig(_Section):
     learning_rate: float = Field(default=0.05, gt=0, le=1)
     num_leaves: int = Field(default=31, ge=2, le=4096)
     min_child_samples: int = Field(default=50, ge=1)
-    calibration: Literal["isotonic", "sigmoid", "none"] = "isotonic"
+    colsample_bytree: float = Field(default=0.8, gt=0, le=1)
+    reg_lambda: float = Field(default=1.0, ge=0)
+    early_stopping_rounds: int | None = Field(default=None, ge=1)
+    """Stop adding trees when the log loss of 15 % held-out *training children* has not
+    improved for this many rounds (``n_estimators`` is then the maximum); none: fixed size."""
+    n_jobs: int = Field(default=2, ge=1, le=256)
+    calibration: Literal["venn_abers", "isotonic", "sigmoid", "none"] = "isotonic"
     intervals: Literal["venn_abers", "none"] = "venn_abers"
     baselines: list[Literal["logistic", "rule"]] = Field(default_factory=_default_baselines)
 

@@ -484,8 +484,11 @@ def _make(kind: str, state: _State) -> Any:
             learning_rate=m.learning_rate,
             num_leaves=m.num_leaves,
             min_child_samples=m.min_child_samples,
+            colsample_bytree=m.colsample_bytree,
+            reg_lambda=m.reg_lambda,
+            early_stopping_rounds=m.early_stopping_rounds,
             random_state=state.seed,
-            n_jobs=2,
+            n_jobs=m.n_jobs,
         )
     if kind == "logistic":
         return LogisticRiskModel()
@@ -527,6 +530,10 @@ def _fit(state: _State) -> None:
             "learning_rate": m.learning_rate,
             "num_leaves": m.num_leaves,
             "min_child_samples": m.min_child_samples,
+            "colsample_bytree": m.colsample_bytree,
+            "reg_lambda": m.reg_lambda,
+            "early_stopping_rounds": m.early_stopping_rounds,
+            "trees_fitted": int(state.base.n_trees_),
         }
         if m.kind == "lightgbm"
         else {}

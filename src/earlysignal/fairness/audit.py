@@ -519,12 +519,15 @@ def audit(
         for m in metric_cols
     }
     linked["oe_ratio"] += ["gap_log_oe", "gap_se", "gap_z", "gap_p", "gap_flag"]
+    # Every rate is supported by every count of its row: a rate beside a hidden count would
+    # give that count back (base_rate x n = n_pos, selection_rate x n = n_flagged, ...), so it
+    # is hidden with it; and under min_class positives or negatives it is hidden anyway.
     protected = protect(
-        groups.with_columns(_pos=pl.col("n_pos"), _neg=pl.col("n_neg")),
+        groups,
         count_cols=list(COUNTS),
         by=attrs,
         rate_cols=metric_cols,
-        rate_support=["_pos", "_neg"],
+        rate_support=list(COUNTS),
         linked=linked,
         row_sums={"n": ["n_pos", "n_neg"]},
         policy=pol,

@@ -77,8 +77,10 @@ class SimParams:
     sev_mean_base: float = -0.4  # calibrated
     sev_mean_age: float = 0.07  # per year of age at entry above 8 (Konijn 2019: older age)
     sev_mean_sd: float = 0.6  # between-child spread of the latent mean (calibrated)
-    sev_phi_week: float = 0.985  # AR(1) persistence per week (assumption: months-long spells)
-    sev_sd_week: float = 0.12  # weekly innovation (stationary deviation sd ~0.7)
+    sev_phi_week: float = 0.993
+    """AR(1) persistence per week: one-year autocorrelation 0.993**52 = 0.69 (assumption:
+    behaviour problems are persistent over years; see docs/simulator.md)."""
+    sev_sd_week: float = 0.083  # weekly innovation (stationary deviation sd 0.7)
     sev_bump_breakdown: float = 0.25  # a breakdown raises severity (Konijn 2019; Oosterman 2007)
     sev_maltreatment: float = 0.25  # earlier maltreatment raises the mean severity
     sev_max_above_mean: float = 1.5  # bumps saturate: severity stays below mean + this
@@ -96,8 +98,10 @@ class SimParams:
     b_prev_moves_cap: int = 6
     b_support: float = -0.3  # support given to carers (assumption, direction from WODC 2025)
     b_carer_quality: float = -0.35  # lower quality of foster parenting r=0.29 (Konijn 2019)
-    carer_quality_sd: float = 0.6  # hidden: never recorded (kept modest, see docs/simulator.md)
-    provider_effect_sd: float = 0.2  # provider log HR spread (assumption)
+    carer_quality_sd: float = 0.3
+    """Hidden: never recorded. Kept modest so that what no record shows is a modest share of
+    the risk (docs/simulator.md, "What stays hidden", gives the sensitivity)."""
+    provider_effect_sd: float = 0.15  # provider log HR spread (assumption; hidden)
     b_setting: tuple[float, ...] = (-0.4, 0.15, -0.1, -0.4, -0.5, -0.5, 0.0, -0.5)
     """Log HR by setting: kinship 19.7 % vs 31.2 % (Lopez et al. 2011); residential highest."""
 
