@@ -849,9 +849,16 @@ def _explain(state: _State) -> None:
         }
         for r in table.head(cfg.explain.top).iter_rows(named=True)
     ]
+    implementation = {
+        "fast": "earlysignal's exact fast TreeSHAP (checked against LightGBM's pred_contrib)",
+        "native": "LightGBM's native pred_contrib",
+        "fast+native": "earlysignal's exact fast TreeSHAP and, for its deepest trees, "
+        "LightGBM's native pred_contrib",
+    }
     ex["method"] = (
         (
-            "TreeSHAP contributions from LightGBM's native pred_contrib"
+            "Path-dependent TreeSHAP contributions from "
+            + implementation.get(str(contrib.implementation), str(contrib.implementation))
             if cfg.model.kind == "lightgbm"
             else "Exact additive contributions of the model"
         )

@@ -1,7 +1,9 @@
 """Explanations: contributions to the uncalibrated log-odds, global importance, signal sheets.
 
-- :func:`contributions`: LightGBM's native TreeSHAP (``pred_contrib``) or exact logistic
-  contributions, as :class:`Contributions` (``.to_shap()`` gives a ``shap.Explanation``).
+- :func:`contributions`: path-dependent TreeSHAP for LightGBM (by default the fast exact
+  implementation of :mod:`earlysignal.explain.treeshap`, else LightGBM's ``pred_contrib``) or
+  exact logistic contributions, as :class:`Contributions` (``.to_shap()`` gives a
+  ``shap.Explanation``).
 - :func:`global_importance`, :func:`top_factor_stability`: mean |contribution| with bootstrap
   intervals; how stable the top factors are across bootstrap refits.
 - :func:`beeswarm`, :func:`dependence`, :func:`importance_plot`: matplotlib figures.

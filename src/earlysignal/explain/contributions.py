@@ -1,8 +1,11 @@
 """Per-row contributions to a risk model's *uncalibrated* log-odds.
 
-* LightGBM (``LightGBMRiskModel``, ``lightgbm.Booster``, ``LGBMClassifier``): LightGBM's native
-  ``predict(X, pred_contrib=True)``, the path-dependent TreeSHAP of shap's ``TreeExplainer``
-  computed in LightGBM's C++ (shap itself calls it for LightGBM models).
+* LightGBM (``LightGBMRiskModel``, ``lightgbm.Booster``, ``LGBMClassifier``): path-dependent
+  TreeSHAP, the values of LightGBM's ``predict(X, pred_contrib=True)`` and of shap's
+  ``TreeExplainer`` (which hands LightGBM models to that same call). By default
+  (``method="auto"``) they come from :mod:`earlysignal.explain.treeshap`, an exact
+  implementation with precomputed tables, 20-55x faster (``docs/performance.md``); trees it
+  cannot take, and models such as multi-output ones, are left to LightGBM's ``pred_contrib``.
 * Logistic models (``LogisticRiskModel``, a scikit-learn ``Pipeline`` ending in
   ``LogisticRegression``, or a bare ``LogisticRegression``): exact, ``coef_j * (z_j - b_j)`` on
   the model's own (imputed, standardised) inputs ``z`` with baseline ``b`` (the training mean,
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -41,10 +44,16 @@ class Contributions:
     feature_names
         Column names, in the model's order.
     method
-        ``"treeshap"`` (LightGBM ``pred_contrib``) or ``"linear"`` (exact logistic).
+        ``"treeshap"`` (path-dependent TreeSHAP of a LightGBM model) or ``"linear"`` (exact
+        logistic).
     calibrated
         Whether the model explained sits under a calibrator (the contributions then explain
         the base model's log-odds, not the calibrated probability).
+    implementation
+        How the values were computed: for ``"treeshap"``, ``"fast"``
+        (:mod:`earlysignal.explain.treeshap`), ``"native"`` (LightGBM's ``pred_contrib``) or
+        ``"fast+native"`` (some trees each way; the same values); ``"exact"`` for
+        ``"linear"``; ``None`` when not recorded.
     """
 
     values: np.ndarray
@@ -53,6 +62,7 @@ class Contributions:
     feature_names: tuple[str, ...]
     method: str
     calibrated: bool = False
+    implementation: str | None = None
 
     @property
     def raw_score(self) -> np.ndarray:
@@ -220,6 +230,27 @@ def _linear_parts(model: Any, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return None
 
 
+def _treeshap(booster: Any, matrix: np.ndarray, method: str, n_jobs: int) -> tuple[np.ndarray, str]:
+    """TreeSHAP values (LightGBM's ``pred_contrib`` layout) and the implementation used."""
+    from earlysignal.explain import treeshap
+
+    if method not in ("auto", "fast", "native"):
+        raise ValueError(f"explain: method must be 'auto', 'fast' or 'native', got {method!r}")
+    if method != "native":
+        try:
+            prepared = treeshap.prepare(booster)
+        except treeshap.UnsupportedModelError:
+            if method == "fast":
+                raise
+        else:
+            values = treeshap.shap_values(
+                booster, matrix, n_jobs=n_jobs, prepared=prepared, allow_native=method == "auto"
+            )
+            return values, prepared.implementation
+    native = booster.predict(matrix, pred_contrib=True, num_threads=n_jobs)
+    return np.asarray(native, dtype=np.float64), "native"
+
+
 def contributions(
     model: Any,
     X: Any,
@@ -227,6 +258,7 @@ def contributions(
     feature_names: Sequence[str] | None = None,
     background: Any = None,
     n_jobs: int = 2,
+    method: Literal["auto", "fast", "native"] = "auto",
 ) -> Contributions:
     """Explain each row's raw log-odds as a base value plus one contribution per feature.
 
@@ -245,7 +277,13 @@ def contributions(
         Logistic models only: rows whose mean input is the baseline (default: the training
         mean for standardised models, zero otherwise).
     n_jobs
-        Threads for LightGBM.
+        Threads (for the fast TreeSHAP and for LightGBM).
+    method
+        LightGBM models only, which TreeSHAP implementation: ``"auto"`` (default) the fast one
+        for every tree it supports and LightGBM's ``pred_contrib`` for the rest (or for the
+        whole model when it supports none of it); ``"fast"`` the fast one only (raises
+        :class:`earlysignal.explain.treeshap.UnsupportedModelError` otherwise); ``"native"``
+        LightGBM's only. The values agree to rounding (1e-12 in the tests).
 
     Returns
     -------
@@ -273,9 +311,7 @@ def contributions(
                 f"explain: X has {matrix.shape[1]} feature columns, the LightGBM model "
                 f"{booster.num_feature()}"
             )
-        out = np.asarray(
-            booster.predict(matrix, pred_contrib=True, num_threads=n_jobs), dtype=np.float64
-        )
+        out, implementation = _treeshap(booster, matrix, method, n_jobs)
         if out.shape[1] != matrix.shape[1] + 1:
             raise ValueError("explain: only binary (single-output) LightGBM models are supported")
         return Contributions(
@@ -285,6 +321,12 @@ def contributions(
             feature_names=tuple(cols),
             method="treeshap",
             calibrated=calibrated,
+            implementation=implementation,
+        )
+    if method != "auto":
+        raise ValueError(
+            f"explain: method={method!r} chooses a TreeSHAP implementation and applies to "
+            f"LightGBM models only, not a {type(inner).__name__}"
         )
     parts = _linear_parts(inner, matrix)
     if parts is None:
@@ -320,4 +362,5 @@ def contributions(
         feature_names=tuple(cols),
         method="linear",
         calibrated=calibrated,
+        implementation="exact",
     )

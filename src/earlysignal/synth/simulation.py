@@ -42,7 +42,8 @@ class Run:
 
     cand: dict[str, npt.NDArray[Any]]
     closed: dict[str, npt.NDArray[Any]]
-    events: tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]
+    events: list[tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]]
+    """The recorded events in weekly chunks of (candidate, day, kind) arrays."""
     snapshots: dict[int, tuple[State, npt.NDArray[np.int64], npt.NDArray[np.int64]]]
     ctx: EngineContext
 
@@ -194,17 +195,10 @@ def _run(  # noqa: PLR0917
         if (ctx.closed)
         else {}
     )
-    ev = ctx.events
+    ctx.closed = []  # the per-day chunks are in `closed` now
+    # the weekly chunks are kept as they are: concatenating them would double their memory
+    events = [(e[0], e[1], e[2]) for e in ctx.events]
     ctx.events = []
-    events = (
-        (
-            np.concatenate([e[0] for e in ev]),
-            np.concatenate([e[1] for e in ev]),
-            np.concatenate([e[2] for e in ev]),
-        )
-        if ev
-        else (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int8))
-    )
     return Run(cand=cand, closed=closed, events=events, snapshots=snaps, ctx=ctx)
 
 
@@ -259,6 +253,59 @@ class Simulation:
             )
         )  # fmt: skip
         return Path(folder)
+
+
+def _event_keys(
+    run: Run,
+    newid: npt.NDArray[np.int64],
+    parts: list[tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]],
+    last: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Sorted unique event keys ``child * 2**20 + (day - base) * 16 + kind`` and their counts.
+
+    The engine's weekly event chunks (kept children only) and the post-hoc ``parts`` (child,
+    day, kind) are written into one preallocated ``int64`` buffer, chunk by chunk (each freed
+    once written), which is then sorted in place: about 10 bytes per event at the peak instead
+    of the ~70 of building each key with numpy temporaries and ``np.unique`` (what lets a
+    million children fit in memory).
+    """
+    base = last - (1 << 16) + 1
+    chunks = run.events
+    run.events = []
+    total = sum(e[0].size for e in chunks) + sum(p[0].size for p in parts)
+    buf = np.empty(total, dtype=np.int64)
+    n = 0
+
+    def put(i: npt.NDArray[Any], day: npt.NDArray[Any], kind: npt.NDArray[Any]) -> None:
+        nonlocal n
+        out = buf[n : n + i.size]
+        np.multiply(i, 1 << 20, out=out, dtype=np.int64)
+        d = day.astype(np.int64)
+        d -= base
+        d <<= 4
+        out += d
+        out += kind
+        n += i.size
+
+    chunks.reverse()
+    while chunks:  # popped one by one, so each weekly chunk is freed once it is in the buffer
+        ecid, eday, ekind = chunks.pop()
+        c = newid[ecid]
+        sel = c >= 0
+        put(c[sel], eday[sel], ekind[sel])
+    for i, day, kind in parts:
+        put(i, day, kind)
+    keys = buf[:n]
+    keys.sort()
+    if n == 0:
+        return keys.copy(), np.zeros(0, np.int64)
+    first = np.empty(n, dtype=np.bool_)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    del first
+    count = np.diff(np.append(starts, n))
+    return keys[starts], count
 
 
 def _fmt(prefix: str, ids: pl.Expr, width: int) -> pl.Expr:
@@ -321,9 +368,9 @@ def simulate(
     n_cand = int(np.ceil(n_children / min(1.0, frac * CANDIDATE_FACTOR))) + 50
     while True:
         run = _run(n_cand, first, last, seed, p, scen, record=True)
-        pl_raw = pl.DataFrame(run.closed)
-        in_period = pl_raw.filter((pl.col("end") < 0) | (pl.col("end") >= period_start))
-        kept_ids = np.unique(in_period["cid"].to_numpy())
+        end = run.closed["end"]
+        kept_ids = np.unique(run.closed["cid"][(end < 0) | (end >= period_start)])
+        del end
         if kept_ids.size >= n_children:
             break
         n_cand = int(n_cand * n_children / max(kept_ids.size, 1) * 1.05) + 50
@@ -377,81 +424,77 @@ def _assemble(  # noqa: PLR0917
     raw = pl.DataFrame({k: v[sel] for k, v in c.items()}).with_columns(
         pl.Series("i", newid[c["cid"][sel]])
     )
+    run.closed = {}  # the engine's output is in `raw` now: free it (memory at a million children)
+    del c, sel
     raw = raw.sort("i", "start", "pid")
     n_pool = run.ctx.prov_eff.shape[0]
+    # strings are built from integer codes by gathering from small vocabularies (polars string
+    # views), never as numpy unicode arrays (80 bytes a row each)
     details = [d for d, _ in p.breakdown_details]
+    vocab = [*details, "care_plan", "status_change", "other", "returned_home", "aged_18",
+             "adoption", "special_guardianship", ""]  # fmt: skip
+    nd = len(details)
     cum = np.cumsum([w for _, w in p.breakdown_details])
     u = raw["u"].to_numpy()
     reason = raw["reason"].to_numpy()
-    bd_detail = np.asarray(details)[np.minimum(np.searchsorted(cum / cum[-1], u), len(details) - 1)]
-    other_detail = np.asarray(
-        ["", "care_plan", "status_change", "other", "returned_home", "", "aged_18", ""]
-    )[np.where(reason < 0, 7, reason)]
-    perm_detail = np.where(u < 0.5, "adoption", "special_guardianship")
-    detail = np.where(reason == 0, bd_detail, np.where(reason == 5, perm_detail, other_detail))
-    true_reason = np.asarray([*END_REASONS, ""])[np.where(reason < 0, 7, reason)]
-    rec_reason = true_reason.copy()
+    bd_code = np.minimum(np.searchsorted(cum / cum[-1], u), nd - 1)
+    other_code = np.asarray([-1, nd, nd + 1, nd + 2, nd + 3, -1, nd + 4, -1])[
+        np.where(reason < 0, 7, reason)
+    ]
+    perm_code = np.where(u < 0.5, nd + 5, nd + 6)
+    detail_code = np.where(reason == 0, bd_code, np.where(reason == 5, perm_code, other_code))
+    detail_code = np.where(detail_code < 0, len(vocab) - 1, detail_code)
+    true_code = np.where(reason < 0, len(END_REASONS), reason)
+    rec_code = true_code.copy()
     if scen is not None and scen.label_flip > 0:
         flip = (
             raw["group"].to_numpy()
             & np.isin(reason, [1, 3])
             & (rng.random(reason.size) < scen.label_flip)
         )
-        rec_reason[flip] = "breakdown"
-        detail[flip] = "CREQB"
+        rec_code[flip] = 0
+        detail_code[flip] = details.index("CREQB")
+    del u, bd_code, other_code, perm_code
     prov = raw["prov"].to_numpy()
     setting = raw["setting"].to_numpy()
     pool_eff = np.where(prov < n_pool, run.ctx.prov_eff[np.minimum(prov, n_pool - 1)], 0.0)
-    prov_str = np.where(
-        prov < n_pool,
-        np.char.add("V", np.char.zfill(prov.astype(str), 5)),
-        np.char.add(
-            np.where(setting == 0, "K", "H"), np.char.zfill((prov - n_pool).astype(str), 8)
-        ),
-    )
-    ended = raw["end"].to_numpy() >= 0
+    reasons = pl.Series([*END_REASONS, None], dtype=pl.String)
+
+    def gather(name: str, vocabulary: pl.Series, codes: npt.NDArray[Any]) -> pl.Series:
+        return vocabulary.gather(pl.Series(codes.astype(np.uint32))).alias(name)
+
+    ended = pl.col("end") >= 0
     placements = raw.with_row_index("row").with_columns(
         ch_id.alias("child_id"),
         _fmt("P", pl.col("row"), 8).alias("placement_id"),
         pl.col("start").cast(pl.Int32).cast(pl.Date),
-        pl.when(pl.col("end") >= 0).then(pl.col("end")).cast(pl.Int32).cast(pl.Date).alias("end"),
-        pl.Series("setting", np.asarray(SETTINGS)[setting]),
-        pl.Series("provider_id", prov_str),
-        pl.Series(
-            "end_reason",
-            pl.Series(rec_reason).zip_with(
-                pl.Series(ended), pl.Series([None] * ended.size, dtype=pl.String)
-            ),
-        ),
-        pl.Series(
-            "end_reason_detail",
-            pl.Series(detail).zip_with(
-                pl.Series(ended), pl.Series([None] * ended.size, dtype=pl.String)
-            ),
-        ),
+        pl.when(ended).then(pl.col("end")).cast(pl.Int32).cast(pl.Date).alias("end"),
+        gather("setting", pl.Series(list(SETTINGS)), setting),
+        pl.when(pl.col("prov") < n_pool)
+        .then(_fmt("V", pl.col("prov"), 5))
+        .otherwise(
+            pl.when(pl.col("setting") == 0).then(pl.lit("K")).otherwise(pl.lit("H"))
+            + (pl.col("prov") - n_pool).cast(pl.String).str.zfill(8)
+        )
+        .alias("provider_id"),
+        pl.when(ended).then(gather("end_reason", reasons, rec_code)).alias("end_reason"),
+        pl.when(ended)
+        .then(gather("end_reason_detail", pl.Series(vocab).replace("", None), detail_code))
+        .alias("end_reason_detail"),
         pl.lit(False).alias("temporary"),
         pl.col("sibtog").alias("siblings_together"),
-        pl.Series("carer_quality", raw["q"].to_numpy()),
+        pl.col("q").alias("carer_quality"),
         pl.Series("provider_effect", pool_eff),
-        pl.Series(
-            "true_end_reason",
-            pl.Series(true_reason).zip_with(
-                pl.Series(ended), pl.Series([None] * ended.size, dtype=pl.String)
-            ),
-        ),
+        pl.when(ended).then(gather("true_end_reason", reasons, true_code)).alias("true_end_reason"),
     )
+    del rec_code, true_code, detail_code, pool_eff
     truth_pl = placements.select(
         "placement_id", "child_id", "carer_quality", "provider_effect",
         pl.col("emerg").alias("emergency"), "true_end_reason",
     )  # fmt: skip
 
     # ---- post-hoc records that do not feed back into the dynamics
-    ev_parts = []
-    ecid, eday, ekind = run.events
-    esel = newid[ecid] >= 0
-    ev_parts.append((newid[ecid[esel]], eday[esel].astype(np.int64), ekind[esel].astype(np.int64)))
-    del ecid, eday, ekind, esel
-    run.events = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int8))
+    ev_parts: list[tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]] = []
     ep = (
         raw.with_columns(pl.when(pl.col("end") < 0).then(last).otherwise(pl.col("end")).alias("e"))
         .group_by("i", "epno")
@@ -480,29 +523,25 @@ def _assemble(  # noqa: PLR0917
     sup = raw["support"].to_numpy()
     ev_parts.append((pi[sup], pstart[sup], np.full(int(sup.sum()), 7, np.int64)))
     # one row per child, day and kind (value = count), deduplicated with one int64 key
-    key = np.concatenate(
-        [
-            e[0].astype(np.int64) * (1 << 20)
-            + (e[1].astype(np.int64) - (last - (1 << 16) + 1)) * 16
-            + e[2].astype(np.int64)
-            for e in ev_parts
-        ]
-    )
+    key, count = _event_keys(run, newid, ev_parts, last)
     del ev_parts
-    key, count = np.unique(key, return_counts=True)
-    ev_day = (key % (1 << 20)) // 16 + (last - (1 << 16) + 1)
+    ev_day = ((key % (1 << 20)) // 16 + (last - (1 << 16) + 1)).astype(np.int32)
     ok = ev_day <= last
-    key, count, ev_day = key[ok], count[ok], ev_day[ok]
+    ev_child = (key >> 20).astype(np.uint32)[ok]
+    ev_kind = (key % 16).astype(np.uint32)[ok]
+    del key
+    ev_day, count = ev_day[ok], count[ok]
     kinds = pl.Series("kind", list(EVENT_KINDS), dtype=pl.String)
     events = pl.DataFrame(
         {
-            "i": (key >> 20).astype(np.int32),
-            "date": pl.Series(ev_day.astype(np.int32)).cast(pl.Date),
-            "kind": kinds.gather(pl.Series((key % 16).astype(np.uint32))),
+            # child ids are gathered from the children table's, not formatted per event
+            "child_id": children["child_id"].gather(pl.Series(ev_child)),
+            "date": pl.Series(ev_day).cast(pl.Date),
+            "kind": kinds.gather(pl.Series(ev_kind)),
             "value": count.astype(np.float64),
         }
-    ).select(ch_id.alias("child_id"), "date", "kind", "value")
-    del key, count, ev_day, ok
+    )
+    del count, ev_day, ok, ev_child, ev_kind
 
     # ---- respite: temporary placements strictly inside foster placements
     pend = np.where(raw["end"].to_numpy() < 0, last, raw["end"].to_numpy())
