@@ -2,10 +2,12 @@
 
     uv run python benchmarks/features.py --children 1000000
 
-Generates N children (with ``earlysignal.synth.simulate`` when ``--source simulate`` and it is
-available, else with the fast synthetic generator in ``benchmarks/_fast_histories.py``, which
-is the default because the simulator is not built for a million children), 3 prediction times
-each, writes them to a temporary Parquet folder, then builds the default features once with
+Generates N children, by default with the fast synthetic generator in
+``benchmarks/_fast_histories.py`` (about 3 placements and 15 events a child, the volumes of a
+register that records placements and a few event kinds), or with the simulator
+(``--source simulate``, about 5.6 placements and 98 events a child over their whole history:
+at a million children the 97 million events alone take about 3 GiB in memory, so the 4 GiB
+target is for the default volumes), 3 prediction times each, writes them to a temporary Parquet folder, then builds the default features once with
 polars (``earlysignal.features.build_features``, no labels) and once with the DuckDB reference
 (``tests/features/duckdb_reference.py``, memory limit set), each in its own subprocess. Wall
 time is the build only (not loading); peak memory is the subprocess's maximum resident set

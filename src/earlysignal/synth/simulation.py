@@ -255,19 +255,40 @@ class Simulation:
         return Path(folder)
 
 
-def _event_keys(
+EVENT_CHUNK = 8_000_000  # sorted event keys turned into frame rows at once
+
+
+def _release_freed_memory() -> None:
+    """Give memory freed by numpy back to the operating system (glibc's ``malloc_trim``).
+
+    glibc keeps freed heap memory for reuse; after the engine's many small chunks are freed it
+    can hold gigabytes that the next (jemalloc-backed) polars allocations cannot use. A no-op
+    where glibc is not the allocator.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
+
+
+def _event_frame(
     run: Run,
     newid: npt.NDArray[np.int64],
     parts: list[tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]],
     last: int,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Sorted unique event keys ``child * 2**20 + (day - base) * 16 + kind`` and their counts.
+    child_ids: pl.Series,
+) -> pl.DataFrame:
+    """The events table: one row per child, day and kind (``value`` = count), sorted.
 
-    The engine's weekly event chunks (kept children only) and the post-hoc ``parts`` (child,
-    day, kind) are written into one preallocated ``int64`` buffer, chunk by chunk (each freed
-    once written), which is then sorted in place: about 10 bytes per event at the peak instead
-    of the ~70 of building each key with numpy temporaries and ``np.unique`` (what lets a
-    million children fit in memory).
+    Every event gets the key ``child * 2**20 + (day - base) * 16 + kind``. The engine's weekly
+    chunks (kept children only, each freed once written) and the post-hoc ``parts`` (child,
+    day, kind) are written into one preallocated ``int64`` buffer that is sorted in place; the
+    sorted keys are then deduplicated and turned into rows chunk by chunk (a chunk never splits
+    a run of equal keys), so the temporaries stay small next to the table itself: what lets a
+    million children (about 100 million events) fit in memory. Child ids are gathered from the
+    children table's, never formatted per event.
     """
     base = last - (1 << 16) + 1
     chunks = run.events
@@ -295,17 +316,42 @@ def _event_keys(
         put(c[sel], eday[sel], ekind[sel])
     for i, day, kind in parts:
         put(i, day, kind)
+    parts.clear()  # the caller's post-hoc arrays are in the buffer now
+    _release_freed_memory()
     keys = buf[:n]
     keys.sort()
-    if n == 0:
-        return keys.copy(), np.zeros(0, np.int64)
-    first = np.empty(n, dtype=np.bool_)
-    first[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    del first
-    count = np.diff(np.append(starts, n))
-    return keys[starts], count
+    kinds = pl.Series("kind", list(EVENT_KINDS), dtype=pl.String)
+    frames: list[pl.DataFrame] = []
+    lo = 0
+    while lo < n:
+        hi = min(n, lo + EVENT_CHUNK)
+        if hi < n:  # extend to the end of a run of equal keys
+            hi = int(np.searchsorted(keys, keys[hi - 1], side="right"))
+        k = keys[lo:hi]
+        first = np.empty(k.size, dtype=np.bool_)
+        first[0] = True
+        np.not_equal(k[1:], k[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        count = np.diff(np.append(starts, k.size))
+        uk = k[starts]
+        day = ((uk % (1 << 20)) // 16 + base).astype(np.int32)
+        ok = day <= last
+        frames.append(
+            pl.DataFrame(
+                {
+                    "child_id": child_ids.gather(pl.Series((uk >> 20).astype(np.uint32)[ok])),
+                    "date": pl.Series(day[ok]).cast(pl.Date),
+                    "kind": kinds.gather(pl.Series((uk % 16).astype(np.uint32)[ok])),
+                    "value": count[ok].astype(np.float64),
+                }
+            )
+        )
+        lo = hi
+    if not frames:
+        return pl.DataFrame(
+            schema={"child_id": pl.String, "date": pl.Date, "kind": pl.String, "value": pl.Float64}
+        )
+    return pl.concat(frames, rechunk=False)
 
 
 def _fmt(prefix: str, ids: pl.Expr, width: int) -> pl.Expr:
@@ -522,26 +568,6 @@ def _assemble(  # noqa: PLR0917
     ev_parts.append((pi[school], pstart[school], np.full(int(school.sum()), 6, np.int64)))
     sup = raw["support"].to_numpy()
     ev_parts.append((pi[sup], pstart[sup], np.full(int(sup.sum()), 7, np.int64)))
-    # one row per child, day and kind (value = count), deduplicated with one int64 key
-    key, count = _event_keys(run, newid, ev_parts, last)
-    del ev_parts
-    ev_day = ((key % (1 << 20)) // 16 + (last - (1 << 16) + 1)).astype(np.int32)
-    ok = ev_day <= last
-    ev_child = (key >> 20).astype(np.uint32)[ok]
-    ev_kind = (key % 16).astype(np.uint32)[ok]
-    del key
-    ev_day, count = ev_day[ok], count[ok]
-    kinds = pl.Series("kind", list(EVENT_KINDS), dtype=pl.String)
-    events = pl.DataFrame(
-        {
-            # child ids are gathered from the children table's, not formatted per event
-            "child_id": children["child_id"].gather(pl.Series(ev_child)),
-            "date": pl.Series(ev_day).cast(pl.Date),
-            "kind": kinds.gather(pl.Series(ev_kind)),
-            "value": count.astype(np.float64),
-        }
-    )
-    del count, ev_day, ok, ev_child, ev_kind
 
     # ---- respite: temporary placements strictly inside foster placements
     pend = np.where(raw["end"].to_numpy() < 0, last, raw["end"].to_numpy())
@@ -589,6 +615,14 @@ def _assemble(  # noqa: PLR0917
     placements_out = allp.with_columns(_fmt("P", pl.col("row"), 8).alias("placement_id")).select(
         "child_id", "placement_id", *cols[1:]
     )
+    # the events table last, once the placement intermediates are freed (the memory peak at a
+    # million children is here)
+    del raw, placements, allp, respite, idmap, ep, births, d, dur, foster, i_ep, k, length
+    del moved, ncw, nres, ok, page, pend, pi, pos, pstart, r, room, rs, s_ep, school, span, sup
+    del prov, reason, setting
+    _release_freed_memory()
+    events = _event_frame(run, newid, ev_parts, last, children["child_id"])
+    del ev_parts
     providers = pl.DataFrame(
         {
             "provider_id": [f"V{i:05d}" for i in range(n_pool)],
