@@ -9,7 +9,10 @@ difference of two searches, and "the last fact before ``d``" is the element just
 search position. Each stream is sorted once and each search result is cached, so a build costs
 one sort per stream plus a few vectorised ``searchsorted`` calls over the prediction times: no
 times x facts join is ever materialised. Searches with a cutoff can only see facts dated before
-it, which is what makes the features point-in-time by construction.
+it, which is what makes the features point-in-time by construction. The prediction times are
+sorted (by child index and day) and so are the queries; from ``MERGE_MIN_QUERIES`` rows on, a
+search is a sorted merge run on every core (numba, :mod:`earlysignal.features._search`)
+instead of a binary search per query (``docs/performance.md`` has the figures).
 """
 
 from __future__ import annotations
@@ -120,6 +123,7 @@ class _Kernel:
         self._search: dict[tuple[str, str], I64] = {}
         self._timeline: pl.DataFrame | None = None
         self._events: dict[str, pl.DataFrame] | None = None
+        self._statuses: pl.DataFrame | None = None
         self._children: pl.DataFrame | None = None
         self._birth: I64 | None = None
         self.excluded: dict[str, int] = {}
@@ -142,6 +146,33 @@ class _Kernel:
                 for k, f in ev.drop("child_id").partition_by("kind", as_dict=True).items()
             }
         return self._events
+
+    def _statuses_indexed(self) -> pl.DataFrame:
+        """The statuses with ``_c``, joined once for every (kind, value) stream."""
+        if self._statuses is None:
+            st = self.history.statuses
+            if st is None:
+                st = pl.DataFrame(
+                    schema={
+                        "child_id": pl.String,
+                        "kind": pl.String,
+                        "value": pl.String,
+                        "start": pl.Date,
+                        "end": pl.Date,
+                    }
+                )
+            self._statuses = self._with_index(
+                st.select("child_id", "kind", "value", "start", "end")
+            )
+        return self._statuses
+
+    def _register(self, name: str, keys: I64, days: I64, payload: dict[str, I64]) -> None:
+        """Register a stream whose keys are already sorted (with the children's offsets)."""
+        counts = np.bincount(keys >> 32, minlength=self.n_children)
+        offsets = np.zeros(self.n_children + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        self._streams[name] = _Stream(keys, days, payload)
+        self._search[(name, "child_lo")] = offsets[self.cidx]
 
     def _make(self, name: str, frame: pl.DataFrame, day: str, payload: Sequence[str] = ()) -> None:
         """Build a stream from a frame with ``_c`` (or ``child_id``), a date column, payloads."""
@@ -187,8 +218,15 @@ class _Kernel:
                 pl.col("setting")
                 .replace_strict(setting_codes, default=len(setting_codes), return_dtype=pl.Int64)
                 .alias("setting_code"),
+                # an integer per distinct provider (-1: none recorded), for DistinctProviders
+                pl.col("provider_id")
+                .cast(pl.Categorical)
+                .to_physical()
+                .cast(pl.Int64)
+                .fill_null(-1)
+                .alias("provider_code"),
             )
-            self._make(name, frame, "start", ("row", "end_day", "setting_code"))
+            self._make(name, frame, "start", ("row", "end_day", "setting_code", "provider_code"))
         elif name == "move":
             self._make(name, tl.filter(pl.col("move")), "start")
         elif name == "reentry":
@@ -197,35 +235,27 @@ class _Kernel:
             self._make(name, tl.filter(pl.col("end").is_not_null()), "end")
         elif name == "breakdown":
             self._make(name, tl.filter(pl.col("end_reason") == "breakdown"), "end")
-        elif name == "setting_first":
-            frame = tl.group_by("_c", "setting").agg(pl.col("start").min())
-            self._make(name, frame, "start")
-        elif name == "provider_first":
-            frame = (
-                tl.filter(pl.col("provider_id").is_not_null())
-                .group_by("_c", "provider_id")
-                .agg(pl.col("start").min())
-            )
-            self._make(name, frame, "start")
+        elif name in ("setting_first", "provider_first"):
+            # the first start of each (child, setting) or (child, provider) pair, taken from
+            # the start stream (sorted by child and day): np.unique's first index of a pair is
+            # its earliest start, and those indices in order keep the stream sorted
+            starts = self.stream("start")
+            code = starts.payload["setting_code" if name == "setting_first" else "provider_code"]
+            pair = (starts.keys >> 32) * (int(code.max(initial=0)) + 2) + (code + 1)
+            first = np.sort(np.unique(pair, return_index=True)[1])
+            first = first[code[first] >= 0]
+            self._register(name, starts.keys[first], starts.days[first], {})
         elif name.startswith("event:"):
             kind = name.removeprefix("event:")
             empty = pl.DataFrame(schema={"_c": pl.UInt32, "date": pl.Date})
-            self._make(name, self._events_by_kind().get(kind, empty), "date")
+            # each kind's partition is dropped once its stream is built
+            self._make(name, self._events_by_kind().pop(kind, empty), "date")
         elif name.startswith(("status_start:", "status_end:")):
             which, _, rest = name.partition(":")
             kind, _, value = rest.partition("\x00")
-            st = self.history.statuses
-            if st is None:
-                st = pl.DataFrame(
-                    schema={
-                        "child_id": pl.String,
-                        "kind": pl.String,
-                        "value": pl.String,
-                        "start": pl.Date,
-                        "end": pl.Date,
-                    }
-                )
-            st = st.filter((pl.col("kind") == kind) & (pl.col("value") == value))
+            st = self._statuses_indexed().filter(
+                (pl.col("kind") == kind) & (pl.col("value") == value)
+            )
             self._make(name, st, "start" if which == "status_start" else "end")
         else:  # pragma: no cover - internal names only
             raise KeyError(name)
@@ -236,9 +266,7 @@ class _Kernel:
         key = (name, which)
         if key not in self._search:
             s = self.stream(name)
-            self._search[key] = np.searchsorted(s.keys, self.base + days, side="left").astype(
-                np.int64
-            )
+            self._search[key] = _searchsorted(s.keys, self.base + days)
         return self._search[key]
 
     def child_lo(self, name: str) -> I64:
@@ -324,6 +352,28 @@ class _Kernel:
         return s.payload["row"][safe], ok
 
 
+MERGE_MIN_QUERIES = 50_000
+"""From this many prediction times on, searches use the numba sorted merge (``_search``)."""
+
+
+def _searchsorted(keys: I64, queries: I64) -> I64:
+    """``np.searchsorted(keys, queries)``; a parallel sorted merge for large sorted queries.
+
+    The kernel's queries are sorted by construction (prediction times sorted by child and day,
+    shifted by a constant); the check is one pass, and unsorted queries take numpy's path.
+    """
+    if (
+        queries.size >= MERGE_MIN_QUERIES
+        and keys.size
+        and bool(np.all(queries[1:] >= queries[:-1]))
+    ):
+        from earlysignal.features._search import merge_searchsorted
+
+        out: I64 = merge_searchsorted(np.ascontiguousarray(keys), np.ascontiguousarray(queries))
+        return out
+    return np.searchsorted(keys, queries, side="left").astype(np.int64)
+
+
 def _settings() -> tuple[str, ...]:
     from earlysignal.schema import Setting
 
@@ -340,7 +390,7 @@ def _nullable(
 
 
 def _int(name: str, values: npt.NDArray[Any]) -> Column:
-    return name, pl.Series(name, values).cast(pl.Int32)
+    return name, pl.Series(name, values.astype(np.int32, copy=False))
 
 
 # ---------------------------------------------------------------------------- per spec
@@ -515,9 +565,9 @@ def _streams_of(spec: FeatureSpec) -> set[str]:
     if isinstance(spec, UnplannedEndingShare):
         return {"breakdown", "end"}
     if isinstance(spec, SettingsSeen):
-        return {"setting_first"}
+        return {"setting_first", "start"}
     if isinstance(spec, DistinctProviders):
-        return {"provider_first"}
+        return {"provider_first", "start"}
     if isinstance(spec, Reentries):
         return {"reentry"}
     if isinstance(spec, (EventCount, DaysSinceLastEvent, EventTrend)):
@@ -636,8 +686,15 @@ def build_features(
         )
     cidx = cidx_s.to_physical().cast(pl.Int64).to_numpy()
     tday = keys["prediction_time"].cast(pl.Int64).to_numpy()
-    order = np.lexsort((tday, cidx))
-    is_sorted = bool(np.all(order == np.arange(len(order))))
+    # one int64 key per row (child index, day): a sortedness check, then a sort only if needed
+    composite = cidx * _SHIFT + (tday + _OFFSET)
+    is_sorted = bool(np.all(composite[1:] >= composite[:-1]))
+    order = (
+        np.arange(len(composite), dtype=np.int64)
+        if is_sorted
+        else np.argsort(composite, kind="stable")
+    )
+    del composite
     kernel = _Kernel(history, idmap, cidx[order], tday[order], policy)
 
     columns: list[pl.Series] = []
