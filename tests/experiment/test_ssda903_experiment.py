@@ -18,7 +18,8 @@ CONFIG = Path(__file__).resolve().parents[2] / "experiments" / "breakdown_180d_s
 def test_config_path_is_relative_to_the_config_file(shared_data: Path) -> None:
     cfg = load_config(CONFIG)
     assert cfg.data.source == "ssda903"
-    assert Path(cfg.data.path or "") == (shared_data / "ssda903" / "cs-demand-model-sample")
+    expected = (shared_data / "ssda903" / "cs-demand-model-sample").resolve()
+    assert Path(cfg.data.path or "").resolve() == expected
 
 
 def test_breakdown_experiment_on_the_imported_sample(shared_data: Path, tmp_path: Path) -> None:
