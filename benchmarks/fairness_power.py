@@ -111,6 +111,12 @@ def one_run(seed: int, multiplier: float, children: int, years: int) -> dict[str
         "any_flagged": bool(flagged),
         "group_oe": row["oe_ratio"],
         "group_z": row["gap_z"],
+        "z_by_group": {
+            g: (None if z is None else round(z, 2))
+            for g, z in res.groups.filter(pl.col("attribute") != "all")
+            .select("group", "gap_z")
+            .iter_rows()
+        },
     }
 
 
@@ -132,7 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sims", type=int, default=20)
     parser.add_argument("--children", type=int, nargs="+", default=[20_000])
-    parser.add_argument("--multipliers", type=float, nargs="+", default=[1.5, 2.0])
+    parser.add_argument("--multipliers", type=float, nargs="*", default=[1.5, 2.0])
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1000)
     args = parser.parse_args()
@@ -148,7 +154,7 @@ def main() -> None:
                 print(
                     f"{children} children, multiplier {multiplier:.2f}, sim {i + 1}/{args.sims}: "
                     f"test rows {r['test_rows']}, migrant O/E {r['group_oe']:.3f} "
-                    f"z {r['group_z']:+.2f}, flagged {r['flagged']}",
+                    f"z {r['group_z']:+.2f}, flagged {r['flagged']}, z by group {r['z_by_group']}",
                     flush=True,
                 )
             clean = multiplier == 1.0
