@@ -70,7 +70,7 @@ def main() -> None:
     ap.add_argument(
         "--no-validate",
         action="store_true",
-        help="skip the strict validation (it needs about 2.5x the history's memory again)",
+        help="skip the strict validation (it needs about the history's memory again)",
     )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()

@@ -143,3 +143,67 @@ def test_csv_and_parquet_round_trip_unchanged(history: CareHistory) -> None:
             for name, frame in history.tables().items():
                 assert back.tables()[name].equals(frame), (fmt, name)
             assert back.observed_until == history.observed_until
+
+
+@settings(max_examples=40)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["c1", "c2", " c3", None]),
+            st.integers(0, 3),
+            st.sampled_from(["incident", "review", None]),
+            st.one_of(st.none(), st.sampled_from([0.0, 1.5, float("nan")])),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_repeated_event_rows_match_a_brute_force_check(
+    rows: list[tuple[str | None, int, str | None, float | None]],
+) -> None:
+    """W303 (the hash-sorted prefilter, then grouping) flags exactly the rows that repeat an
+    earlier row, naming that earlier row; nulls equal nulls, as in a group-by."""
+    from datetime import date
+
+    from earlysignal.data.validate import check_frames
+
+    base = date(2020, 1, 1)
+    events = pl.DataFrame(
+        {
+            "child_id": [r[0] for r in rows],
+            "date": [base + timedelta(days=r[1]) for r in rows],
+            "kind": [r[2] for r in rows],
+            "value": [r[3] for r in rows],
+        },
+        schema={"child_id": pl.String, "date": pl.Date, "kind": pl.String, "value": pl.Float64},
+    )
+    children = pl.DataFrame(
+        {"child_id": ["c1"], "birth_date": [date(2010, 1, 1)], "sex": ["female"]}
+    )
+    placements = pl.DataFrame(
+        {
+            "child_id": ["c1"],
+            "placement_id": ["p1"],
+            "start": [date(2019, 1, 1)],
+            "end": [None],
+            "setting": ["foster"],
+            "end_reason": [None],
+        },
+        schema_overrides={"end": pl.Date, "end_reason": pl.String},
+    )
+    _, problems = check_frames(
+        {"children": children, "placements": placements, "events": events}, date(2021, 1, 1)
+    )
+    got = {
+        (r["row"], r["message"])
+        for r in problems.filter(pl.col("rule") == "W303").iter_rows(named=True)
+    }
+    first: dict[tuple[object, ...], int] = {}
+    expected = set()
+    for i, r in enumerate(events.iter_rows(), start=1):
+        key = tuple("nan" if isinstance(v, float) and v != v else v for v in r)
+        if key in first:
+            expected.add((i, f"the row repeats row {first[key]}"))
+        else:
+            first[key] = i
+    assert got == expected
