@@ -15,7 +15,7 @@ import polars as pl
 from hypothesis import strategies as st
 
 from earlysignal.data import CareHistory
-from earlysignal.schema import SEX_CODES, EndReason, Setting
+from earlysignal.schema import SEX_CODES, EndReason, Setting, polars_schema
 
 EVENT_KINDS = ("incident", "missing", "police_contact", "school_change", "crisis", "review")
 STATUS_VALUES = ("ots", "voogdij", "voluntary", "jeugdzorgplus_machtiging")
@@ -126,22 +126,10 @@ def care_histories(
     )
     observed_until = latest + timedelta(days=draw(st.integers(0, 365)))
     events_frame = pl.DataFrame(
-        list({tuple(e.values()): e for e in events}.values()),
-        schema={"child_id": pl.String, "date": pl.Date, "kind": pl.String, "value": pl.Float64},
+        list({tuple(e.values()): e for e in events}.values()), schema=polars_schema("events")
     )
     statuses_frame = (
-        pl.DataFrame(
-            status_rows,
-            schema={
-                "child_id": pl.String,
-                "kind": pl.String,
-                "value": pl.String,
-                "start": pl.Date,
-                "end": pl.Date,
-            },
-        )
-        if with_statuses
-        else None
+        pl.DataFrame(status_rows, schema=polars_schema("statuses")) if with_statuses else None
     )
     return CareHistory.from_frames(
         children=pl.DataFrame(

@@ -23,28 +23,24 @@ MISSING_SETTINGS = {
 }
 
 
-def thresholds(booster: lgb.Booster) -> dict[int, list[float]]:
-    """The numerical split thresholds of a booster, by feature."""
-    out: dict[int, list[float]] = {}
+def split_nodes(booster: lgb.Booster) -> list[dict[str, Any]]:
+    """Every split node of a booster's ``dump_model()`` trees."""
+    out: list[dict[str, Any]] = []
     stack = [t["tree_structure"] for t in booster.dump_model()["tree_info"]]
     while stack:
         node = stack.pop()
         if "split_index" in node:
-            if node["decision_type"] == "<=":
-                out.setdefault(int(node["split_feature"]), []).append(float(node["threshold"]))
+            out.append(node)
             stack += [node["left_child"], node["right_child"]]
     return out
 
 
-def missing_types(booster: lgb.Booster) -> set[str]:
-    """The missing types of a booster's splits."""
-    out: set[str] = set()
-    stack = [t["tree_structure"] for t in booster.dump_model()["tree_info"]]
-    while stack:
-        node = stack.pop()
-        if "split_index" in node:
-            out.add(str(node["missing_type"]))
-            stack += [node["left_child"], node["right_child"]]
+def thresholds(booster: lgb.Booster) -> dict[int, list[float]]:
+    """The numerical split thresholds of a booster, by feature."""
+    out: dict[int, list[float]] = {}
+    for node in split_nodes(booster):
+        if node["decision_type"] == "<=":
+            out.setdefault(int(node["split_feature"]), []).append(float(node["threshold"]))
     return out
 
 

@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import lightgbm as lgb
 import numpy as np
+from explain._lgb_cases import split_nodes
 
 from earlysignal.explain import treeshap
 
 
 def _dumped_thresholds(booster: lgb.Booster) -> list[float]:
-    stack = [t["tree_structure"] for t in booster.dump_model()["tree_info"]]
-    out = []
-    while stack:
-        node = stack.pop()
-        if "split_index" in node:
-            out.append(float(node["threshold"]))
-            stack += [node["left_child"], node["right_child"]]
-    return out
+    return [float(node["threshold"]) for node in split_nodes(booster)]
 
 
 def test_rows_past_an_infinite_threshold_are_routed_as_lightgbm_does() -> None:

@@ -50,6 +50,7 @@ from earlysignal.features.specs import (
     StatusInForce,
     UnplannedEndingShare,
 )
+from earlysignal.schema import Setting, polars_schema
 
 __all__ = ["KEY_COLUMNS", "build_features", "feature_names"]
 
@@ -152,15 +153,7 @@ class _Kernel:
         if self._statuses is None:
             st = self.history.statuses
             if st is None:
-                st = pl.DataFrame(
-                    schema={
-                        "child_id": pl.String,
-                        "kind": pl.String,
-                        "value": pl.String,
-                        "start": pl.Date,
-                        "end": pl.Date,
-                    }
-                )
+                st = pl.DataFrame(schema=polars_schema("statuses"))
             self._statuses = self._with_index(
                 st.select("child_id", "kind", "value", "start", "end")
             )
@@ -375,8 +368,6 @@ def _searchsorted(keys: I64, queries: I64) -> I64:
 
 
 def _settings() -> tuple[str, ...]:
-    from earlysignal.schema import Setting
-
     return tuple(s.value for s in Setting)
 
 
