@@ -8,8 +8,8 @@ Examples
 --------
 >>> Setting("kinship_foster").is_foster
 True
->>> EndReason.BREAKDOWN.value
-'breakdown'
+>>> EndReason.BREAKDOWN.value, EndReason.PROVIDER_ENDED.value
+('breakdown', 'provider_ended')
 >>> [c.name for c in TABLES["events"] if c.required]
 ['child_id', 'date', 'kind']
 """
@@ -55,13 +55,18 @@ class Setting(StrEnum):
 class EndReason(StrEnum):
     """Why a placement ended (fixed vocabulary; null while the placement is ongoing).
 
-    ``breakdown`` is an unplanned ending initiated by the carer or the child, or forced by an
-    allegation, standards of care or the provision closing. A planned move is ``planned``; a
+    ``breakdown`` is an unplanned ending of the child's placement asked for by the carer or the
+    child (SSDA903 CREQB, CREQO, CHILD; iJw JZ588 32, early by the client). ``provider_ended``
+    is an unplanned ending for reasons on the provider's side: an allegation, standards of care,
+    approval removed, the provision closing (SSDA903 ALLEG, STAND, APPRR, CLOSE; iJw JZ588 33,
+    early by the provider). Which of the two a study counts as its outcome is the study's
+    ``breakdown_definition`` (see ``earlysignal.outcomes``). A planned move is ``planned``; a
     change of legal or administrative status only is ``transfer``.
     """
 
     PLANNED = "planned"
     BREAKDOWN = "breakdown"
+    PROVIDER_ENDED = "provider_ended"
     RETURN_HOME = "return_home"
     PERMANENCE = "permanence"
     AGED_OUT = "aged_out"

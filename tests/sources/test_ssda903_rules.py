@@ -78,13 +78,16 @@ def test_reason_place_change_maps_to_end_reason(tmp_path: Path, rpc: str) -> Non
     ])  # fmt: skip
     h, _ = run(tmp_path)
     first = h.placements.row(0, named=True)
-    expected = "breakdown" if rpc in codes.BREAKDOWN_REASONS else codes.REASON_PLACE_CHANGE_END[rpc]
+    expected = codes.REASON_PLACE_CHANGE_END[rpc]
     assert (first["end_reason"], first["end_reason_detail"]) == (expected, rpc)
 
 
-def test_breakdown_codes_are_exactly_the_unplanned_endings() -> None:
-    breakdowns = {k for k, v in codes.REASON_PLACE_CHANGE_END.items() if v == "breakdown"}
-    assert breakdowns == {"CREQB", "CREQO", "CHILD", "ALLEG", "STAND", "APPRR", "CLOSE"}
+def test_breakdown_codes_split_child_side_from_provider_side() -> None:
+    by_reason: dict[str, set[str]] = {}
+    for k, v in codes.REASON_PLACE_CHANGE_END.items():
+        by_reason.setdefault(v, set()).add(k)
+    assert by_reason["breakdown"] == {"CREQB", "CREQO", "CHILD"}
+    assert by_reason["provider_ended"] == {"ALLEG", "STAND", "APPRR", "CLOSE"}
 
 
 @pytest.mark.parametrize("rec", sorted(codes.REC_END))

@@ -10,8 +10,8 @@ Examples
 ('kinship_foster', 'secure')
 >>> REASON_PLACE_CHANGE_END["CREQB"], REC_END["E4A"]
 ('breakdown', 'return_home')
->>> sorted(BREAKDOWN_REASONS)
-['ALLEG', 'APPRR', 'CHILD', 'CLOSE', 'CREQB', 'CREQO', 'STAND']
+>>> sorted(BREAKDOWN_REASONS), sorted(PROVIDER_ENDED_REASONS)
+(['CHILD', 'CREQB', 'CREQO'], ['ALLEG', 'APPRR', 'CLOSE', 'STAND'])
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Final
 
 __all__ = [
     "BREAKDOWN_REASONS",
+    "PROVIDER_ENDED_REASONS",
     "CIN_CODES",
     "ETHNIC_CODES",
     "LEGAL_STATUS_CODES",
@@ -97,14 +98,19 @@ PLACE_SETTING: Final = MappingProxyType(
 
 PLACE_PROVIDER_CODES: Final = frozenset({"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"})
 
-BREAKDOWN_REASONS: Final = frozenset(
-    {"CREQB", "CREQO", "CHILD", "ALLEG", "STAND", "APPRR", "CLOSE"}
-)
-"""REASON_PLACE_CHANGE codes that are unplanned endings (breakdowns)."""
+BREAKDOWN_REASONS: Final = frozenset({"CREQB", "CREQO", "CHILD"})
+"""REASON_PLACE_CHANGE codes of a breakdown of the child's placement: the carer asks to end it
+(for the child's behaviour, CREQB, or other reasons, CREQO) or the child does (CHILD). DfE's
+reasons-for-change statistics group these as carer- or child-initiated endings."""
+
+PROVIDER_ENDED_REASONS: Final = frozenset({"ALLEG", "STAND", "APPRR", "CLOSE"})
+"""REASON_PLACE_CHANGE codes of unplanned endings for reasons on the provider's side (an
+allegation, standards of care, the carer's approval removed, the provision closing)."""
 
 REASON_PLACE_CHANGE_END: Final = MappingProxyType(
     {
         **dict.fromkeys(sorted(BREAKDOWN_REASONS), "breakdown"),
+        **dict.fromkeys(sorted(PROVIDER_ENDED_REASONS), "provider_ended"),
         "CARPL": "planned",  # change to / implementation of the care plan
         "LAREQ": "planned",  # responsible authority requests the end: an agency decision
         "PLACE": "transfer",  # change in the status of the placement only
