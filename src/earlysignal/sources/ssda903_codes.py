@@ -21,7 +21,6 @@ from typing import Final
 
 __all__ = [
     "BREAKDOWN_REASONS",
-    "PROVIDER_ENDED_REASONS",
     "CIN_CODES",
     "ETHNIC_CODES",
     "LEGAL_STATUS_CODES",
@@ -29,6 +28,7 @@ __all__ = [
     "PLACEMENT_CHANGE_RNE",
     "PLACE_PROVIDER_CODES",
     "PLACE_SETTING",
+    "PROVIDER_ENDED_REASONS",
     "REASON_PLACE_CHANGE_END",
     "REC_END",
     "REVIEW_CODES",
