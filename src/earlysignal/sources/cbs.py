@@ -234,11 +234,16 @@ def import_cbs(
     errs = issues.errors()
     if errs:
         raise CBSError(errs)
-    children = children.filter(pl.col("child_id").is_in(set(tr["_child"]) | set(ms["_child"])))
-    kept = {"hulp": placements.height + events.height, "bescherm": statuses.height}
-    kept["persons"] = (
-        counts["persons"]["read"] - counts["persons"]["excluded"] - counts["persons"]["duplicates"]
+    in_care = set(tr["_child"]) | set(ms["_child"])
+    n_persons = children.height
+    children = _birth_dates(
+        children.filter(pl.col("child_id").is_in(in_care)), placements, events, statuses
     )
+    kept = {
+        "hulp": placements.height + events.height,
+        "bescherm": statuses.height,
+        "persons": children.height,
+    }
     history = CareHistory.from_frames(
         children=children,
         placements=placements,
@@ -255,6 +260,7 @@ def import_cbs(
         overlaps_merged={k: c["merged"] for k, c in counts.items()},
         excluded={k: c["excluded"] for k, c in counts.items()},
         kept=kept,
+        not_in_care={"persons": n_persons - children.height},
         issues=tuple(issues.items),
         output_counts=history.counts(),
         validation=_validation_summary(history) if validate else None,
@@ -283,6 +289,35 @@ def import_cbs(
     if out is not None:
         write_import(history, report, out)
     return history, report
+
+
+def _birth_dates(
+    children: pl.DataFrame, placements: pl.DataFrame, events: pl.DataFrame, statuses: pl.DataFrame
+) -> pl.DataFrame:
+    """Birth date = the 15th of the birth month, or the child's first recorded day if that is
+    earlier in the same month (GBAPERSOON gives year and month only)."""
+    first = (
+        pl.concat(
+            [
+                placements.select("child_id", pl.col("start").alias("_d")),
+                events.select("child_id", pl.col("date").alias("_d")),
+                statuses.select("child_id", pl.col("start").alias("_d")),
+            ]
+        )
+        .group_by("child_id")
+        .agg(pl.col("_d").min())
+    )
+    bd = pl.col("birth_date")
+    month_start = pl.date(bd.dt.year(), bd.dt.month(), 1)
+    early = (pl.col("_d") < bd) & (pl.col("_d") >= month_start)
+    return (
+        children.join(first, on="child_id", how="left")
+        .with_columns(
+            pl.when(early.fill_null(False)).then(pl.col("_d")).otherwise(bd).alias("birth_date")
+        )
+        .drop("_d")
+        .sort("child_id")
+    )
 
 
 def _validation_summary(history: CareHistory) -> dict[str, Any]:

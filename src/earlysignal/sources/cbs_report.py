@@ -154,11 +154,13 @@ class CBSImportReport:
         Every file read, and the names of files not read (older versions, other files).
     observed_until
         The extraction date of the history.
-    rows_read, duplicates_merged, overlaps_merged, excluded, kept
+    rows_read, duplicates_merged, overlaps_merged, excluded, kept, not_in_care
         Row accounting per file kind (``hulp``, ``bescherm``, ``persons``):
-        ``rows_read == duplicates_merged + overlaps_merged + excluded + kept``. Duplicates are
-        identical rows and the same trajectory (form of care + start date) repeated in later
-        years' files; overlaps are trajectories of one form of care merged as CBS does.
+        ``rows_read == duplicates_merged + overlaps_merged + excluded + kept + not_in_care``
+        (``not_in_care``: GBAPERSOON rows of people without youth care, read and not used).
+        Duplicates are identical rows and the same trajectory (form of care + start date)
+        repeated in later years' files; overlaps are trajectories of one form of care merged
+        as CBS does.
     issues
         Every issue (row-level: for the data team, never for publication).
     output_counts
@@ -179,6 +181,7 @@ class CBSImportReport:
     overlaps_merged: dict[str, int]
     excluded: dict[str, int]
     kept: dict[str, int]
+    not_in_care: dict[str, int]
     issues: tuple[ImportIssue, ...]
     output_counts: dict[str, int]
     validation: dict[str, Any] | None = None
@@ -238,6 +241,7 @@ class CBSImportReport:
             "overlaps_merged": self.overlaps_merged,
             "excluded": self.excluded,
             "kept": self.kept,
+            "not_in_care": self.not_in_care,
             "issues": {f"{r} ({s})": n for r, s, n in self.issue_counts().iter_rows()},
             "output_counts": self.output_counts,
             "validation": self.validation,
