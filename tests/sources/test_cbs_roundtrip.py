@@ -78,7 +78,7 @@ def _moves(frame: pl.DataFrame) -> pl.DataFrame:
 def test_simulated_history_round_trips(tmp_path: Path, fmt: str) -> None:
     sim = simulate(400, years=5, seed=11)
     h = sim.history
-    res = write_cbs(h, tmp_path, fmt=fmt)  # type: ignore[arg-type]
+    res = write_cbs(h, tmp_path, fmt=fmt, through=h.observed_until)  # type: ignore[arg-type]
     back, report = import_cbs(
         tmp_path, codes=load_codes(moves={"gap_days": 1}), observed_until=h.observed_until
     )
@@ -111,6 +111,15 @@ def test_simulated_history_round_trips(tmp_path: Path, fmt: str) -> None:
     # the yearly files repeat open trajectories: merged, and counted
     assert report.duplicates_merged["hulp"] > 0
     assert res.dropped["temporary placements"] > 0
+
+
+def test_default_writes_complete_years_only(tmp_path: Path) -> None:
+    h = simulate(60, years=3, seed=2).history
+    assert (h.observed_until.month, h.observed_until.day) != (12, 31)
+    res = write_cbs(h, tmp_path, fmt="csv")
+    back, _ = import_cbs(tmp_path)
+    assert res.through == back.observed_until == date(h.observed_until.year - 1, 12, 31)
+    assert back.placements["start"].max() <= back.observed_until
 
 
 def test_events_and_measures_round_trip(tmp_path: Path) -> None:
@@ -150,6 +159,7 @@ def test_events_and_measures_round_trip(tmp_path: Path) -> None:
     )
     res = write_cbs(h, tmp_path)
     back, _ = import_cbs(tmp_path)
+    assert res.through == back.observed_until == date(2020, 12, 31)
     key = dict(
         zip(res.key["RINPERSOONS"] + res.key["RINPERSOON"], res.key["child_id"], strict=True)
     )

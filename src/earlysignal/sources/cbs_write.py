@@ -1,8 +1,8 @@
 """Write a canonical history as CBS-shaped yearly files (for tests and demos, never real data).
 
 The reverse of :mod:`earlysignal.sources.cbs`: for every year from the first placement to the
-extraction date, ``JGDHULP{YYYY}BUSV1`` holds every trajectory valid in that year (its end left
-empty when it was still open at the year's end, as a yearly file sees it),
+last complete year (``through``), ``JGDHULP{YYYY}BUSV1`` holds every trajectory valid in that
+year (its end left empty when it was still open at the year's end, as a yearly file sees it),
 ``JGDBESCHERM{YYYY}BUSV1`` every measure, and one ``GBAPERSOON{YYYY}TABV1`` the children's sex,
 birth year and month. Files are SPSS ``.sav`` (pyreadstat, with value labels) or CSV.
 
@@ -52,6 +52,7 @@ class CBSWriteResult:
     files: tuple[Path, ...]
     key: pl.DataFrame
     dropped: dict[str, int] = field(default_factory=dict)
+    through: date | None = None
 
 
 def _hulp_codes(codes: CBSCodes) -> tuple[dict[str, int], dict[str, int]]:
@@ -161,6 +162,7 @@ def write_cbs(
     *,
     fmt: Literal["sav", "csv"] = "sav",
     codes: CBSCodes | None = None,
+    through: date | None = None,
 ) -> CBSWriteResult:
     """Write ``history`` as yearly CBS-shaped files in ``out`` (created if needed).
 
@@ -175,6 +177,10 @@ def write_cbs(
     codes
         The code lists (default: the shipped ones); the writer uses the first code per setting,
         event kind and (kind, value) of a measure.
+    through
+        The last day written: later starts are left out and later ends left open. Default: the
+        last 31 December on or before ``history.observed_until``, because CBS files are yearly
+        (``import_cbs`` then reads 31 December of the last file as the extraction date).
 
     Returns
     -------
@@ -191,8 +197,20 @@ def write_cbs(
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     dropped: dict[str, int] = {}
+    obs = history.observed_until
+    last = through or (obs if (obs.month, obs.day) == (12, 31) else date(obs.year - 1, 12, 31))
+    if last > obs:
+        raise ValueError(f"through ({last}) is after the history's observed_until ({obs})")
+    cut = [
+        pl.col("start") <= last,
+        pl.when(pl.col("end") <= last).then(pl.col("end")).alias("end"),
+    ]
     tr = _trajectories(history, cl, dropped)
     ms = _measures(history, cl, dropped)
+    n = tr.height + ms.height
+    tr = tr.filter(cut[0]).with_columns(cut[1])
+    ms = ms.filter(cut[0]).with_columns(cut[1])
+    dropped["starting after the last day written"] = n - tr.height - ms.height
     ids = sorted(set(tr["child_id"]) | set(ms["child_id"]))
     key = pl.DataFrame(
         {
@@ -202,9 +220,8 @@ def write_cbs(
         },
         schema={"child_id": pl.String, "RINPERSOONS": pl.String, "RINPERSOON": pl.String},
     )
-    obs = history.observed_until
     starts = [d for d in (tr["start"].min(), ms["start"].min()) if isinstance(d, date)]
-    first_year = min(starts).year if starts else obs.year
+    first_year = min(starts).year if starts else last.year
     hulp_labels: dict[str, dict[int | float, str]] = {
         "JGDHHULPVORM": {c: h.label for c, h in cl.hulpvorm.items()}
     }
@@ -212,12 +229,12 @@ def write_cbs(
         "JGDBMAATREGEL": {c: m.label for c, m in cl.maatregel.items()}
     }
     files: list[Path] = []
-    for year in range(first_year, obs.year + 1):
+    for year in range(first_year, last.year + 1):
         for name, frame, col, labels, prefix in (
             ("JGDHULP", tr, "JGDHHULPVORM", hulp_labels, "JGDH"),
             ("JGDBESCHERM", ms, "JGDBMAATREGEL", maat_labels, "JGDB"),
         ):
-            rows = _year_rows(frame, year, obs).join(key, on="child_id", how="left")
+            rows = _year_rows(frame, year, last).join(key, on="child_id", how="left")
             table = rows.sort("RINPERSOON", "start", "code").select(
                 "RINPERSOONS",
                 "RINPERSOON",
@@ -238,5 +255,5 @@ def write_cbs(
             pl.col("birth_date").dt.month().cast(pl.String).str.zfill(2).alias("GBAGEBOORTEMAAND"),
         )
     )
-    files.append(_write(persons, folder / f"GBAPERSOON{obs.year}TABV1", fmt, {}))
-    return CBSWriteResult(files=tuple(files), key=key, dropped=dropped)
+    files.append(_write(persons, folder / f"GBAPERSOON{last.year}TABV1", fmt, {}))
+    return CBSWriteResult(files=tuple(files), key=key, dropped=dropped, through=last)
