@@ -193,6 +193,28 @@ def import_ssda903_cmd(
     raise typer.Exit(run_import_cli(src, out, observed_until, year_label, repair))
 
 
+@app.command("import-cbs")
+def import_cbs_cmd(
+    src: Annotated[
+        Path, typer.Argument(help="Folder of CBS JGDHULP/JGDBESCHERM/GBAPERSOON files.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Canonical folder to write.")],
+    codes: Annotated[
+        Path | None, typer.Option("--codes", help="Code-list TOML (default: docs/cbs.md).")
+    ] = None,
+    observed_until: Annotated[
+        str | None, typer.Option(help="Extraction date YYYY-MM-DD (default: last 31 December).")
+    ] = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Exclude or repair bad rows (each one counted).")
+    ] = False,
+) -> None:
+    """Import CBS youth-care microdata (.sav or CSV) into a validated canonical folder."""
+    from earlysignal.sources.cbs import run_import_cli as run_cbs
+
+    raise typer.Exit(run_cbs(src, out, codes, observed_until, repair))
+
+
 @app.command("indicators")
 def indicators_cmd(
     folder: Annotated[Path, typer.Argument(help="Canonical folder (e.g. from import-ssda903).")],
@@ -226,8 +248,18 @@ def simulate_cmd(  # noqa: PLR0917
         str | None,
         typer.Option("--scenario", help="Bias scenario: recording_bias or label_bias."),
     ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="canonical, or cbs (yearly CBS-shaped .sav files).")
+    ] = "canonical",
 ) -> None:
     """Simulate care histories with ground truth (earlysignal.synth) into a canonical folder."""
+    if fmt == "cbs":
+        from earlysignal.experiment.cbs_archive import run_simulate_cbs
+
+        raise typer.Exit(run_simulate_cbs(children, years, seed, out))
+    if fmt != "canonical":
+        typer.echo(f"error: --format must be canonical or cbs, got {fmt!r}", err=True)
+        raise typer.Exit(EXIT_UNUSABLE)
     from earlysignal.synth.command import run_simulate
 
     raise typer.Exit(run_simulate(children, years, seed, out, report=report, scenario=scenario))

@@ -99,11 +99,15 @@ class DataConfig(_Section):
     ``source = "simulated"`` simulates a cohort (``n_children``, ``years``, ``sim_seed``);
     ``"canonical"`` reads a canonical folder at ``path``; ``"ssda903"`` imports SSDA903 returns
     from ``path`` (``import_errors`` says whether errors in the returns stop the run or are
-    repaired and counted). ``validation = "strict"`` stops on any data error.
+    repaired and counted); ``"cbs"`` imports CBS youth-care files from ``path`` (code lists
+    from ``codes``), or without a ``path`` simulates a CBS archive and imports it.
+    ``validation = "strict"`` stops on any data error.
     """
 
-    source: Literal["simulated", "canonical", "ssda903"] = "simulated"
+    source: Literal["simulated", "canonical", "ssda903", "cbs"] = "simulated"
     path: str | None = None
+    codes: str | None = None
+    """CBS only: a code-list TOML file (docs/cbs.md); relative to the config file."""
     n_children: int = Field(default=20_000, ge=10, le=5_000_000)
     years: int = Field(default=10, ge=2, le=40)
     sim_seed: int = 1
@@ -115,7 +119,7 @@ class DataConfig(_Section):
 
     @model_validator(mode="after")
     def _path_when_needed(self) -> DataConfig:
-        if self.source != "simulated" and not self.path:
+        if self.source not in ("simulated", "cbs") and not self.path:
             raise ValueError(
                 f"data.path is required when data.source = {self.source!r}: set it to the folder "
                 "holding the records"
@@ -502,5 +506,11 @@ def load_config(source: str | Path) -> ExperimentConfig:
         resolved = str((path.parent / Path(data_path).expanduser()).resolve())
         config = config.model_copy(
             update={"data": config.data.model_copy(update={"path": resolved})}
+        )
+    codes = config.data.codes
+    if codes is not None and not Path(codes).expanduser().is_absolute():
+        resolved = str((path.parent / Path(codes).expanduser()).resolve())
+        config = config.model_copy(
+            update={"data": config.data.model_copy(update={"codes": resolved})}
         )
     return config

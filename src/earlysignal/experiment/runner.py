@@ -256,6 +256,11 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
         state.history, report = load_history(cfg.path)
         state.card["data"]["validation"]["loaded"] = bool(report.ok)
         d["source"] = f"canonical folder ({Path(cfg.path).name})"
+    elif cfg.source == "cbs":
+        from earlysignal.experiment.cbs_archive import load_cbs
+
+        state.history, items = load_cbs(cfg)
+        d.update(items)
     else:
         from earlysignal.sources.ssda903 import import_ssda903
 
