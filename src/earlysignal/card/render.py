@@ -507,6 +507,18 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                         "import issues by rule (counts; row-level details stay with the data team)",
                     ),
                 ]
+            if d.get("source_definitions"):
+                sd = d["source_definitions"]
+                blocks += [
+                    _table(
+                        [{"term": x["term"], "meaning": x["text"]} for x in sd["definitions"]],
+                        f"what the words mean in {sd['source']} data",
+                    ),
+                    _table(
+                        [{"what the data cannot show": s} for s in sd["blind_spots"]],
+                        f"blind spots of {sd['source']} data",
+                    ),
+                ]
         elif sid == "predictors":
             p = card["predictors"]
             blocks += [
