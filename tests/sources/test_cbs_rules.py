@@ -184,7 +184,6 @@ CASES: list[Case] = [
         "end after the extraction date",
         "cbs.after_extraction",
         lambda f: hulp(f, [("R", R1, "11", "20200105", "20201205")]),
-        blocking=False,
         observed_until=date(2020, 10, 31),
     ),
     Case(
@@ -292,6 +291,34 @@ def test_bad_codes_file(tmp_path: Path) -> None:
     bad.write_text("[nonsense]\nx = 1\n")
     with pytest.raises(CBSCodesError, match="unknown section"):
         load_codes(bad)
+
+
+def test_end_after_extraction_is_left_open_when_repaired(tmp_path: Path) -> None:
+    persons(tmp_path)
+    hulp(tmp_path, [("R", R1, "11", "20200105", "20201205")])
+    history, _ = import_cbs(tmp_path, observed_until=date(2020, 10, 31), errors="repair")
+    assert history.placements.select("start", "end", "end_reason").rows() == [
+        (date(2020, 1, 5), None, None)
+    ]
+
+
+def test_column_names_that_vary_by_year(tmp_path: Path) -> None:
+    persons(tmp_path)
+    hulp(tmp_path, [("R", R1, "11", "20200105", "")])
+    old = [c.replace("GELDIGHEID", "") for c in HULP]  # e.g. JGDHBEGINDATUM in an older year
+    write_csv(tmp_path / "JGDHULP2019BUSV1.csv", old, [("R", R2, "13", "20190301", "20190601")])
+    with pytest.raises(CBSError, match=r"cbs\.missing_column"):
+        import_cbs(tmp_path)
+    codes = load_codes(
+        columns={
+            **{r: list(v) for r, v in load_codes().columns.items()},
+            "hulp_begin": ["JGDHGELDIGHEIDBEGINDATUM", "JGDHBEGINDATUM"],
+            "hulp_end": ["JGDHGELDIGHEIDEINDDATUM", "JGDHEINDDATUM"],
+        }
+    )
+    history, report = import_cbs(tmp_path, codes=codes)
+    assert sorted(history.placements["setting"].to_list()) == ["foster", "secure"]
+    assert report.count("unexpected_column") == 0
 
 
 def test_measures_with_unknown_code_and_repeated_years(tmp_path: Path) -> None:
