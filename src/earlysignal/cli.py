@@ -256,7 +256,7 @@ def simulate_cmd(  # noqa: PLR0917
     if fmt == "cbs":
         from earlysignal.experiment.cbs_archive import run_simulate_cbs
 
-        raise typer.Exit(run_simulate_cbs(children, years, seed, out))
+        raise typer.Exit(run_simulate_cbs(children, years, seed, out, scenario=scenario))
     if fmt != "canonical":
         typer.echo(f"error: --format must be canonical or cbs, got {fmt!r}", err=True)
         raise typer.Exit(EXIT_UNUSABLE)

@@ -30,30 +30,44 @@ __all__ = ["load_cbs", "run_simulate_cbs", "simulate_cbs_archive"]
 
 
 def simulate_cbs_archive(
-    n_children: int, years: int, seed: int, out: Path, *, fmt: Literal["sav", "csv"] = "sav"
+    n_children: int,
+    years: int,
+    seed: int,
+    out: Path,
+    *,
+    fmt: Literal["sav", "csv"] = "sav",
+    scenario: str | None = None,
 ) -> CBSWriteResult:
     """Simulate care histories and write them as CBS-shaped yearly files in ``out``."""
     from earlysignal.sources.cbs_write import write_cbs
     from earlysignal.synth import simulate
 
-    sim = simulate(n_children, years=years, seed=seed)
+    sim = simulate(n_children, years=years, seed=seed, scenario=scenario)
     return write_cbs(sim.history, out, fmt=fmt)
 
 
-def run_simulate_cbs(children: int, years: int, seed: int, out: Path, fmt: str = "sav") -> int:
+def run_simulate_cbs(
+    children: int,
+    years: int,
+    seed: int,
+    out: Path,
+    *,
+    fmt: str = "sav",
+    scenario: str | None = None,
+) -> int:
     """Body of ``earlysignal simulate --format cbs``: write the archive, print what it holds.
 
     Examples
     --------
     >>> import tempfile
-    >>> run_simulate_cbs(40, 3, 0, Path(tempfile.mkdtemp()) / "cbs", "csv")
+    >>> run_simulate_cbs(40, 3, 0, Path(tempfile.mkdtemp()) / "cbs", fmt="csv")
     wrote ... CBS files for ... children to ...; complete years through ...-12-31; left out: ...
     0
     """
     if fmt not in ("sav", "csv"):
         print(f"error: the CBS file format must be sav or csv, got {fmt!r}")
         return 2
-    res = simulate_cbs_archive(children, years, seed, out, fmt=fmt)  # type: ignore[arg-type]
+    res = simulate_cbs_archive(children, years, seed, out, fmt=fmt, scenario=scenario)  # type: ignore[arg-type]
     left_out = ", ".join(f"{k} {v}" for k, v in res.dropped.items())
     print(
         f"wrote {len(res.files)} CBS files for {res.key.height} children to {out}; complete "
