@@ -321,6 +321,14 @@ def test_column_names_that_vary_by_year(tmp_path: Path) -> None:
     assert report.count("unexpected_column") == 0
 
 
+def test_files_without_a_year_take_the_latest_date(tmp_path: Path) -> None:
+    write_csv(tmp_path / "GBAPERSOONTAB.csv", PERSONS, [("R", R1, "1", "2008", "5")])
+    write_csv(tmp_path / "JGDHULPBUS.csv", HULP, [("R", R1, "11", "20200105", "20200601")])
+    history, report = import_cbs(tmp_path)
+    assert history.observed_until == date(2020, 6, 1)
+    assert report.count("no_file_year") == 1
+
+
 def test_measures_with_unknown_code_and_repeated_years(tmp_path: Path) -> None:
     persons(tmp_path)
     hulp(tmp_path, [("R", R1, "11", "20200105", "")])

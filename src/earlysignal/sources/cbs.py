@@ -177,8 +177,24 @@ def import_cbs(
         )
         raise CBSError([i for i in issues.items if i.severity == "error"])
     years = [y for _, _, y, _ in found if y is not None]
-    obs = observed_until or (date(max(years), 12, 31) if years else date.today())
     hulp = pl.concat(frames["hulp"], how="diagonal_relaxed")
+    if observed_until is not None:
+        obs = observed_until
+    elif years:
+        obs = date(max(years), 12, 31)
+    else:
+        latest_day = hulp.select(
+            pl.max_horizontal(derive.parse_date("begin").max(), derive.parse_date("end").max())
+        ).item()
+        obs = latest_day or date(1900, 1, 1)
+        issues.add(
+            "no_file_year",
+            "warning",
+            f"no file name carries a year: the extraction date is taken as the latest date in "
+            f"the files ({obs})",
+            "name the files JGDHULP{YYYY}BUSV{n}, or give observed_until",
+            blocking=False,
+        )
     tr = derive.trajectories(
         hulp, "JGDHHULPVORM", set(cl.hulpvorm), cl, obs, issues, counts["hulp"]
     )
