@@ -126,6 +126,11 @@ CASES: list[Case] = [
         lambda f: hulp(f, [("R", R1, "pleeg", "20200105", "")]),
     ),
     Case(
+        "fractional hulpvorm code",
+        "cbs.unknown_code",
+        lambda f: hulp(f, [("R", R1, "11.5", "20200105", "")]),
+    ),
+    Case(
         "unknown maatregel code",
         "cbs.unknown_code",
         lambda f: (_good_hulp(f), bescherm(f, [("R", R1, "77", "20200105", "")])),

@@ -35,10 +35,16 @@ TR_SCHEMA = {
 
 
 def parse_date(col: str) -> pl.Expr:
+    """A text column of ``YYYYMMDD`` (or ISO) dates as ``pl.Date``; null where not a date."""
     s = pl.col(col)
     return pl.coalesce(
         s.str.to_date("%Y%m%d", strict=False), s.str.to_date("%Y-%m-%d", strict=False)
     )
+
+
+def _whole(x: pl.Expr) -> pl.Expr:
+    """A float as a whole number; null when it has a fraction (11.5 is no code)."""
+    return pl.when(x.is_finite() & (x == x.floor())).then(x.cast(pl.Int64, strict=False))
 
 
 def trajectories(  # noqa: PLR0917
@@ -58,11 +64,7 @@ def trajectories(  # noqa: PLR0917
         pl.when(pl.col("person").fill_null("") != "")
         .then(pl.col("person_type").fill_null("") + pl.col("person"))
         .alias("_child"),
-        pl.col("code")
-        .str.strip_chars()
-        .cast(pl.Float64, strict=False)
-        .cast(pl.Int64, strict=False)
-        .alias("_code"),
+        _whole(pl.col("code").str.strip_chars().cast(pl.Float64, strict=False)).alias("_code"),
         parse_date("begin").alias("start"),
         pl.when(pl.col("end").is_null() | (pl.col("end") == "") | pl.col("end").is_in(open_end))
         .then(None)
