@@ -16,8 +16,8 @@ rules), :mod:`~earlysignal.sources.ssda903_derive` (placements and statuses),
 :mod:`~earlysignal.sources.ssda903_report` (issues and the report),
 :mod:`~earlysignal.sources.ssda903_write` (canonical tables back to returns) and
 :mod:`~earlysignal.sources.ssda903_dfe` (DfE's validator in its own environment).
-By default an error in the returns (missing column, unknown code, unparseable or out-of-order dates, overlapping episodes,
-a return for the wrong year, a child without a header row) raises :class:`SSDA903Error` naming
+By default an error in the returns (missing column, unknown code, unparseable or out-of-order
+dates, overlapping episodes, a return for the wrong year, a child without a header row) raises :class:`SSDA903Error` naming
 the file, row and rule; with ``errors="repair"`` each is repaired or the row excluded, and
 counted. Known data-quality issues that do not block an import (``REC`` X1 on open episodes,
 DfE rule 148) are reported as warnings. Mapping decisions are in
@@ -423,9 +423,9 @@ def import_ssda903(
 
     # ------------------------------------------------------------ reconcile across returns
     n_checked = ep.height
-    rec = reconcile(ep, {y: b[1] for y, b in windows.items()}, issues)
-    ep = rec.frame
-    dup_ep = rec.merged
+    recon = reconcile(ep, {y: b[1] for y, b in windows.items()}, issues)
+    ep = recon.frame
+    dup_ep = recon.merged
     # anything after the extraction date: episodes starting later are excluded, later ends
     # are censored (the episode was still open at observed_until)
     after = ep.filter(pl.col("DECOM") > obs)
@@ -817,11 +817,11 @@ def import_ssda903(
         "rows excluded before reconciliation": rows_read["episodes"]
         - blank["episodes"]
         - n_checked,
-        "exact repeats merged": rec.counts["exact_repeat"],
-        "zero-day episodes merged": rec.counts["zero_day_episode"],
-        "versions replaced by a later return": rec.counts["replaced_by_later_return"],
-        "excluded in reconciliation": rec.excluded,
-        "excluded after reconciliation": rec.frame.height - kept_ep,
+        "exact repeats merged": recon.counts["exact_repeat"],
+        "zero-day episodes merged": recon.counts["zero_day_episode"],
+        "versions replaced by a later return": recon.counts["replaced_by_later_return"],
+        "excluded in reconciliation": recon.excluded,
+        "excluded after reconciliation": recon.frame.height - kept_ep,
         "episodes kept": kept_ep,
         "placements": placements.height - n_temp,
         "temporary placements": n_temp,
@@ -909,44 +909,3 @@ def write_import(history: CareHistory, report: ImportReport, out: str | Path) ->
     )
     report.issues_frame().write_csv(folder / "import_issues.csv")
     return folder
-
-
-def run_import_cli(
-    src: Path, out: Path, observed_until: str | None, year_label: str, repair: bool
-) -> int:
-    """Body of ``earlysignal import-ssda903``: import, print the report, return the exit code.
-
-    Exit codes: 0 imported and valid, 1 errors in the returns (listed) or an invalid result,
-    2 unusable input (no such folder, no episodes or header file, bad option).
-    """
-    import typer
-
-    try:
-        obs = date.fromisoformat(observed_until) if observed_until else None
-        if year_label not in ("auto", "start", "end"):
-            raise ValueError(f"--year-label must be auto, start or end, got {year_label!r}")
-        history, report = import_ssda903(
-            src,
-            out,
-            observed_until=obs,
-            year_label=year_label,  # type: ignore[arg-type]
-            errors="repair" if repair else "raise",
-        )
-    except FileNotFoundError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        return 2
-    except SSDA903Error as exc:
-        typer.echo(f"error: {exc}", err=True)
-        unusable = {"ssda903.no_episodes", "ssda903.no_header"}
-        return 2 if any(i.rule in unusable for i in exc.issues) else 1
-    except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        return 2
-    typer.echo(report.to_text())
-    ok = report.validation is None or bool(report.validation.get("ok"))
-    typer.echo(
-        f"wrote {out} ({'valid' if ok else 'INVALID'}); row-level issues in "
-        f"{Path(out) / 'import_issues.csv'}"
-    )
-    del history
-    return 0 if ok else 1

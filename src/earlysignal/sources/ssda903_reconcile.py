@@ -105,9 +105,7 @@ def _same(a: str, b: str) -> pl.Expr:
     return (pl.col(a) == pl.col(b)).fill_null(pl.col(a).is_null() & pl.col(b).is_null())
 
 
-def reconcile(
-    ep: pl.DataFrame, year_ends: dict[int, date], issues: IssueLog
-) -> Reconciled:
+def reconcile(ep: pl.DataFrame, year_ends: dict[int, date], issues: IssueLog) -> Reconciled:
     """Apply the rules of the module docstring to checked episodes of one or more returns.
 
     ``ep`` has the episode columns of :data:`CONTENT` (dates parsed) plus ``_file``, ``_row``,
