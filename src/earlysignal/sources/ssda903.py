@@ -17,7 +17,8 @@ rules), :mod:`~earlysignal.sources.ssda903_derive` (placements and statuses),
 :mod:`~earlysignal.sources.ssda903_write` (canonical tables back to returns) and
 :mod:`~earlysignal.sources.ssda903_dfe` (DfE's validator in its own environment).
 By default an error in the returns (missing column, unknown code, unparseable or out-of-order
-dates, overlapping episodes, a return for the wrong year, a child without a header row) raises :class:`SSDA903Error` naming
+dates, overlapping episodes, a return for the wrong year, a child without a header row)
+raises :class:`SSDA903Error` naming
 the file, row and rule; with ``errors="repair"`` each is repaired or the row excluded, and
 counted. Known data-quality issues that do not block an import (``REC`` X1 on open episodes,
 DfE rule 148) are reported as warnings. Mapping decisions are in
