@@ -8,8 +8,8 @@ Examples
 --------
 >>> log = IssueLog("repair")
 >>> log.add("bad_date", "excluded", "DECOM is not a date", "correct DECOM", file="a.csv", row=3)
->>> str(log.items[0])
-"[ssda903.bad_date] a.csv, row 3: DECOM is not a date Fix: correct DECOM"
+>>> print(log.items[0])
+[ssda903.bad_date] a.csv, row 3: DECOM is not a date Fix: correct DECOM
 """
 
 from __future__ import annotations
