@@ -157,11 +157,14 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-def _ragged_rows(text: str, sep: str, width: int) -> list[tuple[int, int]]:
-    """Data rows (1-based) with more fields than the header, and their field counts."""
+def _wide_rows(text: str, sep: str, width: int) -> tuple[list[tuple[int, int]], int]:
+    """Data rows (1-based) with more fields than the header and a value in some field, with
+    their field counts; and the number of wider rows that are empty (blank rows)."""
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     next(reader, None)
-    return [(i, len(r)) for i, r in enumerate(reader, start=1) if len(r) > width]
+    wide = [(i, r) for i, r in enumerate(reader, start=1) if len(r) > width]
+    ragged = [(i, len(r)) for i, r in wide if any(f.strip() for f in r)]
+    return ragged, len(wide) - len(ragged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +226,12 @@ def read_return_file(
                 column=c,
             )
         return RawTable(table, None, (), n_data, encoding, sep, 0)
-    body = "\n".join(lines[lines.index(first) :])
+    data_lines = lines[lines.index(first) :]
+    trailing = 0
+    while len(data_lines) > 1 and not data_lines[-1].strip():
+        data_lines.pop()
+        trailing += 1
+    body = "\n".join(data_lines) + "\n"
     try:
         raw = pl.read_csv(
             io.BytesIO(body.encode("utf-8")),
@@ -233,8 +241,8 @@ def read_return_file(
             raise_if_empty=False,
         )
     except pl.exceptions.ComputeError as exc:
-        ragged = _ragged_rows(body, sep, len(header))
-        if not ragged:
+        ragged, empty_wide = _wide_rows(body, sep, len(header))
+        if not ragged and not empty_wide:
             return unusable(
                 "malformed_file",
                 f"the file cannot be read as CSV ({str(exc)[:120]})",
@@ -260,14 +268,14 @@ def read_return_file(
     else:
         bad_rows = pl.Series([], dtype=pl.Int64)
     raw = raw.rename({c: c.strip().strip('"').upper() for c in raw.columns})
-    n = raw.height
+    n = raw.height + trailing
     frame = raw.with_columns(
         pl.all().str.strip_chars().replace("", None),
         pl.lit(name).alias("_file"),
         (pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias("_row"),
     )
     blank = pl.all_horizontal([pl.col(c).is_null() for c in frame.columns if not c.startswith("_")])
-    blank_rows = frame.filter(blank).height
+    blank_rows = frame.filter(blank).height + trailing
     if blank_rows:
         issues.add(
             "blank_row",
@@ -306,7 +314,7 @@ def read_return_file(
             "or add a YEAR column",
         )
     years = tuple(sorted(set(frame["_year"].to_list())))
-    return RawTable(table, frame, years, n, encoding, sep, blank_rows + bad_rows.len())
+    return RawTable(table, frame, years, n, encoding, sep, blank_rows)
 
 
 # ---------------------------------------------------------------------------------- dates

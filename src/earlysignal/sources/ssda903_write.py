@@ -90,7 +90,10 @@ _CEASE_CODE = {
     "planned": "E8",
 }
 _SEX_CODE = {"male": "1", "female": "2"}
-EPISODE_COLUMNS = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"]
+EPISODE_COLUMNS = (
+    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+)  # fmt: skip
 """Episode columns in DfE's order."""
 
 
