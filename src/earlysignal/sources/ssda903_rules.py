@@ -64,7 +64,8 @@ def check_after_death_or_18(ep: pl.DataFrame, dob: pl.DataFrame, issues: IssueLo
         ep.filter(pl.col("REC") == "E2").group_by("CHILD").agg(pl.col("DEC").min().alias("_died"))
     )
     after = ep.join(died, on="CHILD").filter(pl.col("DECOM") >= pl.col("_died"))
-    after = after.filter(~((pl.col("REC") == "E2") & (pl.col("DEC") == pl.col("_died"))))
+    the_death = (pl.col("REC") == "E2") & (pl.col("DEC") == pl.col("_died"))
+    after = after.filter(~the_death.fill_null(False))
     if after.height:
         issues.add_rows(
             after,
