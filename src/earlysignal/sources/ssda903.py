@@ -251,12 +251,15 @@ def import_ssda903(
     rows_read: dict[str, int] = dict.fromkeys(REQUIRED_COLUMNS, 0)
     blank: dict[str, int] = dict.fromkeys(REQUIRED_COLUMNS, 0)
     root = Path(src) if isinstance(src, str | Path) and Path(src).is_dir() else None
+    empty_years: set[int] = set()
     for p, table, year in found:
         shown = str(p.relative_to(root)) if root is not None else p.name
         raw = read_return_file(p, table, year, issues, display=shown)
         files.append(ReturnFile(shown, table, raw.years, raw.rows, raw.encoding, raw.separator))
         rows_read[table] += raw.rows
         blank[table] += raw.blank_rows
+        if table == "episodes" and year is not None and raw.frame is not None:
+            empty_years.add(year)  # a return without episodes still is that year's return
         if raw.frame is not None:
             frames[table].append(_scope_by_authority(_check_child_ids(raw.frame, issues)))
     if not frames["episodes"]:
@@ -285,6 +288,8 @@ def import_ssda903(
     years_by_la: dict[str, set[int]] = {}
     for la, y in ep_all.select(pl.col("_la").fill_null(""), "_year").unique().iter_rows():
         years_by_la.setdefault(la, set()).add(y)
+    if set(years_by_la) <= {""}:
+        years_by_la.setdefault("", set()).update(empty_years)
     all_years = sorted({y for ys in years_by_la.values() for y in ys})
 
     def windows_for(label: str) -> dict[int, tuple[date, date]]:
@@ -424,7 +429,12 @@ def import_ssda903(
 
     # ------------------------------------------------------------ reconcile across returns
     n_checked = ep.height
-    recon = reconcile(ep, {y: b[1] for y, b in windows.items()}, issues)
+    recon = reconcile(
+        ep,
+        {y: b[1] for y, b in windows.items()},
+        issues,
+        latest_years={la: max(ys) for la, ys in years_by_la.items()},
+    )
     ep = recon.frame
     dup_ep = recon.merged
     # anything after the extraction date: episodes starting later are excluded, later ends

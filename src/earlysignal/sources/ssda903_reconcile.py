@@ -105,12 +105,19 @@ def _same(a: str, b: str) -> pl.Expr:
     return (pl.col(a) == pl.col(b)).fill_null(pl.col(a).is_null() & pl.col(b).is_null())
 
 
-def reconcile(ep: pl.DataFrame, year_ends: dict[int, date], issues: IssueLog) -> Reconciled:
+def reconcile(
+    ep: pl.DataFrame,
+    year_ends: dict[int, date],
+    issues: IssueLog,
+    latest_years: dict[str, int] | None = None,
+) -> Reconciled:
     """Apply the rules of the module docstring to checked episodes of one or more returns.
 
     ``ep`` has the episode columns of :data:`CONTENT` (dates parsed) plus ``_file``, ``_row``,
     ``_year`` (return year) and ``_la`` (authority or null); ``year_ends`` maps a return year
-    to the last day of its collection year.
+    to the last day of its collection year; ``latest_years`` the latest return year of each
+    authority (``""`` without an LA column), by default the latest year among ``ep``'s rows
+    (a return may hold no episode of the children left).
     """
     counts: dict[str, int] = {}
     n0 = ep.height
@@ -171,6 +178,14 @@ def reconcile(ep: pl.DataFrame, year_ends: dict[int, date], issues: IssueLog) ->
 
     # 5. stage 1: episodes left open in a return that is not the authority's latest
     latest = ep.group_by("_la").agg(pl.col("_year").max().alias("_latest"))
+    if latest_years is not None:
+        given = pl.DataFrame(
+            {"_la": list(latest_years), "_latest": list(latest_years.values())},
+            schema={"_la": pl.String(), "_latest": pl.Int64()},
+        )
+        latest = latest.join(given, on="_la", how="left", suffix="_given").select(
+            "_la", pl.max_horizontal("_latest", "_latest_given").alias("_latest")
+        )
     ep = _neighbours(ep.join(latest, on="_la"), (*_SAME, "DECOM", "_year"))
     year_end = pl.col("_year").replace_strict(year_ends, return_dtype=pl.Date)
     stale = pl.col("DEC").is_null() & (pl.col("_year") != pl.col("_latest"))
