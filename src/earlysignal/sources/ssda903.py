@@ -43,7 +43,7 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -70,8 +70,13 @@ from earlysignal.sources.ssda903_report import (
 from earlysignal.sources.ssda903_rules import (
     check_after_death_or_18,
     check_legal_status,
-    check_missing_periods,
     check_rne,
+)
+from earlysignal.sources.ssda903_tables import (
+    check_codes,
+    children_table,
+    event_tables,
+    header_tables,
 )
 
 __all__ = [
@@ -92,60 +97,6 @@ def _year_window(year: int, label: str) -> tuple[date, date]:
     if label == "start":
         return date(year, 4, 1), date(year + 1, 3, 31)
     return date(year - 1, 4, 1), date(year, 3, 31)
-
-
-def _check_codes(
-    frame: pl.DataFrame,
-    column: str,
-    valid: Iterable[str],
-    issues: IssueLog,
-    *,
-    repair: str,
-    allow_null: bool,
-    blocking: bool = True,
-) -> pl.DataFrame:
-    """Flag codes outside the code set; in repair mode keep the row with the code ``repair``."""
-    valid_list = sorted(valid)
-    unknown = pl.col(column).is_not_null() & ~pl.col(column).is_in(valid_list)
-    rows = frame.filter(unknown)
-    if rows.height:
-        issues.add_rows(
-            rows,
-            "unknown_code",
-            "repaired",
-            f"{column} is not in the SSDA903 code set; "
-            + (
-                "kept as is"
-                if repair == "kept"
-                else f"kept with the code treated as {repair!r} (source code kept)"
-            ),
-            f"use one of {', '.join(valid_list[:12])}{' ...' if len(valid_list) > 12 else ''} "
-            "(see docs/ssda903.md)",
-            column=column,
-            blocking=blocking,
-        )
-    if not allow_null:
-        rows = frame.filter(pl.col(column).is_null())
-        if rows.height:
-            issues.add_rows(
-                rows,
-                "missing_value",
-                "repaired",
-                f"{column} is empty; kept with the code treated as {repair!r}",
-                f"fill {column}",
-                column=column,
-                blocking=blocking,
-            )
-    return frame
-
-
-def _dedupe_latest(
-    frame: pl.DataFrame, keys: Sequence[str], table: str, issues: IssueLog
-) -> tuple[pl.DataFrame, int]:
-    """Keep the latest return's version of each key; count the versions merged."""
-    ordered = frame.sort([*keys, "_year", "_file", "_row"])
-    kept = ordered.unique(subset=list(keys), keep="last", maintain_order=True)
-    return kept, frame.height - kept.height
 
 
 _FLOAT_ID = r"^\d+\.0+$"
@@ -318,7 +269,7 @@ def import_ssda903(
         ("REC", {*codes.REC_END, "X1"}, "E8", True, True),
         ("REASON_PLACE_CHANGE", codes.REASON_PLACE_CHANGE_END.keys(), "OTHER", True, True),
     ):
-        ep = _check_codes(
+        ep = check_codes(
             ep, col, valid, issues, repair=repair, allow_null=allow_null, blocking=blocking
         )
     order = ep.filter(pl.col("DEC").is_not_null() & (pl.col("DEC") < pl.col("DECOM")))
@@ -468,74 +419,15 @@ def import_ssda903(
         )
 
     # ------------------------------------------------------------ header -> children
-    if frames["header"]:
-        hd = parse_dates(
-            stack("header"),
-            ["DOB"],
-            issues,
-            required=["DOB"],
-            pivot=two_digit_year_pivot,
-            earliest=earliest_date,
-            latest=last_year_end,
-        )
-        hd = _check_codes(
-            hd, "SEX", codes.SEX_MAP.keys(), issues, repair="unknown", allow_null=False
-        )
-        hd = _check_codes(
-            hd, "ETHNIC", codes.ETHNIC_CODES, issues, repair="kept", allow_null=True, blocking=False
-        )
-    else:
-        hd = pl.DataFrame(
-            schema={
-                "CHILD": pl.String(),
-                "SEX": pl.String(),
-                "DOB": pl.Date(),
-                "ETHNIC": pl.String(),
-                "_file": pl.String(),
-                "_row": pl.Int64(),
-                "_year": pl.Int64(),
-            }
-        )
-    n_hd = hd.height
-    conflicts = (
-        hd.group_by("CHILD")
-        .agg(pl.struct("SEX", "DOB", "ETHNIC").n_unique().alias("n"))
-        .filter(pl.col("n") > 1)
+    hd, hd_all, dup_hd = header_tables(
+        stack("header") if frames["header"] else None,
+        ep,
+        issues,
+        header=header,
+        pivot=two_digit_year_pivot,
+        earliest=earliest_date,
+        latest=last_year_end,
     )
-    for (child,) in conflicts.select("CHILD").iter_rows():
-        issues.add(
-            "header_conflict",
-            "warning",
-            "the child's SEX, DOB or ETHNIC differ between returns; the latest return is kept",
-            "make the header consistent across returns",
-            child=child,
-            blocking=False,
-        )
-    hd, dup_hd = _dedupe_latest(hd, ["CHILD"], "header", issues)
-    assert hd.height == n_hd - dup_hd
-    if header == "optional":
-        synth = (
-            ep.join(hd.select("CHILD"), on="CHILD", how="anti")
-            .select("CHILD")
-            .unique()
-            .with_columns(
-                pl.lit("U").alias("SEX"),
-                pl.lit(None, dtype=pl.Date).alias("DOB"),
-                pl.lit(None, dtype=pl.String).alias("ETHNIC"),
-            )
-        )
-        if synth.height:
-            issues.add(
-                "header_synthesised",
-                "warning",
-                f"{synth.height} child(ren) have episodes but no header row; listed with an "
-                "unknown birth date and sex (header='optional')",
-                "supply the header table for a valid history",
-                blocking=False,
-            )
-        hd_all = pl.concat([hd.select("CHILD", "SEX", "DOB", "ETHNIC"), synth], how="vertical")
-    else:
-        hd_all = hd.select("CHILD", "SEX", "DOB", "ETHNIC")
 
     # episodes of children without a header row, or starting before birth
     no_header = ep.join(hd_all.select("CHILD"), on="CHILD", how="anti")
@@ -598,195 +490,22 @@ def import_ssda903(
     placements, statuses = derive(ep, issues)
 
     # ------------------------------------------------------------ events
-    events_frames: list[pl.DataFrame] = []
-    dup_ev: dict[str, int] = {}
-    kept_ev: dict[str, int] = {}
-    children_ids = hd_all.select("CHILD")
-    first_decom = ep.group_by("CHILD").agg(pl.col("DECOM").min().alias("_first"))
-
-    def finish_events(frame: pl.DataFrame, table: str, date_col: str) -> pl.DataFrame:
-        orphan = frame.join(children_ids, on="CHILD", how="anti")
-        if orphan.height:
-            issues.add_rows(
-                orphan,
-                "child_not_in_header",
-                "excluded",
-                f"a {table} row for a child without a header row; row excluded",
-                "add the child to the header file",
-                blocking=False,
-            )
-        frame = frame.join(children_ids, on="CHILD", how="semi")
-        future = frame.filter(pl.col(date_col) > obs)
-        if future.height:
-            issues.add_rows(
-                future,
-                "after_observed_until",
-                "excluded",
-                f"{date_col} is after observed_until ({obs}); row excluded",
-                "correct the date, or pass a later observed_until",
-                column=date_col,
-                blocking=False,
-            )
-        frame = frame.filter(pl.col(date_col) <= obs)
-        early = frame.join(hd.select("CHILD", pl.col("DOB").alias("_dob")), on="CHILD").filter(
-            pl.col(date_col) < pl.col("_dob")
-        )
-        if early.height:
-            issues.add_rows(
-                early,
-                "before_birth",
-                "excluded",
-                f"{date_col} is before the child's date of birth; row excluded",
-                f"correct {date_col} or the child's DOB",
-                column=date_col,
-            )
-            frame = frame.join(early.select("_file", "_row"), on=["_file", "_row"], how="anti")
-        return frame
-
-    mi = stack("missing")
-    if mi.height:
-        mi = parse_dates(
-            mi,
-            ["MIS_START", "MIS_END"],
-            issues,
-            required=["MIS_START"],
-            pivot=two_digit_year_pivot,
-            earliest=earliest_date,
-            latest=last_year_end,
-        )
-        mi = _check_codes(
-            mi, "MISSING", codes.MISSING_KIND.keys(), issues, repair="missing", allow_null=False
-        )
-        bad = mi.filter(pl.col("MIS_END").is_not_null() & (pl.col("MIS_END") < pl.col("MIS_START")))
-        if bad.height:
-            issues.add_rows(
-                bad,
-                "dates_out_of_order",
-                "excluded",
-                "MIS_END is before MIS_START; row excluded",
-                "correct MIS_START or MIS_END",
-                column="MIS_END",
-            )
-            mi = mi.join(bad.select("_file", "_row"), on=["_file", "_row"], how="anti")
-        n = mi.height
-        mi, dup_ev["missing"] = _dedupe_latest(
-            mi, ["CHILD", "MIS_START", "MISSING"], "missing", issues
-        )
-        assert mi.height == n - dup_ev["missing"]
-        mi = finish_events(mi, "missing", "MIS_START")
-        mi = check_missing_periods(mi, ep, issues)
-        kept_ev["missing"] = mi.height
-        events_frames.append(
-            mi.select(
-                pl.col("CHILD").alias("child_id"),
-                pl.col("MIS_START").alias("date"),
-                pl.col("MISSING")
-                .replace_strict(dict(codes.MISSING_KIND), default="missing")
-                .alias("kind"),
-                (pl.col("MIS_END") - pl.col("MIS_START"))
-                .dt.total_days()
-                .cast(pl.Float64)
-                .alias("value"),
-            )
-        )
-    rv = stack("reviews")
-    if rv.height:
-        rv = parse_dates(
-            rv,
-            ["REVIEW"],
-            issues,
-            required=["REVIEW"],
-            pivot=two_digit_year_pivot,
-            earliest=earliest_date,
-            latest=last_year_end,
-        )
-        rv = _check_codes(
-            rv,
-            "REVIEW_CODE",
-            codes.REVIEW_CODES,
-            issues,
-            repair="kept",
-            allow_null=True,
-            blocking=False,
-        )
-        n = rv.height
-        rv, dup_ev["reviews"] = _dedupe_latest(rv, ["CHILD", "REVIEW"], "reviews", issues)
-        assert rv.height == n - dup_ev["reviews"]
-        rv = finish_events(rv, "reviews", "REVIEW")
-        outside_care = rv.join(first_decom, on="CHILD", how="left").filter(
-            pl.col("_first").is_null() | (pl.col("REVIEW") < pl.col("_first"))
-        )
-        if outside_care.height:
-            issues.add_rows(
-                outside_care,
-                "review_before_care",
-                "warning",
-                "the review is dated before the child's first episode in the returns; kept",
-                "check REVIEW (or supply the earlier returns)",
-                column="REVIEW",
-                blocking=False,
-            )
-        kept_ev["reviews"] = rv.height
-        events_frames.append(
-            rv.select(
-                pl.col("CHILD").alias("child_id"),
-                pl.col("REVIEW").alias("date"),
-                pl.lit("review").alias("kind"),
-                pl.lit(None, dtype=pl.Float64).alias("value"),
-            )
-        )
-    ua = stack("uasc")
-    uasc_ids: pl.DataFrame | None = None
-    if frames["uasc"]:
-        n = ua.height
-        nochild = ua.filter(pl.col("CHILD").is_null())
-        if nochild.height:
-            issues.add_rows(
-                nochild,
-                "missing_value",
-                "excluded",
-                "CHILD is empty; row excluded",
-                "fill CHILD",
-                column="CHILD",
-            )
-        ua = ua.filter(pl.col("CHILD").is_not_null())
-        ua, dup_ev["uasc"] = _dedupe_latest(ua, ["CHILD"], "uasc", issues)
-        orphan = ua.join(children_ids, on="CHILD", how="anti")
-        if orphan.height:
-            issues.add_rows(
-                orphan,
-                "child_not_in_header",
-                "excluded",
-                "a uasc row for a child without a header row; row excluded",
-                "add the child to the header file",
-                blocking=False,
-            )
-        ua = ua.join(children_ids, on="CHILD", how="semi")
-        kept_ev["uasc"] = ua.height
-        uasc_ids = ua.select("CHILD")
-        del n
-
-    # ------------------------------------------------------------ children
-    children = hd_all.select(
-        pl.col("CHILD").alias("child_id"),
-        pl.col("DOB").alias("birth_date"),
-        pl.col("SEX").replace_strict(dict(codes.SEX_MAP), default="unknown").alias("sex"),
+    et = event_tables(
+        stack("missing"),
+        stack("reviews"),
+        stack("uasc") if frames["uasc"] else None,
+        issues,
+        children_ids=hd_all.select("CHILD"),
+        hd=hd,
+        ep=ep,
+        obs=obs,
+        pivot=two_digit_year_pivot,
+        earliest=earliest_date,
+        latest=last_year_end,
     )
-    if uasc_ids is not None:
-        children = children.with_columns(
-            pl.col("child_id").is_in(uasc_ids["CHILD"].implode()).alias("unaccompanied")
-        )
-    children = children.with_columns(hd_all["ETHNIC"].alias("ethnicity")).sort("child_id")
-    without = children.join(placements.select("child_id").unique(), on="child_id", how="anti")
-    if without.height:
-        issues.add(
-            "child_without_episodes",
-            "warning",
-            f"{without.height} child(ren) in the header have no episode kept; they stay in "
-            "the children table",
-            "check the episodes files",
-            blocking=False,
-        )
+    events_frames, dup_ev, kept_ev, uasc_ids = et.events, et.merged, et.kept, et.uasc_ids
+
+    children = children_table(hd_all, uasc_ids, placements, issues)
 
     errs = issues.errors()
     if errs:
