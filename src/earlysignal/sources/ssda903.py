@@ -71,6 +71,7 @@ from earlysignal.sources.ssda903_rules import (
     check_after_death_or_18,
     check_legal_status,
     check_rne,
+    child_shift,
 )
 from earlysignal.sources.ssda903_tables import (
     check_codes,
@@ -461,8 +462,9 @@ def import_ssda903(
     ep = check_legal_status(ep, issues)
     # remaining overlaps within one return: the previous episode is open or ends after the
     # next starts
-    prev_dec = pl.col("DEC").shift(1).over("CHILD")
-    has_prev = pl.col("DECOM").shift(1).over("CHILD").is_not_null()
+    ep = ep.sort("CHILD", "DECOM")
+    prev_dec = child_shift("DEC", 1)
+    has_prev = child_shift("DECOM", 1).is_not_null()
     ep = ep.with_columns(
         (has_prev & (prev_dec.is_null() | (prev_dec > pl.col("DECOM")))).alias("_overlap")
     )
@@ -478,8 +480,8 @@ def import_ssda903(
             "correct DEC of the previous episode or DECOM of this one",
             column="DECOM",
         )
-        nxt = pl.col("DECOM").shift(-1).over("CHILD")
-        cut = pl.col("_overlap").shift(-1).over("CHILD").fill_null(False)
+        nxt = child_shift("DECOM", -1)
+        cut = child_shift("_overlap", -1).fill_null(False)
         ep = ep.with_columns(
             pl.when(cut).then(nxt).otherwise(pl.col("DEC")).alias("DEC"),
             pl.when(cut).then(pl.lit("X1")).otherwise(pl.col("REC")).alias("REC"),

@@ -49,6 +49,7 @@ import polars as pl
 
 from earlysignal.sources.ssda903_derive import INFERRED_CEASED, INFERRED_CHANGE
 from earlysignal.sources.ssda903_report import IssueLog
+from earlysignal.sources.ssda903_rules import child_shift
 
 __all__ = ["CONTENT", "Reconciled", "missing_years", "reconcile"]
 
@@ -96,8 +97,8 @@ def missing_years(years: set[int]) -> tuple[int, ...]:
 
 def _neighbours(ep: pl.DataFrame, cols: tuple[str, ...]) -> pl.DataFrame:
     return ep.sort("CHILD", "DECOM").with_columns(
-        *(pl.col(c).shift(-1).over("CHILD").alias(f"{c}_next") for c in cols),
-        *(pl.col(c).shift(1).over("CHILD").alias(f"{c}_prev") for c in cols),
+        *(child_shift(c, -1).alias(f"{c}_next") for c in cols),
+        *(child_shift(c, 1).alias(f"{c}_prev") for c in cols),
     )
 
 

@@ -45,10 +45,20 @@ __all__ = [
     "check_legal_status",
     "check_missing_periods",
     "check_rne",
+    "child_shift",
 ]
 
 D1_ABOLISHED = date(2005, 12, 30)
 """Freeing orders (LS D1) were replaced by placement orders on 30 December 2005."""
+
+
+def child_shift(col: str, n: int) -> pl.Expr:
+    """``col`` of the row ``n`` rows away (1: previous, -1: next) when it is the same child's.
+
+    The frame must be sorted by CHILD (and date): a plain shift masked at child boundaries,
+    much faster than ``shift().over("CHILD")`` on string ids.
+    """
+    return pl.when(pl.col("CHILD").shift(n) == pl.col("CHILD")).then(pl.col(col).shift(n))
 
 
 def _drop(ep: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
@@ -96,9 +106,10 @@ def check_after_death_or_18(ep: pl.DataFrame, dob: pl.DataFrame, issues: IssueLo
 
 def check_rne(ep: pl.DataFrame, issues: IssueLog) -> pl.DataFrame:
     """Warn where RNE contradicts the previous episode (the episode is kept, RNE followed)."""
-    prev_dec = pl.col("DEC").shift(1).over("CHILD")
-    prev_rec = pl.col("REC").shift(1).over("CHILD")
-    prev_ls = pl.col("LS").shift(1).over("CHILD")
+    ep = ep.sort("CHILD", "DECOM")
+    prev_dec = child_shift("DEC", 1)
+    prev_rec = child_shift("REC", 1)
+    prev_ls = child_shift("LS", 1)
     contiguous = (prev_dec == pl.col("DECOM")).fill_null(False)
     continues = contiguous & (prev_rec == "X1").fill_null(False)
     ls_changed = (prev_ls != pl.col("LS")).fill_null(False)
@@ -181,8 +192,8 @@ def check_missing_periods(mi: pl.DataFrame, ep: pl.DataFrame, issues: IssueLog) 
         )
         mi = mi.join(outside.select("_file", "_row"), on=["_file", "_row"], how="anti")
     srt = mi.sort("CHILD", "MIS_START")
-    prev_end = pl.col("MIS_END").shift(1).over("CHILD")
-    has_prev = pl.col("MIS_START").shift(1).over("CHILD").is_not_null()
+    prev_end = child_shift("MIS_END", 1)
+    has_prev = child_shift("MIS_START", 1).is_not_null()
     over = srt.filter(has_prev & (prev_end.is_null() | (prev_end > pl.col("MIS_START"))))
     if over.height:
         issues.add_rows(

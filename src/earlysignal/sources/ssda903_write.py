@@ -279,7 +279,9 @@ def write_returns(
             .otherwise(pl.lit("M"))
             .alias("MISSING"),
             _fmt("date").alias("MIS_START"),
-            (pl.col("date") + pl.duration(days=pl.col("value").cast(pl.Int64)))
+            # an end after the return's year end is not known yet in that return
+            pl.when(pl.col("date") + pl.duration(days=pl.col("value").cast(pl.Int64)) <= y1)
+            .then(pl.col("date") + pl.duration(days=pl.col("value").cast(pl.Int64)))
             .dt.strftime("%d/%m/%Y")
             .alias("MIS_END"),
         ).write_csv(paths["missing"])
