@@ -25,7 +25,7 @@ def test_errors_are_all_written_and_name_the_repair_option(tmp_path: Path) -> No
     res = CliRunner().invoke(app, ["import-ssda903", str(tmp_path / "in"), "--out", str(out),
                                    "--year-label", "start", "--repair"])  # fmt: skip
     assert res.exit_code == 0, res.output
-    assert "episodes -> placements" in res.output
+    assert "from episodes to placements" in res.output
 
 
 def test_two_digit_year_pivot_option(tmp_path: Path) -> None:

@@ -262,9 +262,8 @@ class ImportReport:
         for a, b in self.affected_periods:
             lines.append(f"WARNING: no return for {a} to {b}; that period is incomplete")
         if self.flow:
-            lines.append(
-                "episodes -> placements: " + " -> ".join(f"{k} {v}" for k, v in self.flow.items())
-            )
+            lines.append("from episodes to placements:")
+            lines.extend(f"  {k:<40}{v:>8}" for k, v in self.flow.items())
         lines.append("issues (rule, severity, n):")
         for r, s, n in self.issue_counts().iter_rows():
             lines.append(f"  {r:<42}{s:<10}{n:>6}")
