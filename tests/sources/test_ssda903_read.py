@@ -63,6 +63,8 @@ def test_prefixed_file_names(tmp_path: Path, name: str) -> None:
     assert placements(tmp_path) == EXPECTED
     _, r = import_ssda903(tmp_path, year_label="start")
     assert r.ignored_files == ("notes.txt",)
+    assert [i.file for i in r.issues if i.rule == "ssda903.ignored_file"] == ["notes.txt"]
+    assert "ignored files: notes.txt" in r.to_text()
 
 
 def test_one_folder_per_year(tmp_path: Path) -> None:

@@ -198,6 +198,16 @@ def import_ssda903(
         raise ValueError(f"two_digit_year_pivot must be 0-99, got {two_digit_year_pivot}")
     issues = IssueLog(errors)
     found, ignored = discover(src)
+    for name in ignored:
+        issues.add(
+            "ignored_file",
+            "warning",
+            "not read: the name names no SSDA903 table (episodes, header, missing, uasc, "
+            "reviews) or it is not a .csv/.txt file",
+            "rename the file, e.g. 2021-episodes.csv, if it is a return",
+            file=name,
+            blocking=False,
+        )
     frames: dict[str, list[pl.DataFrame]] = {t: [] for t in REQUIRED_COLUMNS}
     files: list[ReturnFile] = []
     rows_read: dict[str, int] = dict.fromkeys(REQUIRED_COLUMNS, 0)
