@@ -15,7 +15,7 @@ import pytest
 from ssda903_returns import write_return
 
 from earlysignal.sources import import_ssda903
-from earlysignal.sources.ssda903_dfe import DfEValidatorUnavailable, fold_findings
+from earlysignal.sources.ssda903_dfe import MARKER, DfEValidatorUnavailable, fold_findings
 
 FINDINGS = [
     {"year": 2020, "code": "103", "table": "Header", "row": 0, "child": "1"},
@@ -36,7 +36,8 @@ def test_findings_fold_into_the_report_by_rule_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "findings.json"
-    out.write_text(json.dumps(FINDINGS))
+    # the validator's own prints come first; the findings are on the marked line
+    out.write_text("{'Episodes': [1, 2]}\n" + MARKER + json.dumps(FINDINGS) + "\n")
     monkeypatch.setenv("EARLYSIGNAL_DFE_PYTHON", str(fake_python(tmp_path, f"cat {out}")))
     returns = write_return(tmp_path / "returns", 2020, ["1,01/05/2020,S,C2,N1,U4,PR1,,,,A"])
     _, r = import_ssda903(returns, year_label="start", dfe_rules=True)
@@ -58,6 +59,15 @@ def test_a_validator_that_cannot_run_is_a_clear_error(
     with pytest.raises(
         DfEValidatorUnavailable, match=r"could not be installed or run.*No solution"
     ):
+        import_ssda903(returns, year_label="start", dfe_rules=True)
+
+
+def test_output_without_findings_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EARLYSIGNAL_DFE_PYTHON", str(fake_python(tmp_path, "echo '{}'")))
+    returns = write_return(tmp_path / "returns", 2020, ["1,01/05/2020,S,C2,N1,U4,PR1,,,,A"])
+    with pytest.raises(DfEValidatorUnavailable, match="no readable findings"):
         import_ssda903(returns, year_label="start", dfe_rules=True)
 
 

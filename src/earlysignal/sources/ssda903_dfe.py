@@ -38,6 +38,8 @@ __all__ = [
 
 DEFAULT_RULESET = "lac2025_26"
 DRIVER = Path(__file__).parent / "resources" / "dfe903_driver.py"
+MARKER = "@@earlysignal-dfe-findings@@ "
+"""Prefix of the driver's one line of findings (the validator's own prints are not JSON)."""
 
 
 class DfEValidatorUnavailable(RuntimeError):
@@ -124,9 +126,10 @@ def run_dfe_validator(
             + ". Import without --dfe-rules, or set EARLYSIGNAL_DFE_PYTHON to a Python 3.11 "
             "where `uv pip install csc-validator-be-903` succeeded"
         )
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith(MARKER)]
     try:
-        findings = json.loads(done.stdout)
-    except json.JSONDecodeError as exc:
+        findings = json.loads(lines[-1][len(MARKER) :])
+    except (IndexError, json.JSONDecodeError) as exc:
         raise DfEValidatorUnavailable(
             f"DfE's validator gave no readable findings ({done.stdout[:200]!r})"
         ) from exc

@@ -5,24 +5,33 @@ imported by earlysignal, whose environment cannot hold that package's pins). Inp
 object on stdin ``{"ruleset": "lac2025_26", "returns": [{"year": 2021, "collection_year":
 "2022", "files": [...], "previous": [...]}]}``. Output on stdout: a JSON list of findings
 ``{"year", "code", "table", "row", "child"}`` (row: 0-based row of the table as the
-validator read it), plus ``{"year", "failed": [codes]}`` for rules that could not run.
+validator read it), plus ``{"year", "failed": [codes]}`` for rules that could not run, on one
+line starting with ``MARKER`` (some rules print to stdout: that goes to stderr).
 """
 
+import contextlib
 import json
 import logging
 import sys
 
 logging.disable(logging.CRITICAL)
+MARKER = "@@earlysignal-dfe-findings@@ "
 
 
 def main() -> None:
+    with contextlib.redirect_stdout(sys.stderr):
+        out = findings()
+    sys.stdout.write(MARKER + json.dumps(out) + "\n")
+
+
+def findings() -> list[dict[str, object]]:
     import importlib
 
     from lac_validator import lac_validator  # type: ignore[import-not-found]
 
     spec = json.load(sys.stdin)
     registry = importlib.import_module(f"lac_validator.rules.{spec['ruleset']}").registry
-    out = []
+    out: list[dict[str, object]] = []
     for ret in spec["returns"]:
         files = []
         for desc, paths in (("This year", ret["files"]), ("Prev year", ret["previous"])):
@@ -50,7 +59,7 @@ def main() -> None:
                         }
                     )
         out.append({"year": ret["year"], "failed": list(v.fails)})
-    json.dump(out, sys.stdout)
+    return out
 
 
 if __name__ == "__main__":
