@@ -148,7 +148,10 @@ def episodes_from_history(history: CareHistory) -> pl.DataFrame:
         continues_to = nxt is not None and end is not None and nxt[1] == end
         runs = legal.get(child, [])
         cuts = sorted({s for _, s, _ in runs if start < s and (end is None or s < end)})
-        bounds = [start, *cuts]
+        bounds = [start]
+        for cut in cuts:  # a new episode only where the legal status actually changes
+            if _value_at(runs, cut, "C2") != _value_at(runs, bounds[-1], "C2"):
+                bounds.append(cut)
         for j, b in enumerate(bounds):
             e_end = bounds[j + 1] if j + 1 < len(bounds) else end
             ls = _value_at(runs, b, "C2")
