@@ -3,6 +3,7 @@ each injected corruption is caught by its named rule with nothing lost."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import tempfile
 from datetime import date, timedelta
@@ -75,7 +76,7 @@ def histories(draw: st.DrawFn, max_children: int = 6) -> CareHistory:
         cuts = sorted({first + timedelta(days=d) for d in draw(
             st.lists(st.integers(1, max(span - 1, 1)), max_size=2)) if 0 < d < span})  # fmt: skip
         bounds = [first, *cuts, None]
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        for a, b in itertools.pairwise(bounds):
             statuses.append((cid, "legal_status", draw(st.sampled_from(["C2", "E1", "V2"])), a, b))
     status_frame = pl.DataFrame(
         statuses, schema=["child_id", "kind", "value", "start", "end"], orient="row"
