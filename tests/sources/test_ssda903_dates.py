@@ -51,6 +51,16 @@ def test_dates_outside_the_plausible_range_are_errors(
         import_ssda903(tmp_path, year_label="start")
 
 
+def test_an_episode_end_after_the_extraction_date_is_an_error(tmp_path: Path) -> None:
+    write_return(tmp_path, 2020, ["1,01/05/2020,S,C2,N1,U4,PR1,01/09/2030,E8,,A"])
+    with pytest.raises(SSDA903Error, match=r"implausible_date.*row 1.*DEC='2030-09-01'"):
+        import_ssda903(tmp_path, year_label="start")
+    # an end after an earlier observed_until the user chose is censored, not an error
+    write_return(tmp_path, 2020, ["1,01/05/2020,S,C2,N1,U4,PR1,01/09/2020,E8,,A"])
+    h, r = import_ssda903(tmp_path, year_label="start", observed_until=date(2020, 8, 1))
+    assert h.placements["end"].to_list() == [None] and r.count("censored_at_observed_until") == 1
+
+
 def test_birth_date_in_year_one_is_an_error(tmp_path: Path) -> None:
     write_return(tmp_path, 2020, TWO_DIGIT[:1], header="CHILD,SEX,DOB\n1,2,01/01/0008\n")
     with pytest.raises(SSDA903Error, match=r"implausible_date.*2020-header\.csv, row 1"):

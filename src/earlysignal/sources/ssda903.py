@@ -329,6 +329,21 @@ def import_ssda903(
     extraction = {la: windows[max(ys)][1] for la, ys in years_by_la.items()}
     last_year_end = max(extraction.values())
     obs = observed_until or last_year_end
+    # an episode cannot have ended after the data were extracted (a two-digit year read as
+    # four digits, or a typing slip): an error, unlike an end after an earlier observed_until
+    extracted = max(last_year_end, obs)
+    future = ep.filter(pl.col("DEC") > extracted)
+    if future.height:
+        issues.add_rows(
+            future,
+            "implausible_date",
+            "excluded",
+            f"DEC is after the extraction date {extracted} (the end of the latest return); "
+            "row excluded",
+            "correct DEC",
+            column="DEC",
+        )
+        ep = ep.filter(~(pl.col("DEC") > extracted).fill_null(False))
     for la, when in sorted(extraction.items()):
         if when < last_year_end and la:
             issues.add(
