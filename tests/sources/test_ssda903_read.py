@@ -145,3 +145,11 @@ def test_authority_column_scopes_ids(tmp_path: Path) -> None:
     assert h.children.sort("child_id")["sex"].to_list() == ["female", "male"]
     assert set(r.years_found) == {"North", "South"}
     assert pl.Series(r.extraction_dates.values()).n_unique() == 1
+
+
+def test_an_authority_column_missing_from_one_table_is_named(tmp_path: Path) -> None:
+    eps = [f"{e},North" for e in EPISODES]
+    (tmp_path / "2020-episodes.csv").write_text("\n".join([f"{EPISODE_COLS},LA", *eps]) + "\n")
+    (tmp_path / "2020-header.csv").write_text(HEADER)
+    with pytest.raises(SSDA903Error, match=r"la_column_missing.*2020-header\.csv"):
+        import_ssda903(tmp_path, year_label="start")

@@ -214,6 +214,7 @@ def import_ssda903(
     blank: dict[str, int] = dict.fromkeys(REQUIRED_COLUMNS, 0)
     root = Path(src) if isinstance(src, str | Path) and Path(src).is_dir() else None
     empty_years: set[int] = set()
+    la_files: dict[str, bool] = {}
     for p, table, year in found:
         shown = str(p.relative_to(root)) if root is not None else p.name
         raw = read_return_file(p, table, year, issues, display=shown)
@@ -223,7 +224,20 @@ def import_ssda903(
         if table == "episodes" and year is not None and raw.frame is not None:
             empty_years.add(year)  # a return without episodes still is that year's return
         if raw.frame is not None:
+            la_files[shown] = "LA" in raw.frame.columns
             frames[table].append(_scope_by_authority(_check_child_ids(raw.frame, issues)))
+    with_la = {name for name, has in la_files.items() if has}
+    if with_la:
+        for name in sorted(set(la_files) - with_la):
+            issues.add(
+                "la_column_missing",
+                "error",
+                "other files carry an LA column (ids scoped by authority) but this one does "
+                "not: its CHILD ids cannot be matched to an authority",
+                "add the LA column to every table of a multi-authority extract",
+                file=name,
+                column="LA",
+            )
     if not frames["episodes"]:
         issues.add(
             "no_episodes",
