@@ -174,7 +174,7 @@ def _print_report(report: object, max_rows: int) -> None:
 
 
 @app.command("import-ssda903")
-def import_ssda903_cmd(
+def import_ssda903_cmd(  # noqa: PLR0917
     src: Annotated[Path, typer.Argument(help="Folder of SSDA903 yearly returns (CSV).")],
     out: Annotated[Path, typer.Option("--out", help="Canonical folder to write.")],
     observed_until: Annotated[
@@ -186,11 +186,27 @@ def import_ssda903_cmd(
     repair: Annotated[
         bool, typer.Option("--repair", help="Exclude or repair bad rows (each one counted).")
     ] = False,
+    two_digit_year_pivot: Annotated[
+        int | None, typer.Option(help="Read dd/mm/yy dates: yy below this is 20yy, else 19yy.")
+    ] = None,
+    dfe_rules: Annotated[
+        bool, typer.Option("--dfe-rules", help="Also run DfE's validator (isolated env).")
+    ] = False,
 ) -> None:
     """Import SSDA903 returns into a validated canonical folder plus an import report."""
-    from earlysignal.sources.ssda903 import run_import_cli
+    from earlysignal.sources.ssda903_cli import run_import_cli
 
-    raise typer.Exit(run_import_cli(src, out, observed_until, year_label, repair))
+    raise typer.Exit(
+        run_import_cli(
+            src,
+            out,
+            observed_until,
+            year_label,
+            repair,
+            two_digit_year_pivot=two_digit_year_pivot,
+            dfe_rules=dfe_rules,
+        )
+    )
 
 
 @app.command("import-cbs")
