@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from earlysignal.sources.ssda903 import ImportIssue, Severity
+from earlysignal.sources.ssda903_report import ImportIssue, Severity
 
 __all__ = ["CBSError", "CBSFile", "CBSImportReport", "Issues"]
 
