@@ -110,7 +110,7 @@ def english_terms_in(text: str) -> list[TermHit]:
     """English domain words (the glossary's ``not_in_nl``) found in a Dutch ``text``.
 
     Matching ignores case and needs whole words (``risico`` does not match ``risk``).
-    Text inside backticks (code names) is skipped.
+    Text inside backticks (code names) and ``%(name)s`` placeholders are skipped.
 
     Examples
     --------
@@ -119,13 +119,19 @@ def english_terms_in(text: str) -> list[TermHit]:
     >>> english_terms_in("De threshold is 0,3.")[0].use_instead
     'beslisdrempel'
     """
-    clean = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), text)
-    hits = [
-        TermHit(t.id, m.group(0), t.nl, m.start())
-        for t, _, pattern in _patterns()
-        for m in pattern.finditer(clean)
-    ]
-    return sorted(hits, key=lambda h: h.position)
+    clean = re.sub(r"`[^`]*`|%\(\w+\)[sdf]", lambda m: " " * len(m.group(0)), text)
+    found = sorted(
+        ((m.start(), -len(m.group(0)), t, m.group(0)) for t, _, p in _patterns()
+         for m in p.finditer(clean)),
+        key=lambda x: (x[0], x[1]),
+    )  # fmt: skip
+    hits: list[TermHit] = []
+    end = -1
+    for start, neg_len, t, word in found:
+        if start >= end:  # the longest word at a place wins ("foster care", not also "foster")
+            hits.append(TermHit(t.id, word, t.nl, start))
+            end = start - neg_len
+    return hits
 
 
 def glossary_markdown() -> str:

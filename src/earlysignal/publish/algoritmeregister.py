@@ -85,7 +85,7 @@ def standard_fields() -> dict[str, Any]:
 
 def _paragraphs(text: str) -> str:
     blocks = re.split(r"\n\s*\n", text.strip())
-    return "\n\n".join(" ".join(b.split()) for b in blocks if b.strip())
+    return "\n\n".join(re.sub(r"[ \t\r\n]+", " ", b).strip() for b in blocks if b.strip())
 
 
 def _template_module(lang: str) -> Any:
@@ -103,8 +103,8 @@ def algoritmeregister_record(
     """The Algoritmeregister fields of a run, keyed by the standard's field names.
 
     Texts are Dutch (the register accepts only ``nld``). Fields only the organisation can
-    answer hold :func:`open_marker`. The organisation's own card texts (owners, contact,
-    human oversight, legal basis, considerations) are copied when ``own_texts`` is true; by
+    answer hold :func:`open_marker`. The organisation's own card texts (title, owners,
+    contact, human oversight, legal basis, considerations) are copied when ``own_texts`` is true; by
     default only when the card's ``language`` is ``"nl"``, so an English card text never lands
     in the Dutch register (the field stays open for the organisation to write in Dutch).
     A valid ``legal.status`` ("In gebruik", ...) is always taken.
@@ -124,6 +124,7 @@ def algoritmeregister_record(
         value: Any = _paragraphs(str(macro(facts))) if macro is not None else ""
         record[key] = value if value else todo
     own = {
+        "name": facts["title"],
         "organization": facts["owners"],
         "contact_email": facts["contact"],
         "human_intervention": facts["human_oversight"],

@@ -142,7 +142,7 @@ def _clean(text: str) -> str:
     import re
 
     blocks = re.split(r"\n\s*\n", text.strip())
-    return "\n\n".join(" ".join(b.split()) for b in blocks if b.strip())
+    return "\n\n".join(re.sub(r"[ \t\r\n]+", " ", b).strip() for b in blocks if b.strip())
 
 
 def iama_answers(card: dict[str, Any], lang: str = "nl") -> list[dict[str, Any]]:

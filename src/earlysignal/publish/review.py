@@ -114,6 +114,35 @@ def render_questions(lang: str = "nl") -> str:
     return str(_env(lang).get_template("review/questions.md.j2").render(ids=QUESTION_IDS))
 
 
+def _decode_specs(data: list[Any], model_dir: Path) -> list[Any]:
+    """Feature specs from their saved JSON form (``{"__spec__": class name, fields...}``)."""
+    from earlysignal.features import specs as spec_module
+
+    out = []
+    for item in data:
+        if not isinstance(item, dict):
+            out.append(item)
+            continue
+        name = str(item.get("__spec__", ""))
+        cls = getattr(spec_module, name, None)
+        if not isinstance(cls, type):
+            raise ReviewPackError(
+                f"rule REVIEW-SPECS: the run's model in {model_dir} uses a feature spec "
+                f"{name!r} this version of earlysignal does not know; use the earlysignal "
+                "version that ran the study."
+            )
+        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
+        fields.pop("__spec__")
+        try:
+            out.append(cls(**fields))
+        except (TypeError, ValueError) as exc:
+            raise ReviewPackError(
+                f"rule REVIEW-SPECS: the feature spec {name} of the run's model could not be "
+                f"rebuilt ({exc}); use the earlysignal version that ran the study."
+            ) from exc
+    return out
+
+
 def _simulated_sheets(
     model_dir: Path, card: dict[str, Any], n_children: int, seed: int
 ) -> list[Any]:
@@ -136,6 +165,7 @@ def _simulated_sheets(
             "the review pack needs the run's model to score simulated children. Use a run "
             "that finished and logged its model."
         ) from exc
+    specs = _decode_specs(specs or [], model_dir)
     if not specs:
         raise ReviewPackError(
             f"rule REVIEW-SPECS: the run's model in {model_dir} has no feature specs, so it "
@@ -279,7 +309,7 @@ def read_reviews(path: str | Path) -> list[dict[str, Any]]:
             answers = {}
             for part in re.split(r"(?m)^###\s+", body)[1:]:
                 qid, _, answer = part.partition("\n")
-                answers[qid.strip()] = " ".join(answer.split())
+                answers[qid.strip()] = re.sub(r"[ \t\r\n]+", " ", answer).strip()
             reviewers.append(
                 {"name": name, "agreed_to_be_named": consent.group(1).lower() in {"yes", "ja"},
                  "role": "", "answers": answers}
@@ -335,6 +365,6 @@ def apply_reviews(
     new["lived_experience"] = section
     ethics = dict(new.get("ethics", {}))
     text = _env("en").get_template("review/involvement.txt.j2").render(s=section)
-    ethics["lived_experience_involvement"] = " ".join(text.split())
+    ethics["lived_experience_involvement"] = re.sub(r"[ \t\r\n]+", " ", text).strip()
     new["ethics"] = ethics
     return new
