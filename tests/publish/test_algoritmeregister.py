@@ -6,6 +6,8 @@ import json
 
 import polars as pl
 from filled_cards import filled_card
+from hypothesis import given
+from hypothesis import strategies as st
 
 from earlysignal.i18n.glossary import english_terms_in
 from earlysignal.publish.algoritmeregister import (
@@ -102,3 +104,25 @@ def test_json_and_spreadsheet_layout(tmp_path):
     assert frame.height == 1 and frame["Taal"][0] == "nld"
     assert "doorverhuizen" in frame["Korte omschrijving"][0]
     assert report.ok
+
+
+def test_the_data_source_is_named_in_dutch():
+    card = filled_card()
+    card["data"].update(
+        simulated=False, source="SSDA903 returns (returns-2024) imported by earlysignal"
+    )
+    text = algoritmeregister_record(card)["source_data"]
+    assert "SSDA903-aanleveringen van een Engelse gemeente (returns-2024)" in text
+    card["data"]["source"] = "canonical folder (jeugd-2025)"
+    assert (
+        "eigen dossiers van de organisatie (jeugd-2025)"
+        in (algoritmeregister_record(card)["source_data"])
+    )
+
+
+@given(key=st.sampled_from(["name", "description_short", "goal", "tags"]), extra=st.integers(-5, 5))
+def test_the_length_rule_is_exactly_the_standards_limit(key, extra):
+    limit = {f["key"]: f for f in standard_fields()["fields"]}[key]["max_length"]
+    record = {key: "a" * (limit + extra)}
+    too_long = (key, "AR-LENGTH") in {(p.field, p.rule) for p in check_record(record).problems}
+    assert too_long == (extra > 0)

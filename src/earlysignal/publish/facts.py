@@ -45,6 +45,20 @@ def _known(value: Any) -> Any:
     return value if is_known(value) else None
 
 
+def _source_kind(source: str) -> str:
+    low = source.lower()
+    for needle, kind in (("simulated", "simulated"), ("ssda903", "ssda903"),
+                         ("canonical folder", "folder"), ("in memory", "memory")):  # fmt: skip
+        if needle in low:
+            return kind
+    return "other"
+
+
+def _source_name(source: str) -> str | None:
+    found = re.search(r"\(([^)]*)\)", source)
+    return found.group(1) if found else None
+
+
 def _text(value: Any) -> Any:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or None
@@ -122,6 +136,8 @@ def card_facts(card: dict[str, Any]) -> dict[str, Any]:
         "labelled": out.get("censoring", {}).get("labelled", 0),
         "simulated": bool(data.get("simulated", False)),
         "source": data.get("source"),
+        "source_kind": _source_kind(str(data.get("source", ""))),
+        "source_name": _source_name(str(data.get("source", ""))),
         "first_time": period.get("first_prediction_time"),
         "last_time": period.get("last_prediction_time"),
         "children": pt.get("children", 0),
