@@ -50,3 +50,13 @@ def test_longer_sentences_never_read_easier(n):
     longer = readability("Het kind woont thuis " + "en het kind speelt " * n + ".", "nl")
     assert longer.mean_sentence_words > short.mean_sentence_words
     assert longer.flesch <= short.flesch
+
+
+def test_iama_answers_from_the_run_are_plain_in_both_languages():
+    from earlysignal.publish.iama import iama_answers
+
+    card = filled_card()
+    for lang in ("nl", "en"):
+        text = " ".join(r["answer"] for r in iama_answers(card, lang) if r["answered_by"] == "run")
+        result = readability(text, lang)
+        assert result.ok, (lang, result.to_dict())
