@@ -147,6 +147,7 @@ def _simulated_sheets(
     model_dir: Path, card: dict[str, Any], n_children: int, seed: int
 ) -> list[Any]:
     import numpy as np
+    import polars as pl
 
     from earlysignal.cohort import prediction_times
     from earlysignal.explain import signal_sheet
@@ -183,7 +184,7 @@ def _simulated_sheets(
             f"({', '.join(missing[:5]) or 'unknown inputs'}); a review pack of simulated "
             "children cannot be made for this model. Share the card summary and questions only."
         )
-    last = frame.group_by("child_id").agg(__import__("polars").col("prediction_time").max())
+    last = frame.group_by("child_id").agg(pl.col("prediction_time").max())
     rows = frame.join(last, on=["child_id", "prediction_time"])
     risk = np.asarray(model.predict_proba(rows.select(names)))[:, 1]
     order = np.argsort(risk, kind="stable")
