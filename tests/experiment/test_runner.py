@@ -113,6 +113,32 @@ def test_card_command_rerenders_the_same_card(finished: Any, tmp_path: Path) -> 
     assert "model_card.html" in cli.output
 
 
+def test_card_command_writes_the_dutch_exports_and_takes_reviews_back(
+    finished: Any, tmp_path: Path
+) -> None:
+    from earlysignal.publish.algoritmeregister import check_record
+
+    result, uri, _ = finished
+    assert result.card["lived_experience"]["took_place"] is False  # no review yet, and says so
+    reviews = tmp_path / "reviews.md"
+    reviews.write_text("## Reviewer: Noor\nnaam noemen: ja\n### fair\nJa.\n", encoding="utf-8")
+    cli = CliRunner().invoke(
+        app,
+        ["card", result.run_id, "--tracking-uri", uri, "--out", str(tmp_path / "cli"),
+         "--algoritmeregister", str(tmp_path / "ar.json"), "--iama", str(tmp_path / "iama.md"),
+         "--review-pack", str(tmp_path / "pack"), "--reviews", str(reviews)],
+    )  # fmt: skip
+    assert cli.exit_code == 0, cli.output
+    record = json.loads((tmp_path / "ar.json").read_text(encoding="utf-8"))
+    assert check_record(record).ok and record["lang"] == "nld"
+    assert (tmp_path / "ar.csv").is_file() and (tmp_path / "iama.json").is_file()
+    assert len(list((tmp_path / "pack").glob("2_simulated_sheet_*.md"))) == 3
+    (card_json,) = (tmp_path / "cli").glob("*/model_card.json")
+    card = json.loads(card_json.read_text(encoding="utf-8"))
+    validate_card(card)
+    assert card["lived_experience"]["reviewers"][0]["name"] == "Noor"
+
+
 def test_interrupted_run_is_failed_and_leaves_no_card(
     sim: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1025,6 +1025,9 @@ def _fill_human_fields(card: dict[str, Any], config: ExperimentConfig) -> None:
     card["ethics"]["considerations"] = text(c.ethical_considerations)
     card["ethics"]["funding"] = text(c.funding)
     card["ethics"]["lived_experience_involvement"] = text(c.lived_experience_involvement)
+    from earlysignal.publish.review import no_review
+
+    card["lived_experience"] = no_review()  # until `earlysignal card RUN --reviews FILE`
     card["limitations"] = [
         *c.known_limitations,
         "Validated on one temporal split of one data source; performance elsewhere or later "
