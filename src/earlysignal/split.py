@@ -12,13 +12,16 @@ A training row is kept only if its window ends before the calibration period sta
 during the calibration or test period, which is the leak that makes temporal validation look
 better than it is.
 
-Incomplete follow-up. A test row whose window runs past the end of the data
-(``t + h > observed_until``) keeps a label only when the event happened before the data end
-(otherwise the label is null, censored): keeping those rows would keep the positives and drop
-the negatives, and inflate the test prevalence, the calibration intercept and every metric that
-depends on the base rate. Pass ``observed_until`` (the history's extraction date) and such rows
-are purged whatever their label, and counted. Without it the test part is not purged, and the
-summary's ``purged`` is 0 for it.
+Incomplete follow-up. A row whose window runs past the end of the data
+(``t + h > observed_until``) must not keep a label: keeping the rows whose event happened
+before the data end and dropping the others would keep positives and drop negatives, and
+inflate the test prevalence, the calibration intercept and every metric that depends on the
+base rate. The labels of :func:`earlysignal.outcomes.label` and ``build_features(outcomes=...)``
+are censored at the source by default (``censor="window"``: null whatever happened in the
+window, with the history's own ``observed_until``), so such rows arrive here with a null label
+and are excluded and counted as censored, whether or not ``observed_until`` is passed. Passing
+``observed_until`` (the history's extraction date) also purges them when the labels come from
+elsewhere, whatever their label, and counts them as purged; the experiment runner passes it.
 
 Children may appear in several periods, each time with only what was known at that row's
 prediction time (the feature rule). That is the deployment situation: a model trained last year
@@ -197,7 +200,9 @@ def temporal_split(
     observed_until : datetime.date, optional
         The end of the data. When given, test rows whose label window runs past it
         (``t + horizon > observed_until``) are purged whatever their label (see "Incomplete
-        follow-up" in the module docstring); pass ``history.observed_until``.
+        follow-up" in the module docstring); pass ``history.observed_until``. Labels made by
+        earlysignal are already null for those rows (censored at the source), so omitting it
+        is safe for them; it guards labels made elsewhere.
 
     Returns
     -------

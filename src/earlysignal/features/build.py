@@ -569,17 +569,18 @@ def _streams_of(spec: FeatureSpec) -> set[str]:
     return set()
 
 
-def _parse_outcomes(outcomes: Sequence[tuple[Any, ...]]) -> list[tuple[str, int, int]]:
-    parsed: list[tuple[str, int, int]] = []
+def _parse_outcomes(outcomes: Sequence[tuple[Any, ...]]) -> list[tuple[str, int, int, str]]:
+    parsed: list[tuple[str, int, int, str]] = []
     for o in outcomes:
-        if len(o) == 2:
-            parsed.append((str(o[0]), int(o[1]), 2))
-        elif len(o) == 3:
-            parsed.append((str(o[0]), int(o[1]), int(o[2])))
+        if len(o) in (2, 3, 4):
+            k = int(o[2]) if len(o) >= 3 else 2
+            definition = str(o[3]) if len(o) == 4 else "child_side"
+            parsed.append((str(o[0]), int(o[1]), k, definition))
         else:
             raise ValueError(
-                f"outcome {o!r} must be (name, horizon_days) or (name, horizon_days, k), e.g. "
-                "('breakdown', 180) or ('carousel', 365, 2)"
+                f"outcome {o!r} must be (name, horizon_days), (name, horizon_days, k) or (name, "
+                "horizon_days, k, breakdown_definition), e.g. ('breakdown', 180), ('carousel', "
+                "365, 2) or ('breakdown', 180, 2, 'any_unplanned')"
             )
     return parsed
 
@@ -591,6 +592,7 @@ def build_features(
     *,
     outcomes: Sequence[tuple[Any, ...]] = (("breakdown", 180),),
     policy: BoundaryPolicy = BoundaryPolicy.STRICT,
+    censor: str = "window",
 ) -> pl.DataFrame:
     """Point-in-time features and outcome labels for prediction times.
 
@@ -605,11 +607,16 @@ def build_features(
     specs
         Feature specs; default :func:`earlysignal.features.default_specs` of the history.
     outcomes
-        ``(outcome, horizon_days)`` or ``(outcome, horizon_days, k)`` tuples; one label column
-        each (see :func:`earlysignal.outcomes.label`). Use ``()`` for none.
+        ``(outcome, horizon_days)``, ``(outcome, horizon_days, k)`` or ``(outcome,
+        horizon_days, k, breakdown_definition)`` tuples; one label column each (see
+        :func:`earlysignal.outcomes.label`). Use ``()`` for none.
     policy
         :class:`BoundaryPolicy.STRICT` (default: facts dated strictly before ``t``) or
         ``INCLUSIVE`` (facts dated on ``t`` count too).
+    censor
+        Censoring of the labels (:func:`earlysignal.outcomes.label`): ``"window"`` (default)
+        nulls every label whose window runs past ``history.observed_until``, whatever happened
+        in it; ``"event"`` is the explicit, biased opt-out.
 
     Returns
     -------
@@ -724,7 +731,9 @@ def build_features(
                           how="horizontal")  # fmt: skip
     keys = times.select(KEY_COLUMNS)
     out = pl.concat([keys, feats.select(names)], how="horizontal")
-    for outcome, horizon, k in parsed:
-        lab, _ = label_with_report(history, times, outcome, horizon, k=k)
+    for outcome, horizon, k, definition in parsed:
+        lab, _ = label_with_report(
+            history, times, outcome, horizon, k=k, censor=censor, definition=definition
+        )
         out = out.with_columns(lab.get_column(lab.columns[-1]))
     return out
