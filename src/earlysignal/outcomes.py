@@ -52,6 +52,7 @@ import polars as pl
 
 from earlysignal.cohort import attach_placement, placement_timeline
 from earlysignal.data.history import CareHistory
+from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, round_count
 
 __all__ = [
     "BREAKDOWN_DEFINITIONS",
@@ -59,6 +60,7 @@ __all__ = [
     "CENSOR_RULES",
     "OUTCOMES",
     "OutcomeReport",
+    "breakdown_definition_summary",
     "label",
     "label_name",
     "label_with_report",
@@ -503,3 +505,75 @@ def person_period(
         .alias("period_end_day"),
         ((status == "event") & (pl.col("period") == pl.col("_last"))).cast(pl.Int8).alias("event"),
     ).sort(*KEYS, "period", maintain_order=True)
+
+
+def breakdown_definition_summary(
+    history: CareHistory, definition: str = "child_side", *, policy: DisclosurePolicy | None = None
+) -> dict[str, object]:
+    """What a breakdown definition counts, and how many endings each part holds (publishable).
+
+    Parameters
+    ----------
+    history
+        The study's care histories.
+    definition
+        ``"child_side"`` or ``"any_unplanned"`` (:data:`BREAKDOWN_DEFINITIONS`).
+    policy
+        Disclosure policy (default :data:`earlysignal.disclosure.DEFAULT_POLICY`): each count
+        is published rounded, and hidden (``None``) when fewer than ``min_count`` distinct
+        children had such an ending.
+
+    Returns
+    -------
+    dict
+        ``name``, ``source`` (:data:`BREAKDOWN_DEFINITION_SOURCE`), ``end_reasons`` (counted
+        as a breakdown), ``counts`` (``{"breakdown": n, "provider_ended": n}``: distinct
+        non-temporary placements that ended so, rounded, or ``None`` when hidden) and
+        ``counts_rounding``, ``counts_min_children``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> from earlysignal.data import CareHistory
+    >>> n = 30
+    >>> h = CareHistory.from_frames(
+    ...     children=pl.DataFrame({"child_id": [f"c{i}" for i in range(n)],
+    ...                            "birth_date": [date(2010, 1, 1)] * n, "sex": ["male"] * n}),
+    ...     placements=pl.DataFrame({"child_id": [f"c{i}" for i in range(n)],
+    ...         "placement_id": [f"p{i}" for i in range(n)], "start": [date(2020, 1, 1)] * n,
+    ...         "end": [date(2020, 5, 1)] * n, "setting": ["foster"] * n,
+    ...         "end_reason": ["breakdown"] * 22 + ["provider_ended"] * 8}),
+    ...     events=None, observed_until=date(2021, 1, 1))
+    >>> s = breakdown_definition_summary(h)
+    >>> s["name"], s["end_reasons"], s["counts"]
+    ('child_side', ['breakdown'], {'breakdown': 20, 'provider_ended': None})
+    """
+    _check_definition(definition)
+    policy = DEFAULT_POLICY if policy is None else policy
+    parts = BREAKDOWN_DEFINITIONS["any_unplanned"]
+    p = history.placements
+    if "temporary" in p.columns:
+        p = p.filter(~pl.col("temporary").fill_null(False))
+    ended = (
+        p.filter(pl.col("end_reason").cast(pl.String).is_in(list(parts)))
+        .group_by(pl.col("end_reason").cast(pl.String))
+        .agg(
+            pl.col("placement_id").n_unique().alias("placements"),
+            pl.col("child_id").n_unique().alias("children"),
+        )
+    )
+    found = {r["end_reason"]: r for r in ended.iter_rows(named=True)}
+    counts: dict[str, int | None] = {}
+    for part in parts:
+        row = found.get(part, {"placements": 0, "children": 0})
+        shown = int(row["children"]) >= policy.min_count
+        counts[part] = round_count(int(row["placements"]), policy.rounding) if shown else None
+    return {
+        "name": definition,
+        "source": BREAKDOWN_DEFINITION_SOURCE[definition],
+        "end_reasons": list(BREAKDOWN_DEFINITIONS[definition]),
+        "counts": counts,
+        "counts_rounding": policy.rounding,
+        "counts_min_children": policy.min_count,
+    }

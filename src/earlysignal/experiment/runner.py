@@ -373,11 +373,23 @@ def _features(state: _State) -> None:
             f"default feature names: {', '.join(names)}"
         )
     state.features = [n for n in names if n not in cfg.features.exclude]
-    state.label = label_name(o.name, o.horizon_days)
+    definition = o.breakdown_definition
+    state.label = label_name(o.name, o.horizon_days, definition)
     state.frame = build_features(
-        state.history, state.times, state.specs, outcomes=[(o.name, o.horizon_days, k)]
+        state.history,
+        state.times,
+        state.specs,
+        outcomes=[(o.name, o.horizon_days, k, definition)],
     )
-    _, report = label_with_report(state.history, state.times, o.name, o.horizon_days, k=k)
+    _, report = label_with_report(
+        state.history, state.times, o.name, o.horizon_days, k=k, definition=definition
+    )
+    if o.name == "breakdown":
+        from earlysignal.outcomes import breakdown_definition_summary
+
+        state.card["outcome"]["breakdown_definition"] = breakdown_definition_summary(
+            state.history, definition
+        )
     state.card["outcome"]["censoring"].update(
         {
             "rows": report.rows,
