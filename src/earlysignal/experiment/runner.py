@@ -356,14 +356,18 @@ def _sensitive_specs(state: _State) -> list[Any]:
 
 
 def _features(state: _State) -> None:
-    from earlysignal.features import build_features, default_specs, describe
+    from earlysignal.features import build_features, default_specs, describe, feature_vocabulary
     from earlysignal.outcomes import label_name, label_with_report
     from earlysignal.schema import SENSITIVE_ATTRIBUTES
+    from earlysignal.split import fraction_boundaries
 
     cfg = state.config
     o = cfg.outcome
     k = o.min_moves
-    state.specs = (*default_specs(state.history), *_sensitive_specs(state))
+    # the vocabulary (event kinds, top statuses) from facts before the training period's end
+    train_end = cfg.split.calibrate_from or fraction_boundaries(state.times, cfg.split.fractions)[0]
+    vocabulary = feature_vocabulary(state.history, before=train_end)
+    state.specs = (*default_specs(state.history, before=train_end), *_sensitive_specs(state))
     table = describe(state.specs)
     names = table["name"].to_list()
     unknown = [x for x in cfg.features.exclude if x not in names]
@@ -403,6 +407,7 @@ def _features(state: _State) -> None:
     described = {r["name"]: r["description"] for r in table.iter_rows(named=True)}
     p = state.card["predictors"]
     p["count"] = len(state.features)
+    p["vocabulary"] = vocabulary
     p["features"] = [{"name": n, "description": described[n]} for n in state.features]
     p["excluded_attributes"] = sorted(SENSITIVE_ATTRIBUTES - set(cfg.features.include_sensitive))
     p["included_sensitive"] = list(cfg.features.include_sensitive)
@@ -991,6 +996,7 @@ def _save_model(state: _State, log: Callable[[Path, str], None]) -> None:
             "label": state.label,
             "train_end": state.split.train_end.isoformat(),
             "calibrate_end": state.split.calibrate_end.isoformat(),
+            "feature_vocabulary": state.card["predictors"].get("vocabulary"),
             "threshold": state.threshold,
             "study": state.config.study.name,
         },
@@ -1182,6 +1188,7 @@ def run_experiment(
             _prediction_times(state)
         with steps.step("features and outcomes"):
             _features(state)
+        log_json(card["predictors"]["vocabulary"], "feature_vocabulary.json")
         tables = dict(state.history.tables())
         tables["features"] = state.frame
         card["data"]["digests"] = {k: v["sha256"] for k, v in log_datasets(tables).items()}

@@ -11,7 +11,7 @@ Examples
 """
 
 from earlysignal.features.build import KEY_COLUMNS, build_features, feature_names
-from earlysignal.features.defaults import default_specs, describe
+from earlysignal.features.defaults import default_specs, describe, feature_vocabulary
 from earlysignal.features.specs import (
     DEFAULT_EVENT_KINDS,
     AgeAtFirstEntry,
@@ -65,4 +65,5 @@ __all__ = [
     "default_specs",
     "describe",
     "feature_names",
+    "feature_vocabulary",
 ]
