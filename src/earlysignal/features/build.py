@@ -45,6 +45,7 @@ from earlysignal.features.specs import (
     FeatureSpec,
     MoveCount,
     PlacementCount,
+    ProviderEndingCount,
     Reentries,
     SettingsSeen,
     StatusInForce,
@@ -228,6 +229,8 @@ class _Kernel:
             self._make(name, tl.filter(pl.col("end").is_not_null()), "end")
         elif name == "breakdown":
             self._make(name, tl.filter(pl.col("end_reason") == "breakdown"), "end")
+        elif name == "provider_ended":
+            self._make(name, tl.filter(pl.col("end_reason") == "provider_ended"), "end")
         elif name in ("setting_first", "provider_first"):
             # the first start of each (child, setting) or (child, provider) pair, taken from
             # the start stream (sorted by child and day): np.unique's first index of a pair is
@@ -403,6 +406,12 @@ def _breakdown_count(spec: BreakdownCount, k: _Kernel) -> list[Column]:
     return [_int(spec.name, v)]
 
 
+def _provider_ending_count(spec: ProviderEndingCount, k: _Kernel) -> list[Column]:
+    w = spec.window_days
+    v = k.count_before("provider_ended") if w is None else k.count_window("provider_ended", w)
+    return [_int(spec.name, v)]
+
+
 def _days_since_last(stream: str, name: str, k: _Kernel) -> list[Column]:
     i, has = k.last_before(stream)
     s = k.stream(stream)
@@ -525,6 +534,7 @@ _COMPUTE: dict[type, Callable[[Any, _Kernel], list[Column]]] = {
     PlacementCount: _placement_count,
     MoveCount: _move_count,
     BreakdownCount: _breakdown_count,
+    ProviderEndingCount: _provider_ending_count,
     DaysSinceLastMove: _days_since_last_move,
     DaysInCurrentPlacement: _days_in_current,
     CurrentSetting: _current_setting,
@@ -553,6 +563,8 @@ def _streams_of(spec: FeatureSpec) -> set[str]:
         return {"move"}
     if isinstance(spec, BreakdownCount):
         return {"breakdown"}
+    if isinstance(spec, ProviderEndingCount):
+        return {"provider_ended"}
     if isinstance(spec, UnplannedEndingShare):
         return {"breakdown", "end"}
     if isinstance(spec, SettingsSeen):

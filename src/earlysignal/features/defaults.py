@@ -26,6 +26,7 @@ from earlysignal.features.specs import (
     FeatureSpec,
     MoveCount,
     PlacementCount,
+    ProviderEndingCount,
     Reentries,
     SettingsSeen,
     StatusInForce,
@@ -129,6 +130,7 @@ def default_specs(
     for cls in (PlacementCount, MoveCount, BreakdownCount):
         specs.append(cls(None))
         specs.extend(cls(w) for w in DEFAULT_WINDOWS)
+    specs += [ProviderEndingCount(None), ProviderEndingCount(365)]
     specs += [
         DaysSinceLastMove(),
         DaysInCurrentPlacement(),
