@@ -623,7 +623,7 @@ def _oracle(state: _State, test: pl.DataFrame) -> tuple[Any, str]:
     times = test.select("child_id", "prediction_time")
     frame = oracle_risk(
         state.simulation, times, outcome=o.name, horizon=o.horizon_days, k=o.min_moves,
-        seed=state.seed,
+        seed=state.seed, definition=o.breakdown_definition,
     )  # fmt: skip
     risk = frame["risk"].to_numpy().astype(np.float64)  # one row per input row, in order
     bad = int(np.sum(~np.isfinite(risk) | (risk < 0) | (risk > 1)))
