@@ -744,7 +744,7 @@ BREAKDOWN_MODEL = [
         the default features (what was recorded strictly before each time); the label
         `label_breakdown_180d`: 1 when the placement in effect at `t` ends with a breakdown in
         `(t, t + 180 days]`, 0 when it does not (ending otherwise first is a competing event, 0),
-        null when the window runs past the extraction date and nothing has happened yet
+        null when the window runs past the extraction date, whatever happened in it
         (censored). Notebook 01 walks through each step.
         """
     ),
