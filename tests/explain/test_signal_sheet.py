@@ -118,3 +118,27 @@ def test_sheet_words_follow_how_the_calibrated_risk_follows_the_score(method, sh
         assert "strictly increasing function" in text
         assert "What raises the estimate:" in text
     assert sheet.to_dict()["score_to_risk"] == shape
+
+
+def test_a_decreasing_calibration_and_an_unknown_model_get_the_cautious_words() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from earlysignal.models import CalibratedRiskModel, LogisticRiskModel
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3000, 2))
+    y = (rng.random(3000) < 1 / (1 + np.exp(-(2 * x[:, 0] - 1)))).astype(int)
+    frame = pl.DataFrame(x, schema=["moves_365d", "reviews"])
+    base = LogisticRiskModel().fit(frame.head(1500), y[:1500])
+    # calibrated on labels that run the other way: a higher score, a lower risk
+    flipped = CalibratedRiskModel(base, method="sigmoid").fit(frame.tail(1500), 1 - y[1500:])
+    assert flipped.score_to_risk == "not_increasing"
+    rows = frame.head(1).with_columns(
+        pl.Series("child_id", ["c1"]), pl.Series("prediction_time", [date(2024, 1, 1)])
+    )
+    text = signal_sheet(flipped, rows, "c1").to_text()
+    assert "does not increase with that score" in text and "raises the risk" not in text
+    bare = LogisticRegression().fit(frame.to_pandas(), y)
+    sheet = signal_sheet(bare, rows, "c1")
+    assert sheet.score_to_risk == "unknown"
+    assert "need not raise the risk" in sheet.to_text()
