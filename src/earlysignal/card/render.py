@@ -507,6 +507,12 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                         "import issues by rule (counts; row-level details stay with the data team)",
                     ),
                 ]
+            if d.get("source_definitions"):
+                sd = d["source_definitions"]
+                blocks += [
+                    _table(sd["definitions"], f"definitions on {sd.get('title', sd['source'])}"),
+                    _table([{"blind spot": t} for t in sd["blind_spots"]], "what it cannot show"),
+                ]
         elif sid == "predictors":
             p = card["predictors"]
             blocks += [

@@ -256,6 +256,24 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
         state.history, report = load_history(cfg.path)
         state.card["data"]["validation"]["loaded"] = bool(report.ok)
         d["source"] = f"canonical folder ({Path(cfg.path).name})"
+    elif cfg.source == "ijw":
+        from earlysignal.experiment.archives import load_ijw
+        from earlysignal.sources.ijw import source_definitions
+
+        state.history, ijw_report, d["source"] = load_ijw(cfg)
+        s = ijw_report.summary()
+        excl = sum(s["excluded"].values())
+        dups = s["counts"].get("duplicate_messages_merged", 0)
+        d["import"] = {
+            "errors": cfg.import_errors,
+            "files": s["files_read"],
+            "rows_read": {"messages": s["messages_read"] + excl + dups},
+            "duplicates_merged": {"messages": dups},
+            "excluded": {"messages": excl},
+            "kept": {"messages": s["messages_read"]},
+            "issues": s["issues"],
+        }
+        d["source_definitions"] = source_definitions()
     else:
         from earlysignal.sources.ssda903 import import_ssda903
 

@@ -13,7 +13,7 @@ The SSDA903 adapter predates this module and keeps its own copy of the same shap
 Examples
 --------
 >>> log = IssueLog("ijw", "repair")
->>> log.add("bsn_eleven_test", "excluded", "BSN fails the eleven-test", "correct the BSN",
+>>> _ = log.add("bsn_eleven_test", "excluded", "BSN fails the eleven-test", "correct the BSN",
 ...         file="a.xml", element="Client/Bsn")
 >>> print(log.items[0])
 [ijw.bsn_eleven_test] a.xml, Client/Bsn: BSN fails the eleven-test Fix: correct the BSN
@@ -95,7 +95,7 @@ class IssueLog:
         self.mode = mode
         self.items: list[SourceIssue] = []
 
-    def add(  # noqa: PLR0913
+    def add(
         self,
         rule: str,
         action: Severity,

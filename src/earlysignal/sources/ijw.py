@@ -15,10 +15,16 @@ elements, never a person.
 
 Examples
 --------
->>> from pathlib import Path
->>> history, report = import_ijw(Path("../shared/data/ijw/examples"), key=b"k" * 32)
->>> report.messages_read, report.counts["starts"], history.events["kind"].to_list()[:2]
-(3, 2, ['national_care_start', 'national_care_start'])
+>>> import tempfile
+>>> from earlysignal.synth import simulate
+>>> from earlysignal.sources.ijw_write import write_ijw_archive
+>>> sim = simulate(50, years=2, seed=1)
+>>> with tempfile.TemporaryDirectory() as d:
+...     arc = write_ijw_archive(sim.history, d)
+...     history, report = import_ijw(d, key=b"k" * 32, mapping=arc.mapping_path,
+...                                  observed_until=arc.extraction_date)
+>>> report.validation["ok"], history.children.height == sim.history.children.height
+(True, True)
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ __all__ = [
 ]
 
 KEY_HOWTO = (
-    "make one with: python -c \"import secrets; print(secrets.token_hex(32))\" > ijw.key "
+    'make one with: python -c "import secrets; print(secrets.token_hex(32))" > ijw.key '
     "(keep it safe and apart from the data: whoever holds it can link pseudonyms to BSNs; "
     "use the same key for every extraction you want to link)"
 )

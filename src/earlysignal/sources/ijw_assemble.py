@@ -205,8 +205,9 @@ def assemble(
                             "delete (status 3) before sending a start again",
                         )
                     else:
-                        dels[r.begin] = _Delivery(r.begin, provider=m.sender,
-                                                  municipality=m.receiver)
+                        dels[r.begin] = _Delivery(
+                            r.begin, provider=m.sender, municipality=m.receiver
+                        )
                         counts["starts"] += 1
                 elif r.status == "2":
                     if d is None:
@@ -245,8 +246,9 @@ def assemble(
                     )
                     if log.mode == "raise":
                         continue
-                    d = dels[r.begin] = _Delivery(r.begin, provider=m.sender,
-                                                  municipality=m.receiver)
+                    d = dels[r.begin] = _Delivery(
+                        r.begin, provider=m.sender, municipality=m.receiver
+                    )
                 elif d.end is not None:
                     counts["stops_replaced"] += 1
                     issue(
@@ -317,7 +319,7 @@ def assemble(
             "excluded",
             f"{n} deliver{'y' if n == 1 else 'ies'} of category/product {pair} not in the "
             f"mapping ({mapping.origin})",
-            "add the product code under [products.\"<category>\"] or the category under "
+            'add the product code under [products."<category>"] or the category under '
             "[categories] of your mapping file (see docs/ijw.md)",
             element="Product",
             value=pair,
@@ -325,19 +327,24 @@ def assemble(
     placements = _placements(pl_rows, mapping, log, counts)
     children = pl.DataFrame(
         [(c, b, s, r) for c, (b, s, r) in child_rows.items()],
-        schema={"child_id": pl.String(), "birth_date": pl.Date(), "sex": pl.String(),
-                "region": pl.String()},
+        schema={
+            "child_id": pl.String(),
+            "birth_date": pl.Date(),
+            "sex": pl.String(),
+            "region": pl.String(),
+        },
         orient="row",
     ).sort("child_id")
     events = pl.DataFrame(
         ev_rows, schema=polars_schema("events", required_only=True), orient="row"
     ).sort("child_id", "date", "kind")
-    statuses = pl.DataFrame(
-        st_rows, schema=polars_schema("statuses"), orient="row"
-    ).sort("child_id", "kind", "start")
+    statuses = pl.DataFrame(st_rows, schema=polars_schema("statuses"), orient="row").sort(
+        "child_id", "kind", "start"
+    )
     counts["children"] = children.height
-    return Assembled(children, placements, events, statuses, extraction_date, obs,
-                     dict(counts), dict(unmapped))
+    return Assembled(
+        children, placements, events, statuses, extraction_date, obs, dict(counts), dict(unmapped)
+    )
 
 
 def _resume_pauses(
@@ -372,7 +379,7 @@ def _end_reason(reason: str | None, mapping: IjwMapping, counts: Counter[str]) -
     return value
 
 
-def _emit(
+def _emit(  # noqa: PLR0917
     target: Target,
     child: str,
     tw: str,
@@ -387,8 +394,16 @@ def _emit(
     if target.as_ == "placement":
         pid = hashlib.sha256(f"{child}|{tw}|{cat}|{code}|{d.begin}".encode()).hexdigest()[:16]
         pl_rows.append(
-            (child, pid, d.begin, d.end, target.setting, d.provider, d.reason,
-             bool(target.temporary))
+            (
+                child,
+                pid,
+                d.begin,
+                d.end,
+                target.setting,
+                d.provider,
+                d.reason,
+                bool(target.temporary),
+            )
         )
         if target.kind:
             ev_rows.append((child, d.begin, target.kind))
@@ -447,5 +462,4 @@ def _placements(
         "end_reason_detail": pl.String(),
         "temporary": pl.Boolean(),
     }
-    return pl.DataFrame(out, schema=schema, orient="row").sort("child_id", "start",
-                                                               "placement_id")
+    return pl.DataFrame(out, schema=schema, orient="row").sort("child_id", "start", "placement_id")

@@ -108,7 +108,7 @@ def default_mapping_text() -> str:
 def _target(raw: Any, where: str, origin: str) -> Target:
     if not isinstance(raw, dict):
         raise MappingError(
-            f"{origin}: {where} must be a table like {{ as = \"placement\", setting = \"foster\" }}"
+            f'{origin}: {where} must be a table like {{ as = "placement", setting = "foster" }}'
             f", got {raw!r}"
         )
     unknown = set(raw) - {"as", "setting", "temporary", "kind", "value"}
@@ -124,11 +124,9 @@ def _target(raw: Any, where: str, origin: str) -> Target:
     if as_ == "placement":
         valid = [s.value for s in Setting]
         if setting not in valid:
-            raise MappingError(
-                f"{origin}: {where}.setting must be one of {valid}, got {setting!r}"
-            )
+            raise MappingError(f"{origin}: {where}.setting must be one of {valid}, got {setting!r}")
     elif as_ == "event" and not raw.get("kind"):
-        raise MappingError(f"{origin}: {where} (an event) needs kind = \"...\"")
+        raise MappingError(f'{origin}: {where} (an event) needs kind = "..."')
     elif as_ == "status" and not (raw.get("kind") and raw.get("value")):
         raise MappingError(f"{origin}: {where} (a status) needs kind and value")
     temporary = raw.get("temporary", False)
@@ -214,7 +212,7 @@ def load_mapping(path: str | Path | None = None) -> IjwMapping:
         raise MappingError(f"mapping file {p.name}: not valid TOML: {exc}") from None
     extends = data.get("extends")
     if extends not in (None, "default"):
-        raise MappingError(f"{p.name}: extends must be \"default\" or absent, got {extends!r}")
+        raise MappingError(f'{p.name}: extends must be "default" or absent, got {extends!r}')
     if extends == "default":
         merged: dict[str, Any] = {**default, **{k: v for k, v in data.items() if k != "extends"}}
         for key in ("end_reasons", "categories"):

@@ -12,11 +12,13 @@ never stored, returned or reported; names, addresses and contact details are nev
 
 Examples
 --------
->>> from pathlib import Path
->>> ex = Path("../shared/data/ijw/examples")
->>> read = read_messages(_discover(ex)[0], key=b"k" * 32, log=None)
->>> sorted(m.kind for m in read.messages), len(read.products)
-(['JW301', 'JW305', 'JW307'], 6)
+>>> from earlysignal.sources.ijw_write import message_xml
+>>> xml = message_xml("JW305", 7, date(2024, 1, 5), "41000000", "0363", "100000009",
+...                   "2010-01-01", "2", tw=1, cat="43", code="PLZ01", ing="2024-01-02",
+...                   begin="2024-01-02", status="1")
+>>> read = read_messages([("a.xml", xml.encode)], key=b"k" * 32, log=None)
+>>> read.messages[0].kind, read.products[0].category, read.products[0].begin
+('JW305', '43', datetime.date(2024, 1, 2))
 >>> eleven_test("999900006"), eleven_test("123456789")
 (True, False)
 """
@@ -362,8 +364,7 @@ def _parse(
             "Client/Bsn",
             None,
             "a BSN has nine digits",
-            "correct the BSN in the source system (the value is not shown: it identifies a "
-            "person)",
+            "correct the BSN in the source system (the value is not shown: it identifies a person)",
         )
     if not eleven_test(bsn):
         raise _Bad(
@@ -371,8 +372,7 @@ def _parse(
             "Client/Bsn",
             None,
             "the BSN fails the eleven-test",
-            "correct the BSN in the source system (the value is not shown: it identifies a "
-            "person)",
+            "correct the BSN in the source system (the value is not shown: it identifies a person)",
         )
     gb = c.get("Geboortedatum")
     gbd = _children(gb) if gb is not None else {}
@@ -394,9 +394,9 @@ def _parse(
             "the message holds no product",
             "send messages with at least one product",
         )
-    digest = hashlib.sha256(
-        repr((msg, muni, agb, child, birth, sex, rows)).encode()
-    ).hexdigest()[:16]
+    digest = hashlib.sha256(repr((msg, muni, agb, child, birth, sex, rows)).encode()).hexdigest()[
+        :16
+    ]
     message = Message(name, msg, agb, muni, ident, dag, child, birth, sex, digest)
     return message, rows
 
@@ -412,13 +412,22 @@ def _product(msg: str, p: dict[str, ET.Element], path: str, ctx: _Ctx) -> tuple[
             "send the product category and code",
         )
     pc = _children(prod)
-    cat = _code(ctx.text(pc, "Categorie", f"{path}/Product"), JZ020_CATEGORIES,
-                f"{path}/Product/Categorie", "JZ020")
+    cat = _code(
+        ctx.text(pc, "Categorie", f"{path}/Product"),
+        JZ020_CATEGORIES,
+        f"{path}/Product/Categorie",
+        "JZ020",
+    )
     code = ctx.opt(pc, "Code")
     tw = ctx.opt(p, "ToewijzingNummer")
     if tw is not None and not _NUM_RE.match(tw):
-        raise _Bad("format", f"{path}/ToewijzingNummer", tw, "an assignment number has 1-9 "
-                   "digits", "use the municipality's ToewijzingNummer")
+        raise _Bad(
+            "format",
+            f"{path}/ToewijzingNummer",
+            tw,
+            "an assignment number has 1-9 digits",
+            "use the municipality's ToewijzingNummer",
+        )
     begin = end = None
     reason = status = None
     if msg in ("JW305", "JW307"):
@@ -443,8 +452,12 @@ def _product(msg: str, p: dict[str, ET.Element], path: str, ctx: _Ctx) -> tuple[
             )
     if msg == "JW307":
         end = ctx.date(ctx.text(p, "Einddatum", path), f"{path}/Einddatum")
-        reason = _code(ctx.text(p, "RedenBeeindiging", path), JZ588_REASONS,
-                       f"{path}/RedenBeeindiging", "JZ588")
+        reason = _code(
+            ctx.text(p, "RedenBeeindiging", path),
+            JZ588_REASONS,
+            f"{path}/RedenBeeindiging",
+            "JZ588",
+        )
         if begin is not None and end < begin:
             raise _Bad(
                 "stop_before_start",
@@ -526,8 +539,15 @@ def read_messages(
         except _Bad as bad:
             out.excluded[bad.rule] = out.excluded.get(bad.rule, 0) + 1
             if log is not None:
-                log.add(bad.rule, "excluded", bad.reason, bad.fix, file=name,
-                        element=bad.element, value=bad.value)
+                log.add(
+                    bad.rule,
+                    "excluded",
+                    bad.reason,
+                    bad.fix,
+                    file=name,
+                    element=bad.element,
+                    value=bad.value,
+                )
             continue
         if res[0] is None:
             kind = str(res[1])
@@ -587,12 +607,13 @@ def read_parallel(
                 for k, v in d_in.items():
                     d_out[k] = d_out.get(k, 0) + v
             for i in issues:
-                severity = "error" if (log.mode == "raise" and i.severity != "warning") else (
-                    i.severity
+                severity = (
+                    "error" if (log.mode == "raise" and i.severity != "warning") else (i.severity)
                 )
                 log.items.append(
-                    SourceIssue(i.rule, severity, i.file, i.row, i.element, i.value, i.message,
-                                i.fix)
+                    SourceIssue(
+                        i.rule, severity, i.file, i.row, i.element, i.value, i.message, i.fix
+                    )
                 )
     return out
 

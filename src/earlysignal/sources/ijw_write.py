@@ -41,6 +41,7 @@ __all__ = [
     "SETTING_PRODUCTS",
     "IjwArchive",
     "make_bsns",
+    "message_xml",
     "working_days_after",
     "write_ijw_archive",
 ]
@@ -197,6 +198,48 @@ _JW307 = (
 )
 
 
+def message_xml(  # noqa: PLR0917
+    kind: str,
+    ident: int | str,
+    dagtekening: date,
+    agb: str,
+    municipality: str,
+    bsn: str,
+    birth_date: str,
+    sex_code: str,
+    **product: Any,
+) -> str:
+    """One iJw 3.2 message (JW301, JW305 or JW307) with one product, as XML text.
+
+    ``product`` holds ``tw``, ``cat``, ``code``, ``begin`` (ISO dates as text) and for
+    JW305/JW307 ``ing`` and ``status``, for JW307 ``reason`` and ``end``.
+
+    Examples
+    --------
+    >>> xml = message_xml("JW305", 7, date(2024, 1, 5), "41000000", "0363", "100000009",
+    ...                   "2010-01-01", "2", tw=1, cat="43", code="PLZ01", ing="2024-01-02",
+    ...                   begin="2024-01-02", status="1")
+    >>> "<jw305:Begindatum>2024-01-02</jw305:Begindatum>" in xml
+    True
+    """
+    afz, ont = (municipality, agb) if kind == "JW301" else (agb, municipality)
+    p = kind.lower()
+    head = _HEAD.format(
+        p=p,
+        code=_CODES[kind],
+        afz=afz,
+        ont=ont,
+        ident=ident,
+        dag=dagtekening.isoformat(),
+        bsn=bsn,
+        gb=birth_date,
+        sex=sex_code,
+        naamgebruik=_NAAMGEBRUIK if kind == "JW301" else "",
+    )
+    body = {"JW301": _JW301, "JW305": _JW305, "JW307": _JW307}[kind]
+    return head + body.format(dag=dagtekening.isoformat(), **product)
+
+
 def write_ijw_archive(
     history: CareHistory,
     out: str | Path,
@@ -234,15 +277,19 @@ def write_ijw_archive(
     ids = ch["child_id"].to_list()
     bsns = make_bsns(len(ids))
     bsn_of = dict(zip(ids, bsns, strict=True))
-    regions = sorted({r for r in ch["region"].to_list() if r is not None}) if (
-        "region" in ch.columns
-    ) else []
+    regions = (
+        sorted({r for r in ch["region"].to_list() if r is not None})
+        if ("region" in ch.columns)
+        else []
+    )
     muni_of_region = {r: _MUNICIPALITIES[i % len(_MUNICIPALITIES)] for i, r in enumerate(regions)}
     facts: dict[str, tuple[str, str, str]] = {}
     has_region = "region" in ch.columns
     for row in ch.iter_rows(named=True):
-        muni = muni_of_region.get(row["region"], _MUNICIPALITIES[0]) if has_region else (
-            _MUNICIPALITIES[0]
+        muni = (
+            muni_of_region.get(row["region"], _MUNICIPALITIES[0])
+            if has_region
+            else (_MUNICIPALITIES[0])
         )
         facts[row["child_id"]] = (row["birth_date"].isoformat(), _SEX.get(row["sex"], "0"), muni)
     providers = sorted({p for p in history.placements["provider_id"].to_list() if p})
@@ -251,52 +298,89 @@ def write_ijw_archive(
     counter = [0]
     corrections = 0
 
-    def emit(kind: str, dag: date, child: str, agb: str, body: str, **kw: Any) -> None:
+    def emit(kind: str, dag: date, child: str, agb: str, **kw: Any) -> None:
         counter[0] += 1
         gb, sex, muni = facts[child]
         dag = min(dag, extraction)
-        afz, ont = (muni, agb) if kind == "JW301" else (agb, muni)
-        p = kind.lower()
-        head = _HEAD.format(p=p, code=_CODES[kind], afz=afz, ont=ont, ident=counter[0],
-                            dag=dag.isoformat(), bsn=bsn_of[child], gb=gb, sex=sex,
-                            naamgebruik=_NAAMGEBRUIK if kind == "JW301" else "")
-        msgs.append((dag, counter[0], kind, head + body.format(dag=dag.isoformat(), **kw)))
+        xml = message_xml(kind, counter[0], dag, agb, muni, bsn_of[child], gb, sex, **kw)
+        msgs.append((dag, counter[0], kind, xml))
 
-    def delivery(child: str, agb: str, cat: str, code: str, start: date, end: date | None,
-                 reason: str | None, tw: int) -> None:
+    def delivery(  # noqa: PLR0917
+        child: str,
+        agb: str,
+        cat: str,
+        code: str,
+        start: date,
+        end: date | None,
+        reason: str | None,
+        tw: int,
+    ) -> None:
         nonlocal corrections
         ing = start.isoformat()
-        emit("JW301", start - timedelta(days=rng.randint(0, 7)), child, agb, _JW301, tw=tw,
-             cat=cat, code=code, begin=ing)
+        emit(
+            "JW301",
+            start - timedelta(days=rng.randint(0, 7)),
+            child,
+            agb,
+            tw=tw,
+            cat=cat,
+            code=code,
+            begin=ing,
+        )
         d305 = start + timedelta(days=rng.randint(0, 3))
         if rng.random() < correction_share:
             wrong = (start + timedelta(days=rng.randint(1, 3))).isoformat()
-            emit("JW305", d305, child, agb, _JW305, tw=tw, cat=cat, code=code, ing=ing,
-                 begin=wrong, status="1")
-            emit("JW305", d305, child, agb, _JW305, tw=tw, cat=cat, code=code, ing=ing,
-                 begin=wrong, status="3")
+            emit(
+                "JW305",
+                d305,
+                child,
+                agb,
+                tw=tw,
+                cat=cat,
+                code=code,
+                ing=ing,
+                begin=wrong,
+                status="1",
+            )
+            emit(
+                "JW305",
+                d305,
+                child,
+                agb,
+                tw=tw,
+                cat=cat,
+                code=code,
+                ing=ing,
+                begin=wrong,
+                status="3",
+            )
             corrections += 1
-        emit("JW305", d305, child, agb, _JW305, tw=tw, cat=cat, code=code, ing=ing,
-             begin=ing, status="1")
+        emit("JW305", d305, child, agb, tw=tw, cat=cat, code=code, ing=ing, begin=ing, status="1")
         if end is None or reason is None:
             return
         d307 = max(end + timedelta(days=rng.randint(0, 4)), d305)
-        stop = {"tw": tw, "cat": cat, "code": code, "ing": ing, "begin": ing,
-                "end": end.isoformat()}
+        stop = {
+            "tw": tw,
+            "cat": cat,
+            "code": code,
+            "ing": ing,
+            "begin": ing,
+            "end": end.isoformat(),
+        }
         if rng.random() < correction_share:
             other = "35" if reason != "35" else "31"
-            emit("JW307", d307, child, agb, _JW307, reason=other, status="1", **stop)
-            emit("JW307", d307, child, agb, _JW307, reason=other, status="3", **stop)
+            emit("JW307", d307, child, agb, reason=other, status="1", **stop)
+            emit("JW307", d307, child, agb, reason=other, status="3", **stop)
             corrections += 1
-        emit("JW307", d307, child, agb, _JW307, reason=reason, status="1", **stop)
+        emit("JW307", d307, child, agb, reason=reason, status="1", **stop)
 
     tw = 100000
     for r in history.placements.sort("child_id", "start").iter_rows(named=True):
         tw += 1
         setting, temporary = r["setting"], bool(r["temporary"])
-        cat, code = _WITH_PARENTS if setting == "with_parents" else SETTING_PRODUCTS[
-            (setting, temporary)
-        ]
+        cat, code = (
+            _WITH_PARENTS if setting == "with_parents" else SETTING_PRODUCTS[(setting, temporary)]
+        )
         reason = None if r["end_reason"] is None else END_REASON_TO_JZ588[r["end_reason"]]
         agb = agb_of.get(r["provider_id"], "40999999")
         delivery(r["child_id"], agb, cat, code, r["start"], r["end"], reason, tw)
@@ -306,8 +390,16 @@ def write_ijw_archive(
                 continue
             tw += 1
             cat, code = _MEASURES[r["value"]]
-            delivery(r["child_id"], "40999998", cat, code, r["start"], r["end"],
-                     None if r["end"] is None else "31", tw)
+            delivery(
+                r["child_id"],
+                "40999998",
+                cat,
+                code,
+                r["start"],
+                r["end"],
+                None if r["end"] is None else "31",
+                tw,
+            )
     msgs.sort(key=lambda m: (m[0], m[1]))
     mapping_path = (out.parent if as_zip else out) / "ijw_mapping.toml"
     mapping_path.parent.mkdir(parents=True, exist_ok=True)
