@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -179,23 +181,44 @@ def _discover(src: str | Path) -> tuple[list[tuple[str, Callable[[], bytes]]], l
         return items, ignored
     if p.is_file():
         return [(p.name, p.read_bytes)], []
-    for f in sorted(p.rglob("*")):
-        if f.is_dir():
-            continue
-        rel = f.relative_to(p).as_posix()
-        if f.suffix.lower() == ".xml":
-            items.append((rel, f.read_bytes))
-        else:
-            ignored.append(rel)
-    return items, ignored
+    found: list[tuple[str, str]] = []  # (relative name, full path); os.walk is fast on big trees
+    root = str(p)
+    for dirpath, _dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if rel_dir == "." else rel_dir + "/"
+        for f in files:
+            rel = prefix + f
+            if f.lower().endswith(".xml"):
+                found.append((rel, os.path.join(dirpath, f)))
+            else:
+                ignored.append(rel)
+    found.sort()
+    ignored.sort()
+    return [(rel, partial(_read_path, full)) for rel, full in found], ignored
+
+
+def _read_path(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
 def _zip_reader(zf: zipfile.ZipFile, name: str) -> Callable[[], bytes]:
     return lambda: zf.read(name)
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def _children(el: ET.Element) -> dict[str, ET.Element]:
-    return {c.tag.rpartition("}")[2]: c for c in el}
+    """Child elements by local name (namespace stripped; names cached)."""
+    out: dict[str, ET.Element] = {}
+    for c in el:
+        tag = c.tag
+        name = _LOCAL.get(tag)
+        if name is None:
+            name = _LOCAL[tag] = tag.rpartition("}")[2]
+        out[name] = c
+    return out
 
 
 class _Ctx:
