@@ -77,7 +77,7 @@ def _import(
                 (sample / f"{i:09d}_{f.name}").write_bytes(f.read_bytes())
         src = sample
     t0, c0 = time.perf_counter(), time.process_time()
-    history, report = import_ijw(
+    _history, report = import_ijw(
         src,
         key=KEY,
         mapping=mapping,

@@ -165,6 +165,9 @@ def assemble(
     child_rows: dict[str, tuple[date, str, str]] = {}
     for i in kept:
         m = msgs[i]
+        if m.birth_date is None or m.sex_code is None:  # JW317 carries neither
+            counts[f"{m.kind}_messages"] += 1
+            continue
         prev = child_rows.get(m.child_id)
         if prev is not None and prev[0] != m.birth_date:
             counts["client_birth_date_changed"] += 1

@@ -78,7 +78,6 @@ _PRODUCTS = {
     "JW305": ("StartProducten", "StartProduct"),
     "JW307": ("StopProducten", "StopProduct"),
     "JW315": ("AangevraagdeProducten", "AangevraagdProduct"),
-    "JW317": ("OngewijzigdeProducten", "OngewijzigdProduct"),
 }
 
 
@@ -118,8 +117,8 @@ class Message:
     ident: str
     dagtekening: date
     child_id: str
-    birth_date: date
-    sex_code: str
+    birth_date: date | None
+    sex_code: str | None
     digest: str
 
 
@@ -397,12 +396,26 @@ def _parse(
             "the BSN fails the eleven-test",
             "correct the BSN in the source system (the value is not shown: it identifies a person)",
         )
+    child = child_pseudonym(key, bsn)
+    del bsn
+    if msg == "JW317":
+        # a change request carries no birth date or sex; its products are counted only
+        verzoek = c.get("Verzoek")
+        n = sum(len(lst) for lst in verzoek if len(lst)) if verzoek is not None else 0
+        if not n:
+            raise _Bad(
+                "missing_element",
+                "Client/Verzoek",
+                None,
+                "the request holds no product",
+                "send requests with at least one product",
+            )
+        digest = hashlib.sha256(repr((msg, muni, agb, child, n, data)).encode()).hexdigest()[:16]
+        return Message(name, msg, agb, muni, ident, dag, child, None, None, digest), []
     gb = c.get("Geboortedatum")
     gbd = _children(gb) if gb is not None else {}
     birth = ctx.date(ctx.text(gbd, "Datum", "Client/Geboortedatum"), "Client/Geboortedatum/Datum")
     sex = _code(ctx.text(c, "Geslacht", "Client"), _SEX, "Client/Geslacht", "COD046")
-    child = child_pseudonym(key, bsn)
-    del bsn
     list_name, item_name = _PRODUCTS[msg]
     plist = c.get(list_name)
     rows: list[tuple[Any, ...]] = []
