@@ -171,3 +171,14 @@ def test_zip_archive_reads_like_a_folder(tmp_path: Path) -> None:
         zipped.path, key=KEY, mapping=zipped.mapping_path, observed_until=zipped.extraction_date
     )
     assert a.placements.equals(b.placements)
+
+
+def test_parallel_reading_gives_the_same_history(tmp_path: Path) -> None:
+    sim = simulate(120, years=2, seed=6)
+    arc = write_ijw_archive(sim.history, tmp_path / "arc", seed=6)
+    assert arc.messages > 1000  # parallel reading starts above 1,000 files
+    kw = {"key": KEY, "mapping": arc.mapping_path, "observed_until": arc.extraction_date}
+    a, ra = import_ijw(arc.path, **kw)  # type: ignore[arg-type]
+    b, rb = import_ijw(arc.path, workers=2, **kw)  # type: ignore[arg-type]
+    assert a.placements.equals(b.placements) and a.children.equals(b.children)
+    assert ra.counts == rb.counts
