@@ -3,7 +3,8 @@
 A folder or zip of JW301 (assignment), JW305 (start of care) and JW307 (end of care) messages
 (JW315 and JW317 requests read where present) becomes a validated canonical folder plus an
 import report. The work is split in four modules: reading and checking
-(:mod:`~earlysignal.sources.ijw_read`), the mapping (:mod:`~earlysignal.sources.ijw_mapping`),
+(:mod:`~earlysignal.sources.ijw_read`, files and parallel reading in
+:mod:`~earlysignal.sources.ijw_io`), the mapping (:mod:`~earlysignal.sources.ijw_mapping`),
 assembly (:mod:`~earlysignal.sources.ijw_assemble`) and, for tests and demos, the writer
 (:mod:`~earlysignal.sources.ijw_write`). Definitions and blind spots are in ``docs/ijw.md`` and
 in the package resource ``ijw_definitions.toml``, which cards built from iJw data show.
@@ -48,13 +49,9 @@ from earlysignal.sources._report import (
     issues_frame,
 )
 from earlysignal.sources.ijw_assemble import assemble
+from earlysignal.sources.ijw_io import discover, load_schemas, read_parallel
 from earlysignal.sources.ijw_mapping import IjwMapping, MappingError, load_mapping
-from earlysignal.sources.ijw_read import (
-    _discover,
-    load_schemas,
-    read_messages,
-    read_parallel,
-)
+from earlysignal.sources.ijw_read import read_messages
 
 __all__ = [
     "IjwImportError",
@@ -291,7 +288,7 @@ def import_ijw(
         key = read_key(key_file)
     log = IssueLog("ijw", errors)
     mp = mapping if isinstance(mapping, IjwMapping) else load_mapping(mapping)
-    items, ignored_files = _discover(src)
+    items, ignored_files = discover(src)
     if workers > 1 and len(items) > 1000:
         read = read_parallel(
             src, [n for n, _ in items], key=key, log=log, xsd_dir=xsd_dir, workers=workers
