@@ -13,8 +13,8 @@ half a million messages; the target: import with the library's own checks in und
 
 Prints one JSON line per step and a summary line; nothing is timed in unit tests. Wall time
 depends on the load of the shared machine: the CPU time of the importing process is printed
-too (with ``--workers`` > 1 the workers' CPU is not in it). ``--dir`` keeps the archive so that
-a second run (e.g. another ``--workers``) reuses it.
+too, and with ``--workers`` > 1 the workers' CPU time and largest peak RSS. ``--dir`` keeps
+the archive so that a second run (e.g. another ``--workers``) reuses it.
 """
 
 from __future__ import annotations
@@ -95,6 +95,14 @@ def _import(
         "messages": report.messages_read,
         "import_s": round(time.perf_counter() - t0, 2),
         "import_cpu_s": round(time.process_time() - c0, 2),
+        "workers_cpu_s": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
+            2,
+        ),
+        "workers_peak_rss_mib": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
         "peak_rss_mib": _rss_mib(),
         "valid": bool(report.validation and report.validation["ok"]),
         "output": report.output_counts,
