@@ -34,6 +34,7 @@ def test_ijw_experiment_end_to_end(tmp_path: Path) -> None:
     validate_card(card)
     d = card["data"]
     assert "iJw 3.2 messages" in d["source"]
+    assert d["simulated"] is True  # a simulated archive: the card says so
     assert d["source_definitions"] == source_definitions()
     imp = d["import"]
     assert imp["rows_read"]["messages"] == (
@@ -43,5 +44,6 @@ def test_ijw_experiment_end_to_end(tmp_path: Path) -> None:
     for blind in source_definitions()["blind_spots"]:
         assert blind.split(":")[0] in text
     assert "doorverhuizing" in text
+    assert "Trained and tested on simulated data" in text
     html = (result.card_dir / "model_card.html").read_text()
     assert "five working days" in html

@@ -290,7 +290,9 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
             "kept": summary["kept"],
             "issues": summary["issues"],
         }
-    d["simulated"] = state.simulation is not None
+    # an iJw archive simulated for the run (no [data] path) is simulated data too
+    ijw_sim = cfg.source == "ijw" and not cfg.path and history is None and simulation is None
+    d["simulated"] = state.simulation is not None or ijw_sim
     d["observed_until"] = state.history.observed_until.isoformat()
     d["counts"] = {k: int(v) for k, v in state.history.counts().items()}
 
