@@ -175,10 +175,12 @@ def _children(el: ET.Element) -> dict[str, ET.Element]:
 class _Ctx:
     """Per-message helpers: required elements, dates and codes with a named rule."""
 
-    __slots__ = ("dates",)
+    __slots__ = ("children", "dates")
 
     def __init__(self) -> None:
         self.dates: dict[str, date] = {}
+        # BSN -> pseudonym, for this read only (in memory, never written or returned)
+        self.children: dict[str, str] = {}
 
     def text(self, parent: dict[str, ET.Element], name: str, path: str) -> str:
         el = parent.get(name)
@@ -216,6 +218,27 @@ class _Ctx:
             ) from None
         self.dates[value] = d
         return d
+
+
+def _checked_pseudonym(key: bytes, bsn: str) -> str:
+    """Check a BSN's format and eleven-test, and return the child's pseudonym."""
+    if not _BSN_RE.match(bsn):
+        raise _Bad(
+            "format",
+            "Client/Bsn",
+            None,
+            "a BSN has nine digits",
+            "correct the BSN in the source system (the value is not shown: it identifies a person)",
+        )
+    if not eleven_test(bsn):
+        raise _Bad(
+            "bsn_eleven_test",
+            "Client/Bsn",
+            None,
+            "the BSN fails the eleven-test",
+            "correct the BSN in the source system (the value is not shown: it identifies a person)",
+        )
+    return child_pseudonym(key, bsn)
 
 
 def _code(value: str, valid: frozenset[str], element: str, listname: str) -> str:
@@ -332,23 +355,10 @@ def _parse(
     dag = ctx.date(dag_text, "Header/BerichtIdentificatie/Dagtekening")
     c = _children(top["Client"])
     bsn = ctx.text(c, "Bsn", "Client")
-    if not _BSN_RE.match(bsn):
-        raise _Bad(
-            "format",
-            "Client/Bsn",
-            None,
-            "a BSN has nine digits",
-            "correct the BSN in the source system (the value is not shown: it identifies a person)",
-        )
-    if not eleven_test(bsn):
-        raise _Bad(
-            "bsn_eleven_test",
-            "Client/Bsn",
-            None,
-            "the BSN fails the eleven-test",
-            "correct the BSN in the source system (the value is not shown: it identifies a person)",
-        )
-    child = child_pseudonym(key, bsn)
+    child = ctx.children.get(bsn)  # a child has many messages: check and hash once per read
+    if child is None:
+        child = _checked_pseudonym(key, bsn)
+        ctx.children[bsn] = child
     del bsn
     if msg == "JW317":
         # a change request carries no birth date or sex; its products are counted only
