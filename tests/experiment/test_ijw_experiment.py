@@ -40,6 +40,7 @@ def test_ijw_experiment_end_to_end(tmp_path: Path) -> None:
     assert imp["rows_read"]["messages"] == (
         imp["kept"]["messages"] + imp["excluded"]["messages"] + imp["duplicates_merged"]["messages"]
     )
+    assert imp["kept"]["messages"] > 10_000 and imp["files"] == imp["rows_read"]["messages"]
     text = (result.card_dir / "model_card.md").read_text()
     for blind in source_definitions()["blind_spots"]:
         assert blind.split(":")[0] in text

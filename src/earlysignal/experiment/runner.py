@@ -261,17 +261,15 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
         from earlysignal.sources.ijw import source_definitions
 
         state.history, ijw_report, d["source"] = load_ijw(cfg)
-        s = ijw_report.summary()
-        excl = sum(s["excluded"].values())
-        dups = s["counts"].get("duplicate_messages_merged", 0)
+        acc = ijw_report.message_accounting()
         d["import"] = {
             "errors": cfg.import_errors,
-            "files": s["files_read"],
-            "rows_read": {"messages": s["messages_read"] + excl + dups},
-            "duplicates_merged": {"messages": dups},
-            "excluded": {"messages": excl},
-            "kept": {"messages": s["messages_read"]},
-            "issues": s["issues"],
+            "files": acc["read"],
+            "rows_read": {"messages": acc["read"]},
+            "duplicates_merged": {"messages": acc["duplicates_merged"]},
+            "excluded": {"messages": acc["excluded"] + acc["not_read"]},
+            "kept": {"messages": acc["kept"]},
+            "issues": ijw_report.summary()["issues"],
         }
         d["source_definitions"] = source_definitions()
     else:

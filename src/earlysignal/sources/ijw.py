@@ -188,6 +188,20 @@ class IjwImportReport:
         name = rule if rule.startswith("ijw.") else f"ijw.{rule}"
         return sum(1 for i in self.issues if i.rule == name)
 
+    def message_accounting(self) -> dict[str, int]:
+        """Every message file read is kept, excluded, merged as a duplicate or not read.
+
+        ``read == kept + excluded + duplicates_merged + not_read`` (tested on every bad-input
+        case): nothing is lost silently.
+        """
+        return {
+            "read": self.files_read,
+            "kept": self.counts.get("messages_applied", 0),
+            "excluded": sum(self.excluded.values()),
+            "duplicates_merged": self.counts.get("duplicate_messages_merged", 0),
+            "not_read": sum(self.ignored_messages.values()),
+        }
+
     def issues_frame(self) -> pl.DataFrame:
         """All issues as a tidy frame (row-level; keep it with the data)."""
         return issues_frame(self.issues)
@@ -207,6 +221,7 @@ class IjwImportReport:
             "unmapped": self.unmapped,
             "issues": {f"{r} ({s})": n for r, s, n in issue_counts(self.issues).iter_rows()},
             "output_counts": self.output_counts,
+            "message_accounting": self.message_accounting(),
             "validation": self.validation,
             "mapping": self.mapping,
             "xsd": self.xsd,
