@@ -261,6 +261,22 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
 
         state.history, items = load_cbs(cfg)
         d.update(items)
+    elif cfg.source == "ijw":
+        from earlysignal.experiment.archives import load_ijw
+        from earlysignal.sources.ijw import source_definitions
+
+        state.history, ijw_report, d["source"] = load_ijw(cfg)
+        acc = ijw_report.message_accounting()
+        d["import"] = {
+            "errors": cfg.import_errors,
+            "files": acc["read"],
+            "rows_read": {"messages": acc["read"]},
+            "duplicates_merged": {"messages": acc["duplicates_merged"]},
+            "excluded": {"messages": acc["excluded"] + acc["not_read"]},
+            "kept": {"messages": acc["kept"]},
+            "issues": ijw_report.summary()["issues"],
+        }
+        d["source_definitions"] = source_definitions()
     else:
         from earlysignal.sources.ssda903 import import_ssda903
 
@@ -277,7 +293,9 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
             "kept": summary["kept"],
             "issues": summary["issues"],
         }
-    d["simulated"] = state.simulation is not None
+    # an iJw archive simulated for the run (no [data] path) is simulated data too
+    ijw_sim = cfg.source == "ijw" and not cfg.path and history is None and simulation is None
+    d["simulated"] = state.simulation is not None or ijw_sim
     d["observed_until"] = state.history.observed_until.isoformat()
     d["counts"] = {k: int(v) for k, v in state.history.counts().items()}
 
