@@ -31,7 +31,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from earlysignal.card.board import plain_summary
 from earlysignal.card.standards import (
+    COVERED,
     NOT_MEASURED,
     SECTIONS,
     TO_BE_COMPLETED,
@@ -265,6 +267,12 @@ def new_card(
         },
         "human_oversight": unknown(),
         "legal": {"basis": unknown(), "objection_route": unknown(), "status": unknown()},
+        "rights": {
+            "informed": unknown(),
+            "access": unknown(),
+            "correction": unknown(),
+            "contact": unknown(),
+        },
         "monitoring": {"plan": unknown(), "review_date": unknown()},
         "provenance": {
             "earlysignal_version": _version(),
@@ -277,8 +285,10 @@ def new_card(
         },
         "figures": [],
         "compliance": {},
+        "summary": {},
     }
     card["compliance"] = compliance(card)
+    card["summary"] = plain_summary(card)
     return card
 
 
@@ -394,6 +404,171 @@ def _metric_rows(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+METRIC_NAMES: dict[str, str] = {
+    "selection_rate": "share flagged",
+    "tpr": "share of breakdowns caught (TPR)",
+    "fpr": "false-alarm rate (FPR)",
+    "ppv": "precision (PPV)",
+}
+"""Reader names of the audit's rates at the decision rule."""
+
+COLUMN_LABELS: dict[str, str] = {
+    "n": "prediction times (rows, rounded to 5)",
+    "n_pos": "rows with the event (rounded to 5)",
+    "n_neg": "rows without the event (rounded to 5)",
+    "n_flagged": "rows flagged (rounded to 5)",
+    "n_children": "children (distinct, rounded to 5)",
+    "n_children_pos": "children with the event (distinct, rounded to 5)",
+    "base_rate": "event rate",
+    "mean_risk": "mean predicted risk",
+    "oe_ratio": "O/E",
+    "oe_ratio_lo": "O/E lower",
+    "oe_ratio_hi": "O/E upper",
+    "selection_rate": "share flagged",
+    "tpr": "TPR",
+    "fpr": "FPR",
+    "ppv": "precision",
+    "gap_flag": "calibration gap",
+}
+"""Column headings of the subgroup table: every count says what it counts."""
+
+
+def _pct(value: Any, digits: int = 0) -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
+        return "-"
+    return f"{100 * value:.{digits}f}%"
+
+
+def _fmt(spec: str) -> Any:
+    def f(value: Any) -> str:
+        if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
+            return "-"
+        return format(value, spec)
+
+    return f
+
+
+def _count(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "fewer than 10"
+    return f"{int(value):,}"
+
+
+def _ci(row: Any) -> str:
+    lo = row.get("lower") if isinstance(row, dict) else None
+    hi = row.get("upper") if isinstance(row, dict) else None
+    if lo is None or hi is None:
+        return "no interval"
+    return f"{lo:.3f} to {hi:.3f}"
+
+
+def _add_filters(env: Any) -> Any:
+    env.filters.update(
+        pct=_pct,
+        num=_fmt(".3f"),
+        num1=_fmt(".1f"),
+        num2=_fmt(".2f"),
+        signed=_fmt("+.3f"),
+        count=_count,
+        ci=_ci,
+        metric_name=lambda m: METRIC_NAMES.get(str(m), str(m)),
+    )
+    return env
+
+
+@cache
+def _texts() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("earlysignal.card", "templates"),
+        autoescape=False,
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return _add_filters(env).get_template("texts.j2").module
+
+
+def say(name: str, *args: Any) -> list[Block]:
+    """Blocks of one reader text of ``templates/texts.j2`` (a macro), given its data.
+
+    Paragraphs become text blocks; lines starting with ``- `` become a list.
+
+    Examples
+    --------
+    >>> [b.kind for b in say("harms")]
+    ['text', 'list']
+    """
+    raw = str(getattr(_texts(), name)(*args))
+    blocks: list[Block] = []
+    for para in raw.strip().split("\n\n"):
+        text: list[str] = []
+        items: list[list[str]] = []
+        for line in (ln.strip() for ln in para.splitlines()):
+            if not line:
+                continue
+            if line.startswith("- "):
+                items.append([line[2:]])
+            elif items:
+                items[-1].append(line)
+            else:
+                text.append(line)
+        if text:
+            blocks.append(Block("text", cells=[Cell(" ".join(text))]))
+        if items:
+            blocks.append(Block("list", cells=[Cell(" ".join(i)) for i in items]))
+    return blocks
+
+
+def _estimate(value: Any, lo: Any, hi: Any) -> str:
+    if value is None:
+        return "hidden (too few)"
+    if lo is None or hi is None:
+        return f"{value:.3f}"
+    return f"{value:.3f} ({lo:.3f} to {hi:.3f})"
+
+
+def _flagging_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per group: each rate with its interval, and the verdicts of the gap test."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["attribute"], r["group"])
+        row = out.setdefault(
+            key, {"attribute": r["attribute"], "group": r["group"], "compared with": "-"}
+        )
+        row[METRIC_NAMES.get(r["metric"], r["metric"])] = _estimate(
+            r.get("value"), r.get("lower"), r.get("upper")
+        )
+        if r["verdict"] == "reference":
+            row["compared with"] = "reference group"
+        else:
+            row["compared with"] = str(r.get("reference"))
+            row.setdefault("_verdicts", []).append((r["verdict"], r["metric"]))
+    result = []
+    for row in out.values():
+        verdicts = row.pop("_verdicts", [])
+        gaps = [METRIC_NAMES.get(m, m) for v, m in verdicts if v == "gap"]
+        few = [METRIC_NAMES.get(m, m) for v, m in verdicts if v == "too few to tell"]
+        if not verdicts:
+            row["gap test"] = "reference"
+        else:
+            parts = []
+            if gaps:
+                parts.append("gap: " + ", ".join(gaps))
+            if few:
+                parts.append("too few to tell: " + ", ".join(few))
+            row["gap test"] = "; ".join(parts) if parts else "no gap"
+        result.append(row)
+    return result
+
+
+def _labelled(rows: Any) -> Any:
+    if not isinstance(rows, list):
+        return rows
+    return [{COLUMN_LABELS.get(k, k): v for k, v in r.items()} for r in rows]
+
+
 def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
     """The card as (section, blocks) pairs, one per entry of ``SECTIONS``, in order.
 
@@ -402,13 +577,39 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
     >>> card = new_card(run_id="r", experiment="e", run_name="n", outcome="breakdown",
     ...                 horizon_days=180)
     >>> [s.id for s, _ in card_blocks(card)][:3]
-    ['model_details', 'intended_use', 'out_of_scope']
+    ['summary', 'model_details', 'intended_use']
     """
     md, out = card["model_details"], []
+    summary = card.get("summary") or plain_summary(card)
     for section in SECTIONS:
         blocks: list[Block] = []
         sid = section.id
-        if sid == "model_details":
+        if sid == "summary":
+            blocks += say("summary", summary)
+        elif sid == "simulator":
+            blocks += say("simulator", card["data"].get("simulator"))
+        elif sid == "harms":
+            blocks += say("harms")
+        elif sid == "glossary":
+            blocks += say("glossary")
+        elif sid == "rights":
+            r = card.get("rights") or {}
+            blocks += say("rights")
+            blocks.append(
+                _kv(
+                    [
+                        ("how the child and parents are told", r.get("informed", unknown())),
+                        ("how they see the score and its reasons", r.get("access", unknown())),
+                        (
+                            "how they correct wrongly recorded events",
+                            r.get("correction", unknown()),
+                        ),
+                        ("how they object (AVG art. 21)", card["legal"]["objection_route"]),
+                        ("whom they contact", r.get("contact", unknown())),
+                    ]
+                )
+            )
+        elif sid == "model_details":
             blocks += [
                 _text_block(md["description"]),
                 _kv(
@@ -431,6 +632,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             blocks.append(_text_block(card["intended_use"]["primary"]))
         elif sid == "out_of_scope":
             blocks.append(_list(card["intended_use"]["out_of_scope"]))
+            blocks += say("misuse")
         elif sid == "outcome":
             o = card["outcome"]
             blocks += [
@@ -443,6 +645,9 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                     ]
                 ),
             ]
+            bd = o.get("breakdown_definition")
+            if isinstance(bd, dict):
+                blocks.append(_kv([(str(k).replace("_", " "), v) for k, v in bd.items()]))
         elif sid == "censoring":
             o = card["outcome"]
             c = o["censoring"]
@@ -450,18 +655,27 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 _text_block(c.get("rule", "")),
                 _kv(
                     [
-                        ("prediction times", c["rows"]),
-                        ("censored (label missing)", c["censored"]),
-                        ("not at risk (label missing)", c.get("not_at_risk")),
-                        ("labelled", c["labelled"]),
-                        ("with the event", c.get("positives")),
-                        ("label 0 after a competing event", c.get("competing")),
+                        ("prediction times (rows)", c["rows"]),
+                        ("censored rows (label missing)", c["censored"]),
+                        ("rows not at risk (label missing)", c.get("not_at_risk")),
+                        ("labelled rows", c["labelled"]),
+                        ("rows with the event", c.get("positives")),
+                        ("rows labelled 0 after a competing event", c.get("competing")),
                     ]
                 ),
                 _text_block(o["competing_events"]),
             ]
+            if isinstance(o.get("competing_by_age"), list):
+                blocks += say("competing", o["competing_by_age"], o["horizon_days"])
+                blocks.append(
+                    _table(
+                        o["competing_by_age"],
+                        "test period by age at prediction time (rows and events rounded to 5)",
+                    )
+                )
         elif sid == "data":
             d = card["data"]
+            blocks += say("data_period", d)
             blocks += [
                 _kv(
                     [
@@ -471,15 +685,22 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                         ("first prediction time", d["period"].get("first_prediction_time")),
                         ("last prediction time", d["period"].get("last_prediction_time")),
                         ("prediction-time design", d["prediction_times"]["design"]),
-                        ("prediction times", d["prediction_times"]["rows"]),
+                        ("prediction times (rows)", d["prediction_times"]["rows"]),
                         ("children with a prediction time", d["prediction_times"]["children"]),
-                        ("validation errors", d["validation"]["errors"]),
-                        ("validation warnings", d["validation"]["warnings"]),
+                        ("validation errors (rows)", d["validation"]["errors"]),
+                        ("validation warnings (rows)", d["validation"]["warnings"]),
                     ]
                 ),
                 _table(
                     [{"table": k, "rows": v} for k, v in d["counts"].items()],
                     "rows per table (sizes only; the data are never logged)",
+                ),
+                *(
+                    [_kv([(str(k).replace("_", " "), v) for k, v in sd.items()])]
+                    if isinstance(sd := d.get("source_definitions"), dict)
+                    else [_table(sd, "how the source defines its records")]
+                    if isinstance(sd, list)
+                    else []
                 ),
                 _table(
                     [{"table": k, "sha256": v} for k, v in d["digests"].items()],
@@ -526,16 +747,19 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             v = card["validation_design"]
             blocks += [
                 _text_block(v["description"]),
-                _table(v["periods"], "periods of the temporal split"),
+                *say("periods_note"),
+                _table(v["periods"], "periods of the temporal split (counts of rows unless named)"),
                 _kv(
                     [
-                        ("rows purged at period boundaries", v.get("purged_rows")),
+                        ("rows purged (all periods)", v.get("purged_rows")),
                         ("bootstrap replicates", v["bootstrap"]),
                         ("interval level", v["ci_level"]),
                         ("bootstrap clustered by", v.get("clustered_by")),
                     ]
                 ),
             ]
+            if isinstance(v.get("method"), dict):
+                blocks += say("method", v["method"])
         elif sid == "performance":
             perf = card["performance"]
             blocks += [
@@ -550,6 +774,8 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             )
             if perf.get("oracle_sample"):
                 blocks.append(_text_block(perf["oracle_sample"]))
+            if perf.get("effects"):
+                blocks += say("effects", perf["effects"])
             blocks += _figures(card, sid)
         elif sid == "calibration":
             cal = card["calibration"]
@@ -562,6 +788,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             dec = card["decision"]
             blocks += [
                 _text_block(dec["rule"]),
+                *say("decision_people", dec.get("people"), card["outcome"]["horizon_days"]),
                 _table(dec["workload"], "expected workload at the decision rule (test period)"),
                 _table(dec["net_benefit"], "net benefit (decision curve)"),
             ]
@@ -577,8 +804,23 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                         ("suppressed cells", sg["suppressed_cells"]),
                     ]
                 ),
-                _table(sg["table"], "subgroup results after disclosure control"),
             ]
+            if isinstance(sg.get("flagging"), list) and sg["flagging"]:
+                blocks += say("flagging_intro", sg.get("gap_margin"), card["decision"]["threshold"])
+                blocks.append(
+                    _table(
+                        _flagging_rows(sg["flagging"]),
+                        "who gets flagged at the decision rule, with 95% intervals",
+                    )
+                )
+                blocks += say("options")
+            blocks.append(
+                _table(
+                    _labelled(sg["table"]),
+                    "calibration and rates per group after disclosure control (counts rounded "
+                    "to 5 one by one, so groups may not add up to the total exactly)",
+                )
+            )
             if sg.get("note"):
                 blocks.append(_text_block(sg["note"]))
             blocks += _figures(card, sid, sg.get("figure"))
@@ -625,6 +867,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
         elif sid == "monitoring":
             mon = card["monitoring"]
             blocks.append(_kv([("plan", mon["plan"]), ("review date", mon["review_date"])]))
+            blocks += say("stop_rules", mon.get("stop_rules"))
         elif sid == "provenance":
             pv = card["provenance"]
             blocks += [
@@ -678,6 +921,10 @@ def _title(card: dict[str, Any]) -> str:
     return title if isinstance(title, str) else f"Model card: {card['run']['run_name']}"
 
 
+def _banner() -> str:
+    return " ".join(str(_texts().banner()).split())
+
+
 def render_markdown(card: dict[str, Any]) -> str:
     """The card as Markdown (figures referenced as ``figures/<file>``).
 
@@ -696,7 +943,11 @@ def render_markdown(card: dict[str, Any]) -> str:
     env.filters["mdcell"] = md_escape
     return str(
         env.get_template("card.md.j2").render(
-            title=_title(card), card=card, sections=card_blocks(card), tbc=TO_BE_COMPLETED
+            title=_title(card),
+            card=card,
+            sections=card_blocks(card),
+            tbc=TO_BE_COMPLETED,
+            banner=_banner(),
         )
     )
 
@@ -729,7 +980,11 @@ def render_html(card: dict[str, Any], figures_dir: str | Path | None = None) -> 
     env = _env(autoescape=True)
     return str(
         env.get_template("card.html.j2").render(
-            title=_title(card), card=card, sections=card_blocks(card), images=images
+            title=_title(card),
+            card=card,
+            sections=card_blocks(card),
+            images=images,
+            banner=_banner(),
         )
     )
 
@@ -763,6 +1018,7 @@ def write_card(
     """
     card = dict(card)
     card["compliance"] = compliance(card)
+    card["summary"] = plain_summary(card)
     if validate:
         validate_card(card)
     out = Path(out_dir)
@@ -797,9 +1053,9 @@ def write_card(
 
 
 def known_fraction(card: dict[str, Any]) -> float:
-    """Share of standard items (all four tables) the card answers; for summaries."""
+    """Share of standard items (all tables) the card covers in full; for summaries."""
     rows = [r for table in compliance(card).values() for r in table]
-    return float(sum(r["status"] == "reported" for r in rows)) / len(rows)
+    return float(sum(r["status"] == COVERED for r in rows)) / len(rows)
 
 
 def _schema_type(node: dict[str, Any], defs: dict[str, Any]) -> str:

@@ -273,6 +273,16 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
             "issues": summary["issues"],
         }
     d["simulated"] = state.simulation is not None
+    if state.simulation is not None:
+        sim = state.simulation
+        d["simulator"] = {
+            "period_start": sim.start.isoformat(),
+            "years": round((state.history.observed_until - sim.start).days / 365.25),
+            "burn_in_years": int(sim.params.burn_in_years),
+            "children": int(state.history.children.height),
+            "seed": int(sim.seed),
+            "scenario": sim.scenario.name if sim.scenario is not None else None,
+        }
     d["observed_until"] = state.history.observed_until.isoformat()
     d["counts"] = {k: int(v) for k, v in state.history.counts().items()}
 
@@ -328,6 +338,10 @@ def _prediction_times(state: _State) -> None:
         "children": report.children,
         "excluded": {k: int(v) for k, v in report.dropped.items()},
     }
+    sim = state.card["data"].get("simulator")
+    if sim is not None:
+        start = date.fromisoformat(sim["period_start"])
+        sim["burn_in_prediction_times"] = int((times["prediction_time"] < start).sum())
     state.card["data"]["period"] = {
         "first_prediction_time": _iso(times["prediction_time"].min()),
         "last_prediction_time": _iso(times["prediction_time"].max()),
@@ -436,25 +450,38 @@ def _split(state: _State) -> None:
             )
     state.split = split
     periods = []
+    t = pl.col("prediction_time")
     for r in split.summary.iter_rows(named=True):
         rows = int(r["rows"])
         pos = int(r["positives"] or 0)
+        in_period = pl.lit(True)
+        if r["start"] is not None:
+            in_period = in_period & (t >= r["start"])
+        if r["end"] is not None:
+            in_period = in_period & (t < r["end"])
+        # label missing (censored or not at risk) among the period's rows, whether purged or not
+        missing = int(state.frame.filter(in_period & pl.col(state.label).is_null()).height)
         periods.append(
             {
                 "period": r["part"],
                 "from": _iso(r["start"]) or "start of data",
                 "until (exclusive)": _iso(r["end"]) or "end of data",
-                "rows": rows,
+                "rows in period": int(r["rows_in"]),
+                "purged rows": int(r["purged"]) + int(r["censored"]),
+                "of them censored (label missing)": missing,
+                "kept rows": rows,
                 "children": int(r["children"] or 0),
-                "events": pos,
+                "events (rows)": pos,
                 "event rate": pos / rows if rows else None,
-                "purged": int(r["purged"]),
-                "censored or not at risk": int(r["censored"]),
             }
         )
     v = state.card["validation_design"]
     v["periods"] = periods
-    v["purged_rows"] = int(split.summary["purged"].sum())
+    v["purged_rows"] = sum(int(p["purged rows"]) for p in periods)
+    v["bootstrap"] = int(state.config.evaluation.bootstrap)
+    v["ci_level"] = float(state.config.evaluation.ci_level)
+    v["clustered_by"] = "child (all rows of a child are resampled together)"
+    v["method"] = {"bootstrap": int(state.config.evaluation.bootstrap)}
     v["description"] = (
         "Temporal validation: the model is trained on the earliest period, calibrated on the "
         "next and tested on the latest, split by prediction time "
@@ -538,6 +565,12 @@ def _fit(state: _State) -> None:
         if m.kind == "lightgbm"
         else {}
     )
+    if m.kind == "lightgbm" and m.early_stopping_rounds is not None:
+        state.card["validation_design"].setdefault("method", {})["early_stopping"] = {
+            "share": float(state.base.validation_fraction),
+            "rounds": int(m.early_stopping_rounds),
+            "trees": int(state.base.n_trees_),
+        }
     md["class_imbalance"] = (
         f"Not reweighted or resampled (training event rate {float(np.mean(y)):.3f}): "
         "weights would distort the probabilities; the calibration period makes the "
@@ -660,7 +693,9 @@ def _evaluate(state: _State) -> None:
     baselines = {k: m.risk(X) for k, m in state.baselines.items()}
     assert state.threshold is not None
     share = float(np.mean(p >= state.threshold))
-    capacity = cfg.decision.capacity if cfg.decision.capacity is not None else max(share, 1e-3)
+    # Workload is measured at the share the rule actually flags on the test period (not at the
+    # configured capacity), so the workload table and the rule's figures are one set of numbers.
+    capacity = max(share, 1e-3)
     thresholds = sorted({0.05, 0.1, 0.2, 0.3, round(state.threshold, 6)})
     common: dict[str, Any] = {
         "thresholds": thresholds,
@@ -700,6 +735,9 @@ def _evaluate(state: _State) -> None:
         state.card["performance"]["oracle_sample"] = (
             f"The oracle comparison uses {int(mask.sum())} of {test.height} test rows "
             f"({len(keep)} children drawn at random): the oracle is a forward simulation."
+        )
+        state.card["validation_design"].setdefault("method", {}).update(
+            oracle_rows=int(mask.sum()), oracle_children=len(keep), test_rows=test.height
         )
     state.metrics = table
     perf = state.card["performance"]
@@ -810,12 +848,55 @@ def _evaluate(state: _State) -> None:
                  "lower": r["lower"], "upper": r["upper"]}
             )  # fmt: skip
     dec["net_benefit"] = nb
+    _board_figures(state, test, y, p)
     dec["figure"] = _save_figure(
         state,
         plot_decision_curve(y, preds, np.linspace(0.01, min(0.6, max(0.2, 3 * thr)), 40)),
         "decision_curve",
         "Decision curve on the test period: net benefit against treat-all and treat-none.",
         "decision",
+    )
+
+
+def _board_figures(state: _State, test: pl.DataFrame, y: Any, p: Any) -> None:
+    """The decision rule in children, effect sizes, results by age and stop rules (card)."""
+    from earlysignal.card.board import (
+        competing_by_age,
+        decision_in_people,
+        effect_sizes,
+        stop_rules,
+    )
+    from earlysignal.outcomes import _status_frame
+
+    cfg = state.config
+    card = state.card
+    thr = float(state.threshold or 0.0)
+    f = cfg.fairness
+    people = decision_in_people(
+        test["child_id"].to_numpy(), test["prediction_time"].to_numpy(), y, p, thr,
+        caseload=cfg.decision.caseload, min_cell=f.min_cell,
+    )  # fmt: skip
+    card["decision"]["people"] = people
+    card["decision"]["caseload"] = cfg.decision.caseload
+    perf = card["performance"]
+    perf["effects"] = effect_sizes(
+        perf["metrics"], card["decision"]["net_benefit"], cfg.model.kind, thr
+    )
+    o = cfg.outcome
+    keys = test.select("child_id", "prediction_time")
+    status = _status_frame(state.history, keys, o.name, o.horizon_days, o.min_moves or 2)
+    ages = keys.join(
+        state.history.children.select("child_id", "birth_date"), on="child_id", how="left"
+    ).select(
+        ((pl.col("prediction_time") - pl.col("birth_date")).dt.total_days() / 365.25).alias("a")
+    )
+    card["outcome"]["competing_by_age"] = competing_by_age(
+        ages["a"].to_numpy(), status["_status"].to_numpy(), y, p, thr, min_cell=f.min_cell,
+        horizon_days=o.horizon_days,
+    )  # fmt: skip
+    events = people["per_run"].get("events") if people["runs"] else None
+    card["monitoring"]["stop_rules"] = stop_rules(
+        horizon_days=o.horizon_days, events_per_run=float(events) if events else None
     )
 
 
@@ -896,6 +977,9 @@ AUDIT_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 """Columns of the audit shown on the card (the full published table is logged)."""
 
+GAP_MARGIN = 0.05
+"""Equivalence margin of the card's "no gap" verdict for rates at the decision rule."""
+
 
 def _audit(state: _State) -> None:
     from earlysignal.disclosure import DisclosurePolicy
@@ -928,6 +1012,12 @@ def _audit(state: _State) -> None:
     sg["min_cell"] = f.min_cell
     sg["suppressed_cells"] = suppressed
     sg["table"] = groups.select([c for c in AUDIT_COLUMNS if c in groups.columns]).to_dicts()
+    # one value per metric on the card: the overall ECE is the calibration section's
+    sg["table"] = [{k: v for k, v in r.items() if k != "ece"} for r in sg["table"]]
+    from earlysignal.card.board import flagging_by_group
+
+    sg["gap_margin"] = GAP_MARGIN
+    sg["flagging"] = flagging_by_group(result.metrics.to_dicts(), margin=GAP_MARGIN)
     sg["method"] = (
         "Fairness audit on the test period (earlysignal.fairness, on fairlearn's MetricFrame): "
         f"per group, calibration (observed/expected, ECE), AUROC and error rates at the "
