@@ -800,7 +800,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 _kv(
                     [
                         ("attributes", sg["attributes"]),
-                        ("smallest published cell", sg["min_cell"]),
+                        ("smallest published cell (children)", sg["min_cell"]),
                         ("suppressed cells", sg["suppressed_cells"]),
                     ]
                 ),
@@ -893,7 +893,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             titles = {s.id: s.title for s in SECTIONS}
             rows = [
                 {**r, "section": titles.get(r["section"], r["section"])}
-                for r in card["compliance"][sid]
+                for r in card["compliance"].get(sid) or compliance(card)[sid]
             ]
             blocks.append(_table(rows, columns=["item", "topic", "section", "status", "note"]))
         out.append((section, blocks))
