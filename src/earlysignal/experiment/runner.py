@@ -900,6 +900,15 @@ def _board_figures(state: _State, test: pl.DataFrame, y: Any, p: Any) -> None:
     )
 
 
+def _described_ticks(fig: Any, described: dict[str, str]) -> Any:
+    """Label a figure's feature axis with the features' descriptions (readers, not code)."""
+    for ax in fig.axes:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        if labels and any(x in described for x in labels):
+            ax.set_yticks(ax.get_yticks(), [described.get(x, x) for x in labels])
+    return fig
+
+
 def _explain(state: _State) -> None:
     from earlysignal.explain import beeswarm, contributions, global_importance, importance_plot
 
@@ -956,14 +965,16 @@ def _explain(state: _State) -> None:
     ]
     ex["figure"] = _save_figure(
         state,
-        importance_plot(table, max_display=min(15, cfg.explain.top + 5)),
+        _described_ticks(
+            importance_plot(table, max_display=min(15, cfg.explain.top + 5)), described
+        ),
         "importance",
         f"Global importance: mean |contribution| on {n} test rows, 95% bootstrap intervals.",
         "explanations",
     )
     _save_figure(
         state,
-        beeswarm(contrib, max_display=min(12, cfg.explain.top + 2)),
+        _described_ticks(beeswarm(contrib, max_display=min(12, cfg.explain.top + 2)), described),
         "beeswarm",
         "Contributions per row and feature (colour: feature value), uncalibrated log-odds.",
         "explanations",
