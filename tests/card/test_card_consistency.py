@@ -28,7 +28,7 @@ def test_demo_like_card_reconciles_across_sections(demo_like: tuple[dict[str, An
     periods = card["validation_design"]["periods"]
     c = card["outcome"]["censoring"]
     assert sum(p["rows in period"] for p in periods) == c["rows"]
-    assert sum(p["of them censored (label missing)"] for p in periods) == c["censored"] + (
+    assert sum(p["of them censored rows (label missing)"] for p in periods) == c["censored"] + (
         c["not_at_risk"] or 0
     )
     assert card["validation_design"]["bootstrap"] == 30

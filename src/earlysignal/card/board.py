@@ -381,10 +381,15 @@ def plain_summary(card: Mapping[str, Any]) -> dict[str, Any]:
     flagging = card.get("subgroups", {}).get("flagging") or []
     gaps = [r for r in flagging if r.get("verdict") == "gap"]
     few = {(r["attribute"], r["group"]) for r in flagging if r.get("verdict") == "too few to tell"}
-    worst = sorted(
-        (r for r in gaps if r["metric"] in ("tpr", "fpr")),
-        key=lambda r: -abs(float(r.get("difference") or 0.0)),
-    )
+    # the largest gap of each single attribute (intersections are in the section's table)
+    largest: dict[str, dict[str, Any]] = {}
+    for r in gaps:
+        if " & " in str(r["attribute"]) or r["metric"] not in ("selection_rate", "tpr", "fpr"):
+            continue
+        size = abs(float(r.get("difference") or 0.0))
+        if size > abs(float(largest.get(r["attribute"], {}).get("difference") or 0.0)):
+            largest[r["attribute"]] = r
+    worst = sorted(largest.values(), key=lambda r: -abs(float(r.get("difference") or 0.0)))
     return {
         "simulated": bool(card.get("data", {}).get("simulated")),
         "outcome": card.get("outcome", {}).get("name"),
@@ -400,7 +405,7 @@ def plain_summary(card: Mapping[str, Any]) -> dict[str, Any]:
         "per_run": people.get("per_run"),
         "runs": people.get("runs"),
         "false_alarm_weight": people.get("false_alarm_weight"),
-        "gaps": worst[:4],
+        "gaps": worst,
         "groups_too_few": len(few),
         "effects": card.get("performance", {}).get("effects") or [],
     }

@@ -74,7 +74,8 @@ def _totals(card: dict[str, Any]) -> Iterator[str]:
         total = sum(p["rows in period"] for p in periods)
         if c.get("rows") and total != c["rows"]:
             yield f"totals: rows over the periods {total} != prediction times {c['rows']}"
-        missing = sum(p["of them censored (label missing)"] for p in periods)
+        col = next(k for k in periods[0] if "censored" in k)
+        missing = sum(p[col] for p in periods)
         expected = c["censored"] + (c.get("not_at_risk") or 0)
         if c.get("rows") and missing != expected:
             yield (

@@ -22,6 +22,7 @@ import base64
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -429,6 +430,14 @@ COLUMN_LABELS: dict[str, str] = {
     "fpr": "FPR",
     "ppv": "precision",
     "gap_flag": "calibration gap",
+    "age": "age at prediction time",
+    "rows": "rows (rounded to 5)",
+    "events": "events (rows, rounded to 5)",
+    "event_rate": "event rate",
+    "competing_share": "share ended by a competing event",
+    "turns_18_share": "share turning 18 in the window",
+    "share_flagged": "share flagged",
+    "recall": "share of breakdowns caught",
 }
 """Column headings of the subgroup table: every count says what it counts."""
 
@@ -484,7 +493,7 @@ def _texts() -> Any:
         loader=jinja2.PackageLoader("earlysignal.card", "templates"),
         autoescape=False,
         undefined=jinja2.ChainableUndefined,
-        trim_blocks=True,
+        trim_blocks=False,  # a tag ending a line keeps the line break: paragraphs stay apart
         lstrip_blocks=True,
     )
     return _add_filters(env).get_template("texts.j2").module
@@ -502,7 +511,7 @@ def say(name: str, *args: Any) -> list[Block]:
     """
     raw = str(getattr(_texts(), name)(*args))
     blocks: list[Block] = []
-    for para in raw.strip().split("\n\n"):
+    for para in re.split(r"\n\s*\n", raw.strip()):
         text: list[str] = []
         items: list[list[str]] = []
         for line in (ln.strip() for ln in para.splitlines()):
@@ -516,7 +525,9 @@ def say(name: str, *args: Any) -> list[Block]:
                 text.append(line)
         if text:
             blocks.append(Block("text", cells=[Cell(" ".join(text))]))
-        if items:
+        if items and not text and blocks and blocks[-1].kind == "list":
+            blocks[-1].cells += [Cell(" ".join(i)) for i in items]  # one list, split by tags
+        elif items:
             blocks.append(Block("list", cells=[Cell(" ".join(i)) for i in items]))
     return blocks
 
@@ -669,7 +680,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 blocks += say("competing", o["competing_by_age"], o["horizon_days"])
                 blocks.append(
                     _table(
-                        o["competing_by_age"],
+                        _labelled(o["competing_by_age"]),
                         "test period by age at prediction time (rows and events rounded to 5)",
                     )
                 )

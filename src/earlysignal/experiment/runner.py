@@ -468,7 +468,7 @@ def _split(state: _State) -> None:
                 "until (exclusive)": _iso(r["end"]) or "end of data",
                 "rows in period": int(r["rows_in"]),
                 "purged rows": int(r["purged"]) + int(r["censored"]),
-                "of them censored (label missing)": missing,
+                "of them censored rows (label missing)": missing,
                 "kept rows": rows,
                 "children": int(r["children"] or 0),
                 "events (rows)": pos,
@@ -1031,7 +1031,7 @@ def _audit(state: _State) -> None:
     sg["flagging"] = flagging_by_group(result.metrics.to_dicts(), margin=GAP_MARGIN)
     sg["method"] = (
         "Fairness audit on the test period (earlysignal.fairness, on fairlearn's MetricFrame): "
-        f"per group, calibration (observed/expected, ECE), AUROC and error rates at the "
+        "per group, calibration (observed/expected), AUROC and error rates at the "
         f"decision threshold {result.threshold:.3f}, with {f.bootstrap} child-clustered "
         "bootstrap replicates; a calibration-gap test flags groups (gap_flag). Disclosure "
         f"control: counts rounded to 5, no cell under {f.min_cell} children, complementary "
