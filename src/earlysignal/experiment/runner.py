@@ -768,10 +768,16 @@ def _evaluate(state: _State) -> None:
         diff = _metric_rows(table, f"{name} - {b}", ("auroc",), "")
         if diff:
             d = diff[0]
+            size = (
+                " A small difference (under 0.02): see the proportionality note below."
+                if abs(d["value"]) < 0.02
+                else ""
+            )
             summary.append(
                 f"Against the {b} baseline, AUROC difference {d['value']:+.3f}: "
                 + _interval_words(d, "higher")
                 + "."
+                + size
             )
     if oracle is not None:
         perf["oracle"] = (
@@ -782,9 +788,15 @@ def _evaluate(state: _State) -> None:
         )
         lift = _metric_rows(table, f"{name} / oracle", ("auroc_lift",), "")
         if lift:
+            interval = (
+                f" (95% interval {lift[0]['lower']:.0%} to {lift[0]['upper']:.0%})"
+                if lift[0]["lower"] is not None and lift[0]["upper"] is not None
+                else ""
+            )
             summary.append(
-                f"The model achieves {lift[0]['value']:.0%} of the oracle's lift over chance "
-                "(AUROC - 0.5), on simulated data where the true risk is known."
+                f"The model achieves {lift[0]['value']:.0%}{interval} of the oracle's lift over "
+                "chance (AUROC - 0.5) on a random sample of test children, on simulated data "
+                "where the true risk is known."
             )
     else:
         from earlysignal.card import NOT_MEASURED, unknown
