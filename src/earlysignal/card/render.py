@@ -47,7 +47,9 @@ __all__ = [
     "Block",
     "CardValidationError",
     "card_blocks",
+    "card_items",
     "card_schema",
+    "card_text",
     "new_card",
     "render_html",
     "render_markdown",
@@ -530,6 +532,28 @@ def say(name: str, *args: Any) -> list[Block]:
         elif items:
             blocks.append(Block("list", cells=[Cell(" ".join(i)) for i in items]))
     return blocks
+
+
+def card_text(name: str, *args: Any) -> str:
+    """One reader text of ``templates/texts.j2`` as a single paragraph (for card fields).
+
+    Examples
+    --------
+    >>> card_text("decision_rule", 0.1, 0.088, 0.096)[:40]
+    'Flag the 10% highest risks: on the calibr'
+    """
+    return " ".join(str(getattr(_texts(), name)(*args)).split())
+
+
+def card_items(name: str, *args: Any) -> list[str]:
+    """A reader text of ``templates/texts.j2`` that is a list, as its items.
+
+    Examples
+    --------
+    >>> len(card_items("explain_limits"))
+    4
+    """
+    return [c.text for b in say(name, *args) if b.kind == "list" for c in b.cells]
 
 
 def _estimate(value: Any, lo: Any, hi: Any) -> str:

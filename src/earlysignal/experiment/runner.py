@@ -210,6 +210,13 @@ class _State:
     audit_published: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _say(name: str, *args: Any) -> str:
+    """A reader text of the card (``earlysignal/card/templates/texts.j2``) for a card field."""
+    from earlysignal.card.render import card_text
+
+    return card_text(name, *args)
+
+
 def _iso(d: Any) -> str | None:
     return d.isoformat() if isinstance(d, date) else None
 
@@ -410,11 +417,7 @@ def _features(state: _State) -> None:
     p["included_sensitive"] = list(cfg.features.include_sensitive)
     if cfg.features.exclude:
         p["excluded_features"] = list(cfg.features.exclude)
-    p["missing_data"] = (
-        "No imputation of records: a feature that never happened (e.g. days since the last "
-        "move for a child never moved) is null, handled natively by LightGBM and imputed "
-        "inside the logistic model; censored labels are excluded and counted."
-    )
+    p["missing_data"] = _say("missing_data")
 
 
 def _split(state: _State) -> None:
@@ -482,13 +485,8 @@ def _split(state: _State) -> None:
     v["ci_level"] = float(state.config.evaluation.ci_level)
     v["clustered_by"] = "child (all rows of a child are resampled together)"
     v["method"] = {"bootstrap": int(state.config.evaluation.bootstrap)}
-    v["description"] = (
-        "Temporal validation: the model is trained on the earliest period, calibrated on the "
-        "next and tested on the latest, split by prediction time "
-        f"(train before {split.train_end}, test from {split.calibrate_end}). Rows whose "
-        f"{h}-day label window crosses into a later period are purged; censored rows are "
-        "excluded. Children can appear in several periods, each time with only what was known "
-        "then (as in deployment). No hyperparameter search: the parameters are the config's."
+    v["description"] = _say(
+        "validation_description", split.train_end.isoformat(), split.calibrate_end.isoformat(), h
     )
 
 
@@ -571,11 +569,7 @@ def _fit(state: _State) -> None:
             "rounds": int(m.early_stopping_rounds),
             "trees": int(state.base.n_trees_),
         }
-    md["class_imbalance"] = (
-        f"Not reweighted or resampled (training event rate {float(np.mean(y)):.3f}): "
-        "weights would distort the probabilities; the calibration period makes the "
-        "probabilities honest, and performance is reported with AUPRC and at the decision rule."
-    )
+    md["class_imbalance"] = _say("class_imbalance", float(np.mean(y)))
 
 
 def _calibrate(state: _State) -> None:
@@ -604,15 +598,7 @@ def _calibrate(state: _State) -> None:
         if m.calibration != "none" and m.intervals == "venn_abers"
         else "none"
     )
-    state.card["calibration"]["method"] = (
-        "No calibration step: probabilities are the model's own."
-        if m.calibration == "none"
-        else (
-            f"The model's scores are mapped to probabilities by {m.calibration} calibration "
-            "fitted on the calibration period only; the test period is untouched. Metrics "
-            "below are on the test period with 95% child-clustered bootstrap intervals."
-        )
-    )
+    state.card["calibration"]["method"] = _say("calibration_method", m.calibration)
     # Decision threshold: from the calibration period, never from the test period.
     d = state.config.decision
     if d.threshold is not None:
@@ -670,15 +656,16 @@ def _metric_rows(table: pl.DataFrame, model: str, names: tuple[str, ...], label:
     return rows
 
 
-def _interval_words(diff: dict[str, Any], better_if: str) -> str:
+def _interval_verdict(diff: dict[str, Any], better_if: str) -> str:
+    """``better``, ``worse``, ``same`` (interval includes zero) or ``none`` (no interval)."""
     lo, hi = diff.get("lower"), diff.get("upper")
     if lo is None or hi is None:
-        return "no interval (bootstrap off), so no claim either way"
+        return "none"
     if (lo > 0 and better_if == "higher") or (hi < 0 and better_if == "lower"):
-        return "better (the paired 95% interval excludes zero)"
+        return "better"
     if (hi < 0 and better_if == "higher") or (lo > 0 and better_if == "lower"):
-        return "WORSE (the paired 95% interval excludes zero)"
-    return "not shown to differ (the paired 95% interval includes zero)"
+        return "worse"
+    return "same"
 
 
 def _evaluate(state: _State) -> None:
@@ -732,9 +719,8 @@ def _evaluate(state: _State) -> None:
             .alias("model")
         )
         table = pl.concat([table, extra])
-        state.card["performance"]["oracle_sample"] = (
-            f"The oracle comparison uses {int(mask.sum())} of {test.height} test rows "
-            f"({len(keep)} children drawn at random): the oracle is a forward simulation."
+        state.card["performance"]["oracle_sample"] = _say(
+            "oracle_sample", int(mask.sum()), test.height, len(keep)
         )
         state.card["validation_design"].setdefault("method", {}).update(
             oracle_rows=int(mask.sum()), oracle_children=len(keep), test_rows=test.height
@@ -751,34 +737,15 @@ def _evaluate(state: _State) -> None:
     auroc = _metric_rows(table, name, ("auroc",), name)
     if auroc:
         a = auroc[0]
-        summary.append(
-            f"AUROC of the {name} model on the test period: {a['value']:.3f} "
-            + (
-                f"(95% interval {a['lower']:.3f} to {a['upper']:.3f})."
-                if a["lower"] is not None
-                else "(no interval: bootstrap off)."
-            )
-        )
+        summary.append(_say("perf_auroc", name, a))
         if a["lower"] is not None and a["lower"] <= 0.5:
-            summary.append(
-                "The model is not shown to rank children better than chance: the AUROC's 95% "
-                "interval includes 0.5. It should not be used as a signal."
-            )
+            summary.append(_say("perf_chance"))
     for b in baselines:
         diff = _metric_rows(table, f"{name} - {b}", ("auroc",), "")
         if diff:
             d = diff[0]
-            size = (
-                " A small difference (under 0.02): see the proportionality note below."
-                if abs(d["value"]) < 0.02
-                else ""
-            )
-            summary.append(
-                f"Against the {b} baseline, AUROC difference {d['value']:+.3f}: "
-                + _interval_words(d, "higher")
-                + "."
-                + size
-            )
+            verdict = _interval_verdict(d, "higher")
+            summary.append(_say("perf_baseline", b, d, verdict, abs(d["value"]) < 0.02))
     if oracle is not None:
         perf["oracle"] = (
             _metric_rows(table, f"{name} (oracle sample)", ("auroc",), f"{name}, same rows")
@@ -788,16 +755,7 @@ def _evaluate(state: _State) -> None:
         )
         lift = _metric_rows(table, f"{name} / oracle", ("auroc_lift",), "")
         if lift:
-            interval = (
-                f" (95% interval {lift[0]['lower']:.0%} to {lift[0]['upper']:.0%})"
-                if lift[0]["lower"] is not None and lift[0]["upper"] is not None
-                else ""
-            )
-            summary.append(
-                f"The model achieves {lift[0]['value']:.0%}{interval} of the oracle's lift over "
-                "chance (AUROC - 0.5) on a random sample of test children, on simulated data "
-                "where the true risk is known."
-            )
+            summary.append(_say("perf_oracle", lift[0]))
     else:
         from earlysignal.card import NOT_MEASURED, unknown
 
@@ -826,13 +784,7 @@ def _evaluate(state: _State) -> None:
     thr = state.threshold
     dec["threshold"] = thr
     dec["capacity"] = d.capacity
-    dec["rule"] = (
-        f"Flag the {d.capacity:.0%} highest risks: on the calibration period that is a risk of "
-        f"at least {thr:.3f}, applied unchanged to the test period (where it flags {share:.1%})."
-        if d.capacity is not None
-        else f"Flag risks of at least {thr:.3f} (set by the study); it flags {share:.1%} of test "
-        "rows."
-    )
+    dec["rule"] = _say("decision_rule", d.capacity, thr, share)
     at = min(capacity, 1.0)
     workload = []
     for metric, label in (
@@ -951,30 +903,12 @@ def _explain(state: _State) -> None:
         }
         for r in table.head(cfg.explain.top).iter_rows(named=True)
     ]
-    implementation = {
-        "fast": "earlysignal's exact fast TreeSHAP (checked against LightGBM's pred_contrib)",
-        "native": "LightGBM's native pred_contrib",
-        "fast+native": "earlysignal's exact fast TreeSHAP and, for its deepest trees, "
-        "LightGBM's native pred_contrib",
-    }
-    ex["method"] = (
-        (
-            "Path-dependent TreeSHAP contributions from "
-            + implementation.get(str(contrib.implementation), str(contrib.implementation))
-            if cfg.model.kind == "lightgbm"
-            else "Exact additive contributions of the model"
-        )
-        + f" on a random sample of {n} test rows; global importance is the mean absolute "
-        "contribution to the log-odds, with a 95% bootstrap interval over children."
+    from earlysignal.card.render import card_items
+
+    ex["method"] = _say(
+        "explain_method", str(contrib.implementation), cfg.model.kind == "lightgbm", int(n)
     )
-    ex["limits"] = [
-        "Contributions explain the uncalibrated log-odds; the calibrator sits on top, so they "
-        "rank factors but do not add up to the calibrated probability.",
-        "They describe associations in recorded histories, not causes: a factor raising the "
-        "risk is not a reason for it, and says nothing about what would lower it.",
-        "Correlated features share credit in ways that depend on the model.",
-        "Recorded events depend on recording practice: more recording looks like more risk.",
-    ]
+    ex["limits"] = card_items("explain_limits")
     ex["figure"] = _save_figure(
         state,
         _described_ticks(
@@ -1133,29 +1067,19 @@ def _fill_human_fields(card: dict[str, Any], config: ExperimentConfig) -> None:
     card["ethics"]["considerations"] = text(c.ethical_considerations)
     card["ethics"]["funding"] = text(c.funding)
     card["ethics"]["lived_experience_involvement"] = text(c.lived_experience_involvement)
-    card["limitations"] = [
-        *c.known_limitations,
-        "Validated on one temporal split of one data source; performance elsewhere or later "
-        "is unknown until it is measured there.",
-    ]
+    card["limitations"] = [*c.known_limitations, _say("limitation_one_split")]
 
 
 def _finish_limitations(state: _State) -> None:
     card = state.card
     lim = card["limitations"]
     if card["data"]["simulated"]:
-        lim.append(
-            "Trained and tested on simulated data: the figures show what the method can do "
-            "on a realistic simulation, not how it performs on any agency's records."
-        )
+        lim.append(_say("limitation_simulated"))
     c = card["outcome"]["censoring"]
     if c.get("rows"):
-        lim.append(
-            f"{c['censored']} of {c['rows']} prediction times were censored (their horizon "
-            "runs past the extraction date) and are not in training or evaluation."
-        )
+        lim.append(_say("limitation_censored", c["censored"], c["rows"]))
     if not isinstance(card["subgroups"]["table"], list):
-        lim.append("No subgroup audit was produced by this run (see Subgroup results).")
+        lim.append(_say("limitation_no_audit"))
 
 
 def _environment_card(state: _State, env: dict[str, Any], config_sha: str) -> None:
