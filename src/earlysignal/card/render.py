@@ -750,9 +750,9 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                             {
                                 "source table": t,
                                 "rows read": n,
-                                "duplicates merged": imp["duplicates_merged"].get(t, 0),
-                                "excluded": imp["excluded"].get(t, 0),
-                                "kept": imp["kept"].get(t, 0),
+                                "duplicate rows merged": imp["duplicates_merged"].get(t, 0),
+                                "rows excluded": imp["excluded"].get(t, 0),
+                                "rows kept": imp["kept"].get(t, 0),
                             }
                             for t, n in imp["rows_read"].items()
                         ],
