@@ -2147,10 +2147,12 @@ MODEL_CARD = [
         chunks = re.split(r"(?m)^(?=## )", markdown)
         by_title = {c.splitlines()[0][3:].strip(): c for c in chunks if c.startswith("## ")}
         print(f"{len(by_title)} sections, {len(markdown)} characters of Markdown")
-        SHOWN = ["Model details", "Intended use", "Out-of-scope use", "Validation design",
-                 "Performance", "Decision curve and expected workload", "Subgroup results",
-                 "Known limitations",
-                 "Ethical considerations", "Human oversight"]
+        from earlysignal.card import SECTIONS
+
+        titles = {s.id: s.title for s in SECTIONS}
+        SHOWN = [titles[i] for i in ("summary", "model_details", "intended_use", "out_of_scope",
+                                     "validation", "performance", "decision", "subgroups",
+                                     "limitations", "ethics", "oversight")]
         for title in SHOWN:
             text = re.sub(r"!\\[([^\\]]*)\\]\\([^)]*\\)", r"*(figure: \\1)*", by_title[title])
             text = re.sub(r"(?m)^<a id=.*</a>$", "", text)
