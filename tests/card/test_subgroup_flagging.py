@@ -29,9 +29,12 @@ def test_verdict_follows_the_interval_of_the_difference(lo: float, width: float,
                                                          margin: float) -> None:  # fmt: skip
     hi = lo + width
     [r] = flagging_by_group([_row(lo, hi)], margin=margin)
-    if lo > 0 or hi < 0:
+    within = -margin <= lo and hi <= margin
+    if (lo > 0 or hi < 0) and within:
+        assert r["verdict"] == "small gap"
+    elif lo > 0 or hi < 0:
         assert r["verdict"] == "gap"
-    elif -margin <= lo and hi <= margin:
+    elif within:
         assert r["verdict"] == "no gap"
     else:
         assert r["verdict"] == "too few to tell"
@@ -55,7 +58,7 @@ def test_demo_like_card_shows_every_rate_with_its_interval(
         if r["value"] is not None:
             assert r["lower"] is not None and r["upper"] is not None, r
             assert r["lower"] <= r["value"] <= r["upper"] or r["lower"] == r["upper"], r
-        assert r["verdict"] in ("gap", "no gap", "too few to tell", "reference")
+        assert r["verdict"] in ("gap", "small gap", "no gap", "too few to tell", "reference")
     blocks = dict((s.id, b) for s, b in card_blocks(card))["subgroups"]
     table = next(b for b in blocks if b.kind == "table" and "who gets flagged" in b.caption)
     assert table.columns[:3] == ["attribute", "group", "compared with"]

@@ -151,8 +151,9 @@ def flagging_by_group(
     control. Per group and metric the verdict compares the group with its attribute's
     reference group through the bootstrap interval of the difference:
 
-    - ``"gap"``: the interval of the difference excludes 0;
-    - ``"no gap"``: it lies within +-``margin`` (an equivalence margin);
+    - ``"gap"``: the interval of the difference excludes 0 and reaches past +-``margin``;
+    - ``"small gap"``: it excludes 0 but lies within +-``margin`` (an equivalence margin);
+    - ``"no gap"``: it includes 0 and lies within +-``margin``;
     - ``"too few to tell"``: neither (it includes 0 but is wider than the margin), or the value
       is hidden by disclosure control.
 
@@ -179,6 +180,8 @@ def flagging_by_group(
             verdict = "reference"
         elif dlo is None or dhi is None:
             verdict = "too few to tell"
+        elif (dlo > 0 or dhi < 0) and dlo >= -margin and dhi <= margin:
+            verdict = "small gap"
         elif dlo > 0 or dhi < 0:
             verdict = "gap"
         elif dlo >= -margin and dhi <= margin:

@@ -584,6 +584,7 @@ def _flagging_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in out.values():
         verdicts = row.pop("_verdicts", [])
         gaps = [METRIC_NAMES.get(m, m) for v, m in verdicts if v == "gap"]
+        small = [METRIC_NAMES.get(m, m) for v, m in verdicts if v == "small gap"]
         few = [METRIC_NAMES.get(m, m) for v, m in verdicts if v == "too few to tell"]
         if not verdicts:
             row["gap test"] = "reference"
@@ -591,6 +592,8 @@ def _flagging_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             parts = []
             if gaps:
                 parts.append("gap: " + ", ".join(gaps))
+            if small:
+                parts.append("small gap: " + ", ".join(small))
             if few:
                 parts.append("too few to tell: " + ", ".join(few))
             row["gap test"] = "; ".join(parts) if parts else "no gap"
