@@ -540,7 +540,7 @@ def card_text(name: str, *args: Any) -> str:
     Examples
     --------
     >>> card_text("decision_rule", 0.1, 0.088, 0.096)[:40]
-    'Flag the 10% highest risks: on the calibr'
+    'Flag the 10% highest risks: on the calib'
     """
     return " ".join(str(getattr(_texts(), name)(*args)).split())
 
