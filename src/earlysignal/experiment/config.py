@@ -300,6 +300,10 @@ class CardConfig(_Section):
     ethical_considerations: str = ""
     funding: str = ""
     lived_experience_involvement: str = ""
+    rights_informed: str = ""
+    rights_access: str = ""
+    rights_correction: str = ""
+    rights_contact: str = ""
 
 
 class TrackingConfig(_Section):

@@ -1067,6 +1067,12 @@ def _fill_human_fields(card: dict[str, Any], config: ExperimentConfig) -> None:
     card["ethics"]["considerations"] = text(c.ethical_considerations)
     card["ethics"]["funding"] = text(c.funding)
     card["ethics"]["lived_experience_involvement"] = text(c.lived_experience_involvement)
+    card["rights"] = {
+        "informed": text(c.rights_informed),
+        "access": text(c.rights_access),
+        "correction": text(c.rights_correction),
+        "contact": text(c.rights_contact),
+    }
     card["limitations"] = [*c.known_limitations, _say("limitation_one_split")]
 
 
