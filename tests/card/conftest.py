@@ -27,6 +27,7 @@ def demo_like(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
     data["explain"]["sample"] = 200
     data["fairness"]["bootstrap"] = 30
     data["decision"]["caseload"] = 15
+    data["card"]["rights_informed"] = "A letter and a talk with the caseworker (test text)."
     data["tracking"]["experiment"] = "card-tests"
     root = tmp_path_factory.mktemp("demo_like")
     result = run_experiment(

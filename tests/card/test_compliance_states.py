@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 from earlysignal.card import SECTIONS, compliance, new_card
 from earlysignal.card.standards import (
     AI_ACT,
@@ -74,3 +79,14 @@ def test_generic_text_alone_does_not_make_tripod_items_covered() -> None:
     assert rows["11"]["status"] in (PARTLY, FOR_ORGANISATION)
     art = {r["item"]: r for r in compliance(_card())["eu_ai_act"]}
     assert art["Art. 11"]["status"] != COVERED and art["Art. 12"]["status"] != COVERED
+
+
+@pytest.mark.slow
+def test_rights_in_the_config_reach_the_card(demo_like: tuple[dict[str, Any], Path]) -> None:
+    card, folder = demo_like
+    assert card["rights"]["informed"].startswith("A letter and a talk")
+    assert card["rights"]["access"] == {"status": "to be completed by the study team"}
+    rows = {r["item"]: r for r in card["compliance"]["avg"]}
+    assert rows["arts. 13-15"]["status"] == PARTLY  # told, but access still open
+    assert "rights.access" in rows["arts. 13-15"]["note"]
+    assert "A letter and a talk" in (folder / "model_card.md").read_text()
