@@ -134,10 +134,13 @@ def decision_in_people(
         "caseload": caseload,
         "per_caseworker": None,
     }
-    if caseload is not None and runs:
-        mean_scored = float(np.mean(per["scored"]))
-        share = {k: float(np.mean(per[k])) / mean_scored if mean_scored else 0.0 for k in keys}
-        out["per_caseworker"] = {k: round(caseload * share[k], 1) for k in keys}
+    if caseload is not None and runs and mean["scored"]:
+        # from the published (rounded) counts only, so no figure is finer than its counts
+        total = float(mean["scored"])
+        out["per_caseworker"] = {
+            k: None if (v := mean[k]) is None else round(caseload * float(v) / total, 1)
+            for k in keys
+        }
     return out
 
 

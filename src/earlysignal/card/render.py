@@ -481,6 +481,7 @@ def _add_filters(env: Any) -> Any:
         num2=_fmt(".2f"),
         signed=_fmt("+.3f"),
         count=_count,
+        about=lambda v: f"about {_count(v)}" if isinstance(v, int | float) else _count(v),
         ci=_ci,
         metric_name=lambda m: METRIC_NAMES.get(str(m), str(m)),
     )
