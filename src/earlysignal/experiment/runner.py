@@ -484,7 +484,10 @@ def _split(state: _State) -> None:
     v["bootstrap"] = int(state.config.evaluation.bootstrap)
     v["ci_level"] = float(state.config.evaluation.ci_level)
     v["clustered_by"] = "child (all rows of a child are resampled together)"
-    v["method"] = {"bootstrap": int(state.config.evaluation.bootstrap)}
+    v["method"] = {
+        "bootstrap": int(state.config.evaluation.bootstrap),
+        "level": float(state.config.evaluation.ci_level),
+    }
     v["description"] = _say(
         "validation_description", split.train_end.isoformat(), split.calibrate_end.isoformat(), h
     )
