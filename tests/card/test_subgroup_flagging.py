@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from earlysignal.card.blocks import card_blocks
 from earlysignal.card.board import FLAG_METRICS, flagging_by_group
-from earlysignal.card.render import card_blocks
 
 
 def _row(diff_lo: float | None, diff_hi: float | None, value: float | None = 0.1) -> dict[str, Any]:

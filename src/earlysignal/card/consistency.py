@@ -193,7 +193,7 @@ def _intervals(card: dict[str, Any]) -> Iterator[str]:
 
 
 def _counts_labelled(card: dict[str, Any]) -> Iterator[str]:
-    from earlysignal.card.render import card_blocks
+    from earlysignal.card.blocks import card_blocks
 
     def says_what(name: str) -> bool:
         low = name.lower()

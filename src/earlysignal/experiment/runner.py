@@ -212,7 +212,7 @@ class _State:
 
 def _say(name: str, *args: Any) -> str:
     """A reader text of the card (``earlysignal/card/templates/texts.j2``) for a card field."""
-    from earlysignal.card.render import card_text
+    from earlysignal.card.texts import card_text
 
     return card_text(name, *args)
 
@@ -906,7 +906,7 @@ def _explain(state: _State) -> None:
         }
         for r in table.head(cfg.explain.top).iter_rows(named=True)
     ]
-    from earlysignal.card.render import card_items
+    from earlysignal.card.texts import card_items
 
     ex["method"] = _say(
         "explain_method", str(contrib.implementation), cfg.model.kind == "lightgbm", int(n)
