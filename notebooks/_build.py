@@ -2149,10 +2149,12 @@ MODEL_CARD = [
         chunks = re.split(r"(?m)^(?=## )", markdown)
         by_title = {c.splitlines()[0][3:].strip(): c for c in chunks if c.startswith("## ")}
         print(f"{len(by_title)} sections, {len(markdown)} characters of Markdown")
-        SHOWN = ["Model details", "Intended use", "Out-of-scope use", "Validation design",
-                 "Performance", "Decision curve and expected workload", "Subgroup results",
-                 "Known limitations",
-                 "Ethical considerations", "Human oversight"]
+        from earlysignal.card import SECTIONS
+
+        titles = {s.id: s.title for s in SECTIONS}
+        SHOWN = [titles[i] for i in ("summary", "model_details", "intended_use", "out_of_scope",
+                                     "validation", "performance", "decision", "subgroups",
+                                     "limitations", "ethics", "oversight")]
         for title in SHOWN:
             text = re.sub(r"!\\[([^\\]]*)\\]\\([^)]*\\)", r"*(figure: \\1)*", by_title[title])
             text = re.sub(r"(?m)^<a id=.*</a>$", "", text)
@@ -2168,24 +2170,27 @@ MODEL_CARD = [
     ),
     md(
         """
-        ## 7. TRIPOD+AI, the EU AI Act and the IAMA, item by item
+        ## 7. TRIPOD+AI, the EU AI Act, the AVG and the IAMA, item by item
 
-        Every item of each standard is mapped to the card field that answers it
-        (`earlysignal.card.standards`). The status is decided from the card data itself:
-        "reported" only when every field the item needs is known, otherwise "to be completed by
-        the study team". The library never fills in what only people can write.
+        Every item of each standard is mapped to the card fields that cover it
+        (`earlysignal.card.standards`) and put in one of three states, decided from the card
+        data itself: "covered by this run" (the row names the card section), "partly covered"
+        (the row says what is missing) or "for the organisation" (only the organisation can
+        answer it). Generic text never makes an item covered.
         """
     ),
     code(
         """
-        from earlysignal.card import TO_BE_COMPLETED, compliance, known_fraction
+        from earlysignal.card import compliance, known_fraction
+        from earlysignal.card.standards import COVERED, FOR_ORGANISATION, PARTLY
 
         status = compliance(card)
-        print(f"share of all items the card answers: {known_fraction(card):.0%}")
+        print(f"share of all items the card covers in full: {known_fraction(card):.0%}")
         pl.DataFrame(
             [{"standard": name, "items": len(rows),
-              "reported": sum(r["status"] == "reported" for r in rows),
-              "to be completed": sum(r["status"] == TO_BE_COMPLETED for r in rows)}
+              "covered": sum(r["status"] == COVERED for r in rows),
+              "partly": sum(r["status"] == PARTLY for r in rows),
+              "for the organisation": sum(r["status"] == FOR_ORGANISATION for r in rows)}
              for name, rows in status.items()]
         )
         """
@@ -2193,9 +2198,9 @@ MODEL_CARD = [
     code(
         """
         tripod = pl.DataFrame(status["tripod_ai"])
-        print("TRIPOD+AI items reported by the card:",
-              ", ".join(tripod.filter(pl.col("status") == "reported")["item"]))
-        tripod.filter(pl.col("status") != "reported").select("item", "topic", "section", "note")
+        print("TRIPOD+AI items covered by this run:",
+              ", ".join(tripod.filter(pl.col("status") == COVERED)["item"]))
+        tripod.filter(pl.col("status") != COVERED).select("item", "topic", "status", "note")
         """
     ),
     code(
@@ -2221,7 +2226,7 @@ MODEL_CARD = [
     ),
     code(
         """
-        from earlysignal.card import NOT_MEASURED
+        from earlysignal.card import NOT_MEASURED, TO_BE_COMPLETED
 
 
         def markers(value, path=""):

@@ -238,10 +238,13 @@ class DecisionConfig(_Section):
     """``[decision]``: flag children above a risk ``threshold`` or the top ``capacity`` share.
 
     Exactly one of the two is set. ``capacity = 0.1`` flags the 10 % highest risks.
+    ``caseload`` (optional): children per caseworker, so the card can show the decision rule
+    per caseworker as well as per run.
     """
 
     threshold: float | None = Field(default=None, gt=0, lt=1)
     capacity: float | None = Field(default=None, gt=0, lt=1)
+    caseload: int | None = Field(default=None, ge=1, le=10_000)
 
     @model_validator(mode="after")
     def _one(self) -> DecisionConfig:
@@ -325,6 +328,10 @@ class CardConfig(_Section):
     ethical_considerations: str = ""
     funding: str = ""
     lived_experience_involvement: str = ""
+    rights_informed: str = ""
+    rights_access: str = ""
+    rights_correction: str = ""
+    rights_contact: str = ""
 
 
 class TrackingConfig(_Section):
