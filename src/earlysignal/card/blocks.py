@@ -203,7 +203,7 @@ def _source_definition_blocks(sd: Any) -> list[Block]:
     """The source's definitions and blind spots (``card["data"]["source_definitions"]``)."""
     if not isinstance(sd, dict):
         return []
-    name = sd.get("title", sd.get("source", "the source"))
+    name = sd.get("title") or f"{sd.get('source', 'the source')} data"
     return [
         _table(
             [{"term": x["term"], "meaning": x["text"]} for x in sd.get("definitions", [])],
