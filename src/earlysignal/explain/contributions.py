@@ -200,7 +200,7 @@ def _unwrap(model: Any) -> tuple[Any, bool]:
     """The model whose log-odds are explained, and whether a calibrator sat on top."""
     calibrated = False
     while hasattr(model, "calibrate_scores") and getattr(model, "base", None) is not None:
-        model = model.base
+        model = getattr(model, "base_", model.base)
         calibrated = True
     return model, calibrated
 

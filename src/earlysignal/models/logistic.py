@@ -52,10 +52,6 @@ class LogisticRiskModel(RiskModel):
         if self.C <= 0:
             raise ValueError(f"C must be > 0, got {self.C}")
         matrix, labels = self._validate_fit(X, y)
-        if labels.min() == labels.max():
-            raise ValueError(
-                f"label rule 'both classes present': every training label is {labels[0]}"
-            )
         pipeline = Pipeline(
             [
                 ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
@@ -71,6 +67,7 @@ class LogisticRiskModel(RiskModel):
         logistic = pipeline.named_steps["logistic"]
         self.coef_ = np.asarray(logistic.coef_[0], dtype=np.float64)
         self.intercept_ = float(logistic.intercept_[0])
+        self.n_iter_ = int(np.max(logistic.n_iter_))
         return self
 
     def standardised(self, X: Any) -> np.ndarray:
