@@ -63,6 +63,10 @@ def test_run_logs_metrics_with_intervals_and_a_valid_card(finished: Any) -> None
     validate_card(card)
     assert card["run"]["run_id"] == result.run_id
     assert card["data"]["simulated"] is True
+    # the logistic baseline was tuned inside the training period, and the card says how
+    tuning = card["model_details"]["hyperparameters"]["logistic_tuning"]
+    assert tuning["candidate_fits"] == 6
+    assert tuning["transform"] in {"none", "log1p"} and tuning["C"] in {0.01, 0.1, 1.0}
     assert isinstance(card["performance"]["oracle"], list)
     # every number on the card traces back to the run
     auroc = next(

@@ -511,10 +511,17 @@ def _fit(state: _State) -> None:
     X, y, groups = _xy(state, "train")
     m = state.config.model
     kinds = [m.kind, *(b for b in m.baselines if b != m.kind)]
+    tuning: dict[str, Any] = {}
     for kind in kinds:
         est = _make(kind, state)
         if kind == "lightgbm":
             est.fit(X, y, groups=groups)
+        elif kind == "logistic":
+            # Tuned on LightGBM's early-stopping hold-out of training children (same seed).
+            from earlysignal.models import tune_logistic
+
+            search = tune_logistic(X, y, groups, random_state=state.seed)
+            est, tuning["logistic"] = search.model, search.summary()
         else:
             est.fit(X, y)
         if kind == m.kind:
@@ -538,6 +545,8 @@ def _fit(state: _State) -> None:
         if m.kind == "lightgbm"
         else {}
     )
+    if tuning:
+        md["hyperparameters"]["logistic_tuning"] = tuning["logistic"]
     md["class_imbalance"] = (
         f"Not reweighted or resampled (training event rate {float(np.mean(y)):.3f}): "
         "weights would distort the probabilities; the calibration period makes the "

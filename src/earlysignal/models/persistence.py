@@ -112,6 +112,7 @@ def _encode(model: RiskModel, booster_text: list[str]) -> dict[str, Any]:
             "scale": model.scale_.tolist(),
             "coef": model.coef_.tolist(),
             "intercept": model.intercept_,
+            "log_columns": np.flatnonzero(model.log_columns_).tolist(),
         }
     if isinstance(model, RuleBaseline):
         params = model.get_params()
@@ -181,6 +182,8 @@ def _decode(data: dict[str, Any], folder: Path) -> RiskModel:
         lr.scale_ = np.asarray(data["scale"], dtype=np.float64)
         lr.coef_ = np.asarray(data["coef"], dtype=np.float64)
         lr.intercept_ = float(data["intercept"])
+        lr.log_columns_ = np.zeros(len(lr.coef_), dtype=bool)
+        lr.log_columns_[np.asarray(data.get("log_columns", []), dtype=np.int64)] = True
         model = lr
     elif kind == "RuleBaseline":
         params = dict(data["params"])
