@@ -90,9 +90,7 @@ class LogisticRiskModel(RiskModel):
         if self.transform == "log1p":
             for j in range(matrix.shape[1]):
                 col = matrix[:, j][~np.isnan(matrix[:, j])]
-                self.log_columns_[j] = bool(
-                    col.size and col.min() >= 0 and np.unique(col).size > 2
-                )
+                self.log_columns_[j] = bool(col.size and col.min() >= 0 and np.unique(col).size > 2)
             matrix = self.transform_matrix(matrix)
         pipeline = Pipeline(
             [
