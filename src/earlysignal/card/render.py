@@ -550,6 +550,19 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             )
             if perf.get("oracle_sample"):
                 blocks.append(_text_block(perf["oracle_sample"]))
+            if perf.get("oracle_worlds"):
+                ow = perf["oracle_worlds"]
+                lo, hi = ow["lift_share_range"]
+                blocks.append(
+                    _kv(
+                        [
+                            ("share of the oracle's lift across simulator worlds",
+                             f"{lo:.2f} to {hi:.2f} ({ow['source']}, {ow['children']} children "
+                             f"per world, seed {ow['seed']})"),
+                            *((f"  world: {w}", v) for w, v in ow["per_world"].items()),
+                        ]
+                    )
+                )  # fmt: skip
             blocks += _figures(card, sid)
         elif sid == "calibration":
             cal = card["calibration"]
