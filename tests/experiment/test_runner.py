@@ -68,6 +68,9 @@ def test_run_logs_metrics_with_intervals_and_a_valid_card(finished: Any) -> None
     assert tuning["candidate_fits"] == 6
     assert tuning["transform"] in {"none", "log1p"} and tuning["C"] in {0.01, 0.1, 1.0}
     assert isinstance(card["performance"]["oracle"], list)
+    # the recorded lift shares across simulator worlds are quoted as data, with their source
+    worlds = card["performance"]["oracle_worlds"]
+    assert worlds["source"] == "benchmarks/models.py" and len(worlds["lift_share_range"]) == 2
     # every number on the card traces back to the run
     auroc = next(
         r for r in card["performance"]["metrics"] if r["model"] == "lightgbm" and
