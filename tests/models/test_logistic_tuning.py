@@ -37,7 +37,7 @@ def test_candidates_are_scored_and_the_best_is_refitted_on_all_rows():
     assert len(search.candidates) == 4
     best = min(search.candidates, key=lambda c: c["validation_log_loss"])
     assert (search.C, search.transform) == (best["C"], best["transform"])
-    refit = LogisticRiskModel(C=search.C, transform=search.transform).fit(X, y)
+    refit = LogisticRiskModel(C=search.C, count_transform=search.transform).fit(X, y)
     np.testing.assert_allclose(search.model.coef_, refit.coef_)
     assert search.summary()["candidate_fits"] == 4
 
@@ -65,7 +65,9 @@ def test_holdout_is_lightgbms_early_stopping_holdout():
 
 def test_log_transform_round_trips_and_explains_exactly():
     X, y, _ = _heavy_tailed(1500)
-    model = LogisticRiskModel(transform="log1p").fit(pl.DataFrame(X, schema=["moves", "flag"]), y)
+    model = LogisticRiskModel(count_transform="log1p").fit(
+        pl.DataFrame(X, schema=["moves", "flag"]), y
+    )
     frame = pl.DataFrame(X[:50], schema=["moves", "flag"])
     with tempfile.TemporaryDirectory() as tmp:
         loaded = load_model(save_model(model, Path(tmp) / "m"))
@@ -78,4 +80,4 @@ def test_log_transform_round_trips_and_explains_exactly():
 def test_unknown_transform_names_the_rule():
     X, y, _ = _heavy_tailed(200)
     with pytest.raises(ValueError, match="known transform"):
-        LogisticRiskModel(transform="spline").fit(X, y)
+        LogisticRiskModel(count_transform="spline").fit(X, y)

@@ -27,7 +27,7 @@ class LogisticRiskModel(RiskModel):
         Inverse L2 penalty strength on the standardised coefficients.
     max_iter : int
         Iterations of the lbfgs solver.
-    transform : {"none", "log1p"}
+    count_transform : {"none", "log1p"}
         ``"log1p"`` replaces every count or duration column (all training values >= 0 and more
         than two distinct values; 0/1 indicators are left alone) by ``log(1 + x)`` before
         imputation, so that the tenth move adds less log-odds than the first. The columns are
@@ -51,10 +51,10 @@ class LogisticRiskModel(RiskModel):
     True
     """
 
-    def __init__(self, C: float = 1.0, max_iter: int = 1000, transform: str = "none") -> None:
+    def __init__(self, C: float = 1.0, max_iter: int = 1000, count_transform: str = "none") -> None:
         self.C = C
         self.max_iter = max_iter
-        self.transform = transform
+        self.count_transform = count_transform
 
     def transform_matrix(self, matrix: np.ndarray) -> np.ndarray:
         """Apply the fitted ``log1p`` transform to a float matrix (a copy; NaN stays NaN)."""
@@ -80,14 +80,16 @@ class LogisticRiskModel(RiskModel):
 
         if self.C <= 0:
             raise ValueError(f"C must be > 0, got {self.C}")
-        if self.transform not in ("none", "log1p"):
+        # Not named ``transform``: scikit-learn takes an estimator with that attribute for a
+        # transformer.
+        if self.count_transform not in ("none", "log1p"):
             raise ValueError(
-                f"logistic rule 'known transform': got transform={self.transform!r}; use "
-                "'none' or 'log1p'"
+                "logistic rule 'known transform': got "
+                f"count_transform={self.count_transform!r}; use 'none' or 'log1p'"
             )
         matrix, labels = self._validate_fit(X, y)
         self.log_columns_ = np.zeros(matrix.shape[1], dtype=bool)
-        if self.transform == "log1p":
+        if self.count_transform == "log1p":
             for j in range(matrix.shape[1]):
                 col = matrix[:, j][~np.isnan(matrix[:, j])]
                 self.log_columns_[j] = bool(col.size and col.min() >= 0 and np.unique(col).size > 2)

@@ -115,7 +115,7 @@ def tune_logistic(
     candidates: list[dict[str, Any]] = []
     for transform in transforms:
         for C in C_grid:
-            candidate = LogisticRiskModel(C=C, transform=transform, max_iter=max_iter)
+            candidate = LogisticRiskModel(C=C, count_transform=transform, max_iter=max_iter)
             candidate.fit(fit_rows, labels[~held])
             p = candidate.predict_proba(matrix[held])[:, 1]
             coded = (labels[held] == candidate.classes_[1]).astype(np.float64)
@@ -123,7 +123,7 @@ def tune_logistic(
                 {"C": float(C), "transform": transform, "validation_log_loss": _log_loss(coded, p)}
             )
     best = min(candidates, key=lambda c: c["validation_log_loss"])
-    model = LogisticRiskModel(C=best["C"], transform=best["transform"], max_iter=max_iter)
+    model = LogisticRiskModel(C=best["C"], count_transform=best["transform"], max_iter=max_iter)
     model.fit(X if names is not None else matrix, labels)
     return LogisticSearch(
         model=model,
