@@ -416,6 +416,20 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             )
             if perf.get("oracle_sample"):
                 blocks.append(_text_block(perf["oracle_sample"]))
+            if perf.get("oracle_worlds"):
+                ow = perf["oracle_worlds"]
+                lo, hi = ow["lift_share_range"]
+                pairs: list[tuple[str, Any]] = [
+                    (
+                        "share of the oracle's lift across simulator worlds",
+                        f"{lo:.2f} to {hi:.2f} ({ow['source']}, {ow['children']} children per "
+                        f"world, seed {ow['seed']})",
+                    )
+                ]
+                for w, v in ow["per_world"].items():
+                    if None not in v:
+                        pairs.append((f"world: {w}", f"{v[0]:.2f} (95% {v[1]:.2f} to {v[2]:.2f})"))
+                blocks.append(_kv(pairs))
             if perf.get("effects"):
                 blocks += say("effects", perf["effects"])
             blocks += _figures(card, sid)
