@@ -43,6 +43,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,10 @@ class DisclosurePolicy:
     min_class
         A rate is hidden when one of its support counts (a group's positives or negatives) is
         below this.
+    decimals
+        Rates, ratios, interval bounds and every other figure published beside the counts are
+        rounded to this many decimals (2: whole percent for a rate given as a fraction, two
+        decimals for a ratio such as observed/expected).
     detailed_reasons
         Flag hidden values with their precise reason (``small``, ``complementary``,
         ``support``, ``support_suppressed``) instead of one ``suppressed`` code. For internal
@@ -108,6 +113,7 @@ class DisclosurePolicy:
     rounding: int = 5
     min_class: int = 10
     detailed_reasons: bool = False
+    decimals: int = 2
 
     def __post_init__(self) -> None:
         if self.rounding < 1:
@@ -120,6 +126,8 @@ class DisclosurePolicy:
                 "DisclosurePolicy: min_count and min_class must be >= 0, got "
                 f"{self.min_count} and {self.min_class}"
             )
+        if self.decimals < 0:
+            raise DisclosureError(f"DisclosurePolicy: decimals must be >= 0, got {self.decimals}")
         if self.min_count % self.rounding:
             raise DisclosureError(
                 f"DisclosurePolicy: min_count ({self.min_count}) must be a multiple of rounding "
@@ -244,15 +252,47 @@ def _determined(lines: Sequence[_Line], hidden: set[Cell]) -> list[Cell]:
     return [unknown[j] for j in range(len(unknown)) if norms[j] < 1e-8]
 
 
+def _exact(lines: Sequence[_Line], values: Mapping[Cell, int]) -> list[bool]:
+    """Whether each relation holds exactly in the raw counts.
+
+    Counts of distinct children are not additive when a child's attribute changes between
+    prediction times (a child counted in two age bands): the margin is then at most the sum of
+    its cells, and an attacker knows only that (plus that no cell exceeds its margin).
+    """
+    return [values[ln.total] == sum(values[m] for m in ln.members) for ln in lines]
+
+
 def _suppress(
     values: Mapping[Cell, int],
     lines: Sequence[_Line],
     virtual: set[Cell],
     primary: set[Cell],
     policy: DisclosurePolicy,
+    *,
+    tied: Mapping[str, str],
 ) -> set[Cell]:
-    """Greedy complementary suppression until no hidden cell can be recovered."""
+    """Greedy complementary suppression until every hidden cell keeps its protection interval.
+
+    Cells are added to the hidden set until (1) every relation whose total is published hides
+    no single cell and at least ``min_count`` children in all, (2) no hidden cell is determined
+    by the exact relations (null space), and (3) the attacker's linear-programming bounds on
+    every hidden cell span at least ``min_count`` (:func:`_narrow`). Cells tied to another
+    column (row counts decided by a children count) are hidden with it, both ways.
+    """
     hidden = set(primary)
+    exact = _exact(lines, values)
+    ties = [(a, b) for a, b in tied.items()]
+
+    def sync() -> bool:
+        grew = False
+        for cell in list(hidden):
+            key, col = cell
+            for a, b in ties:
+                other = (key, b) if col == a else (key, a) if col == b else None
+                if other is not None and other in values and other not in hidden:
+                    hidden.add(other)
+                    grew = True
+        return grew
 
     def candidates(line: _Line) -> list[Cell]:
         members = [m for m in line.members if m not in hidden and m not in virtual]
@@ -276,7 +316,7 @@ def _suppress(
 
     small_virtual = {c for c in virtual if values[c] < policy.min_count}
     for _ in range(10 * (len(values) + 1)):
-        changed = False
+        changed = sync()
         for line in lines:
             if needs_more(line):
                 cand = candidates(line)
@@ -285,9 +325,12 @@ def _suppress(
                     changed = True
         if changed:
             continue
+        # the null-space check takes every relation as exact (a pattern property, conservative)
         exposed = _determined(lines, hidden - virtual)
         if not exposed:
-            exposed = _pinned(values, lines, hidden - virtual, small_virtual)
+            exposed = _narrow(
+                values, lines, exact, hidden - virtual, small_virtual, min_width=policy.min_count
+            )
         if not exposed:
             break
         for cell in exposed:
@@ -301,7 +344,13 @@ def _suppress(
             if changed:
                 break
         if not changed:
-            break  # nothing more can be hidden inside this table; reported by check_table
+            # The exposed cells' own relations are all hidden: widen through any relation that
+            # holds a hidden cell (smallest published cell first).
+            pool = {c for line in lines if any(m in hidden for m in line.members)
+                    for c in candidates(line)}  # fmt: skip
+            if not pool:
+                break  # nothing more can be hidden inside this table; reported by check_table
+            hidden.add(min(pool, key=lambda c: (values[c], repr(c))))
     return hidden
 
 
@@ -325,30 +374,36 @@ def _complete_virtual(values: dict[Cell, int], lines: Sequence[_Line], virtual: 
         values[cell] = 0
 
 
-def _pinned(
+def _bounds(
     values: Mapping[Cell, int],
     lines: Sequence[_Line],
+    exact: Sequence[bool],
     hidden: set[Cell],
     free: set[Cell],
-) -> list[Cell]:
-    """Hidden cells an attacker pins to one value using the totals *and* non-negativity.
+) -> dict[Cell, tuple[float, float]]:
+    """The tightest bounds an attacker gets on each hidden cell by linear programming.
 
-    Linear programming over the hidden cells (and the ``free`` cells: totals under the
-    threshold, which no compliant table publishes): a cell is pinned when the largest and the
-    smallest value it can take differ by less than one child.
+    The attacker knows every published cell *exactly* (the conservative assumption: rounding
+    only widens what they know), every relation of the table (a margin is the sum of its cells;
+    a margin of distinct children is at most that sum and at least each cell when the
+    relation does not hold exactly), and that counts are never negative. ``free`` cells (totals
+    under the threshold, which no compliant table publishes) are unknowns too.
     """
     from scipy.optimize import linprog
 
-    unknown = sorted(hidden | free, key=repr)
+    unknown = sorted(hidden | set(free), key=repr)
     if not hidden:
-        return []
+        return {}
     index = {c: j for j, c in enumerate(unknown)}
-    rows: list[np.ndarray] = []
-    rhs: list[float] = []
-    for line in lines:
+    eq_rows: list[np.ndarray] = []
+    eq_rhs: list[float] = []
+    ub_rows: list[np.ndarray] = []
+    ub_rhs: list[float] = []
+
+    def add(terms: Sequence[tuple[Cell, float]], rows: list[np.ndarray], rhs: list[float]) -> None:
         row = np.zeros(len(unknown))
         b = 0.0
-        for cell, sign in [(line.total, 1.0), *((m, -1.0) for m in line.members)]:
+        for cell, sign in terms:
             if cell in index:
                 row[index[cell]] += sign
             else:
@@ -356,21 +411,52 @@ def _pinned(
         if row.any():
             rows.append(row)
             rhs.append(b)
-    if not rows:
-        return []
-    a_eq = np.vstack(rows)
-    b_eq = np.asarray(rhs)
-    out: list[Cell] = []
+
+    for line, is_exact in zip(lines, exact, strict=True):
+        terms = [(line.total, 1.0), *((m, -1.0) for m in line.members)]
+        if is_exact:
+            add(terms, eq_rows, eq_rhs)
+        else:
+            add(terms, ub_rows, ub_rhs)  # total - sum(members) <= 0
+            for m in line.members:
+                add([(m, 1.0), (line.total, -1.0)], ub_rows, ub_rhs)  # member <= total
+    kwargs: dict[str, Any] = {"bounds": (0, None), "method": "highs"}
+    if eq_rows:
+        kwargs.update(A_eq=np.vstack(eq_rows), b_eq=np.asarray(eq_rhs))
+    if ub_rows:
+        kwargs.update(A_ub=np.vstack(ub_rows), b_ub=np.asarray(ub_rhs))
+    out: dict[Cell, tuple[float, float]] = {}
     for cell in sorted(hidden, key=repr):
         c = np.zeros(len(unknown))
         c[index[cell]] = 1.0
-        lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        lo = linprog(c, **kwargs)
         if lo.status != 0 or lo.fun is None:
-            continue
-        if hi.status == 0 and hi.fun is not None and -hi.fun - lo.fun < 1.0 - 1e-9:
-            out.append(cell)
+            continue  # infeasible relations: nothing to learn from them
+        hi = linprog(-c, **kwargs)
+        upper = -float(hi.fun) if hi.status == 0 and hi.fun is not None else float("inf")
+        out[cell] = (float(lo.fun), upper)
     return out
+
+
+def _narrow(
+    values: Mapping[Cell, int],
+    lines: Sequence[_Line],
+    exact: Sequence[bool],
+    hidden: set[Cell],
+    free: set[Cell],
+    *,
+    min_width: int,
+) -> list[Cell]:
+    """Hidden cells whose protection interval (attacker's max - min) is under ``min_width``."""
+    if not hidden or min_width <= 0:
+        return []
+    bounds = _bounds(values, lines, exact, hidden, free)
+    return [c for c, (lo, hi) in bounds.items() if hi - lo < min_width - 1e-9]
+
+
+def _round_float(series: pl.Series, decimals: int) -> pl.Series:
+    """A floating-point column rounded to ``decimals`` (other columns unchanged)."""
+    return series.round(decimals) if series.dtype.is_float() else series
 
 
 def _hide(series: pl.Series, flags: Sequence[str | None]) -> pl.Series:
@@ -404,6 +490,8 @@ def protect(
     min_count: int | None = None,
     rounding: int | None = None,
     known_totals: bool = True,
+    rate_of: Mapping[str, tuple[str, str]] | None = None,
+    tied: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """Apply the disclosure policy to a table of group statistics, marking what was hidden.
 
@@ -436,6 +524,17 @@ def protect(
         The policy (default :data:`DEFAULT_POLICY`); ``min_count``/``rounding`` override it.
     known_totals
         Treat margins absent from the table as published (the safe default).
+    rate_of
+        Rates that are a ratio of two counts, ``{rate: (numerator, denominator)}``: published as
+        the *rounded* numerator over the *rounded* denominator (then to ``policy.decimals``), so
+        that a rate tells nothing the rounded counts do not. The two counts are added to the
+        rate's support; a numerator or denominator that is not a ``count_cols`` column is used
+        for this only and not published.
+    tied
+        Count columns about rows (prediction times) decided by a count of distinct children,
+        ``{"n_rows": "n_children"}``: the row count is hidden exactly when the children count
+        is (primary suppression is decided by the children count, never by the number of
+        rows), and rounded like every count.
 
     Returns
     -------
@@ -443,7 +542,8 @@ def protect(
         The rows of ``frame`` in the same order: published counts rounded (``Int64``, null when
         hidden), rates null when hidden, a ``<col>_flag`` (String, the reason, null when
         published) after each count and rate column, and ``suppressed`` (Boolean: anything
-        hidden in the row). Other columns are kept unchanged: never pass columns derived from
+        hidden in the row). Rates and floating-point linked columns are rounded to
+        ``policy.decimals``. Other columns are kept unchanged: never pass columns derived from
         counts without declaring them as ``rate_cols`` or ``linked``.
 
     Examples
@@ -466,12 +566,24 @@ def protect(
             rounding=pol.rounding if rounding is None else rounding,
             min_class=pol.min_class,
             detailed_reasons=pol.detailed_reasons,
+            decimals=pol.decimals,
         )
     count_cols = list(count_cols)
+    rate_of = dict(rate_of or {})
+    tied = dict(tied or {})
     rate_cols = list(rate_cols)
     linked = dict(linked or {})
     row_sums = dict(row_sums or {})
     support = _as_mapping(rate_support, rate_cols, count_cols)
+    for r, (num, den) in rate_of.items():
+        if r not in rate_cols:
+            raise DisclosureError(f"protect: rate_of names {r!r}, which is not a rate column")
+        support[r] = tuple(dict.fromkeys([*support[r], num, den]))
+    for row_col, child_col in tied.items():
+        if row_col not in count_cols or child_col not in count_cols:
+            raise DisclosureError(
+                f"protect: tied {row_col!r} -> {child_col!r} must relate two count_cols"
+            )
     needed = {*count_cols, *by, *strata, *rate_cols, *(c for v in support.values() for c in v)}
     needed |= {c for v in linked.values() for c in v} | set(row_sums)
     needed |= {c for v in row_sums.values() for c in v}
@@ -510,8 +622,30 @@ def protect(
         for c in count_cols:
             values[(k, c)] = raw[c][i]
     _complete_virtual(values, lines, virtual)
-    primary = {cell for cell, v in values.items() if cell not in virtual and v < pol.min_count}
-    hidden = _suppress(values, lines, virtual, primary, pol)
+    decider = {c: tied.get(c, c) for c in count_cols}
+    primary = {
+        (k, c)
+        for (k, c) in values
+        if (k, c) not in virtual and values[(k, decider[c])] < pol.min_count
+    }
+    # Strata are independent tables: suppress each on its own (smaller linear programmes).
+    hidden: set[Cell] = set()
+    n_strata = len(strata)
+    by_stratum: dict[Key, list[_Line]] = {}
+    for line in lines:
+        by_stratum.setdefault(line.total[0][:n_strata], []).append(line)
+    cells_of: dict[Key, dict[Cell, int]] = {}
+    for cell, v in values.items():
+        cells_of.setdefault(cell[0][:n_strata], {})[cell] = v
+    for stratum, cells in cells_of.items():
+        hidden |= _suppress(
+            cells,
+            by_stratum.get(stratum, []),
+            virtual & cells.keys(),
+            primary & cells.keys(),
+            pol,
+            tied=tied,
+        )
 
     columns: dict[str, pl.Series] = {}
     flags: dict[str, list[str | None]] = {}
@@ -542,7 +676,17 @@ def protect(
             if reason is None and any((k, s) in hidden for s in support[r] if s in count_cols):
                 reason = SUPPORT_SUPPRESSED
             flag.append(reason)
-        columns[r] = _hide(frame.get_column(r), flag)
+        if r in rate_of:
+            num, den = rate_of[r]
+            derived: list[float | None] = []
+            for i in range(frame.height):
+                d = round_count(raw[den][i], pol.rounding)
+                q = round_count(raw[num][i], pol.rounding) / d if d else None
+                derived.append(None if q is None else round(q, pol.decimals))
+            series = pl.Series(r, derived, dtype=pl.Float64())
+        else:
+            series = _round_float(frame.get_column(r), pol.decimals)
+        columns[r] = _hide(series, flag)
         flags[r] = flag if pol.detailed_reasons else [f and SUPPRESSED for f in flag]
     for owner, cols in linked.items():
         if owner not in flags:
@@ -551,7 +695,8 @@ def protect(
                 "count column nor a rate column"
             )
         for lc in cols:
-            columns[lc] = _hide(columns.get(lc, frame.get_column(lc)), flags[owner])
+            src = columns.get(lc, _round_float(frame.get_column(lc), pol.decimals))
+            columns[lc] = _hide(src, flags[owner])
 
     dropped = {s for v in support.values() for s in v} - set(count_cols)
     out_cols: list[pl.Series] = []
@@ -591,7 +736,9 @@ def check_table(
 
     Checks that every published count is at least ``min_count`` and a multiple of
     ``rounding``; that every hidden count or rate is null *and* carries a reason in its
-    ``<col>_flag``; that no rate is published in a row where a count is hidden (a rate and the
+    ``<col>_flag``; that no floating-point figure (rate, ratio, interval bound, ...) is finer
+    than ``policy.decimals`` (the first offending row per column is named); that no rate is
+    published in a row where a count is hidden (a rate and the
     row's other figures can give the hidden count back: ``base_rate x n = n_pos``); and, when
     ``by`` is given, that no hidden count can be recovered exactly
     from the published counts and the table's totals (a property of the suppression pattern
@@ -655,6 +802,18 @@ def check_table(
                     problems.append(
                         f"{table}: count {c!r} in row {i} is published but flagged {f!r}"
                     )
+    for name, dtype in frame.schema.items():
+        if not dtype.is_float():
+            continue
+        vals = frame.get_column(name).to_list()
+        for i, v in enumerate(vals):
+            if v is not None and math.isfinite(v) and abs(v - round(v, pol.decimals)) > 1e-9:
+                problems.append(
+                    f"{table}: {name!r} = {v!r} in row {i} is finer than {pol.decimals} decimals; "
+                    "with a rounded count it can give an exact count back, so publish rates "
+                    f"rounded to {pol.decimals} decimals (protect does)"
+                )
+                break
     hidden_count_rows = {
         i for c in counts for i, v in enumerate(frame.get_column(c).to_list()) if v is None
     }
