@@ -91,7 +91,8 @@ class DisclosurePolicy:
     decimals
         Rates, ratios, interval bounds and every other figure published beside the counts are
         rounded to this many decimals (2: whole percent for a rate given as a fraction, two
-        decimals for a ratio such as observed/expected).
+        decimals for a ratio such as observed/expected). ``None`` publishes them unrounded:
+        for internal review only (``check_table`` then skips the check).
     detailed_reasons
         Flag hidden values with their precise reason (``small``, ``complementary``,
         ``support``, ``support_suppressed``) instead of one ``suppressed`` code. For internal
@@ -113,7 +114,7 @@ class DisclosurePolicy:
     rounding: int = 5
     min_class: int = 10
     detailed_reasons: bool = False
-    decimals: int = 2
+    decimals: int | None = 2
 
     def __post_init__(self) -> None:
         if self.rounding < 1:
@@ -126,7 +127,7 @@ class DisclosurePolicy:
                 "DisclosurePolicy: min_count and min_class must be >= 0, got "
                 f"{self.min_count} and {self.min_class}"
             )
-        if self.decimals < 0:
+        if self.decimals is not None and self.decimals < 0:
             raise DisclosureError(f"DisclosurePolicy: decimals must be >= 0, got {self.decimals}")
         if self.min_count % self.rounding:
             raise DisclosureError(
@@ -454,9 +455,11 @@ def _narrow(
     return [c for c, (lo, hi) in bounds.items() if hi - lo < min_width - 1e-9]
 
 
-def _round_float(series: pl.Series, decimals: int) -> pl.Series:
+def _round_float(series: pl.Series, decimals: int | None) -> pl.Series:
     """A floating-point column rounded to ``decimals`` (other columns unchanged)."""
-    return series.round(decimals) if series.dtype.is_float() else series
+    if decimals is None or not series.dtype.is_float():
+        return series
+    return series.round(decimals)
 
 
 def _hide(series: pl.Series, flags: Sequence[str | None]) -> pl.Series:
@@ -682,8 +685,8 @@ def protect(
             for i in range(frame.height):
                 d = round_count(raw[den][i], pol.rounding)
                 q = round_count(raw[num][i], pol.rounding) / d if d else None
-                derived.append(None if q is None else round(q, pol.decimals))
-            series = pl.Series(r, derived, dtype=pl.Float64())
+                derived.append(q)
+            series = _round_float(pl.Series(r, derived, dtype=pl.Float64()), pol.decimals)
         else:
             series = _round_float(frame.get_column(r), pol.decimals)
         columns[r] = _hide(series, flag)
@@ -803,7 +806,7 @@ def check_table(
                         f"{table}: count {c!r} in row {i} is published but flagged {f!r}"
                     )
     for name, dtype in frame.schema.items():
-        if not dtype.is_float():
+        if pol.decimals is None or not dtype.is_float():
             continue
         vals = frame.get_column(name).to_list()
         for i, v in enumerate(vals):
