@@ -194,19 +194,29 @@ def _metric_frame(
 ) -> dict[tuple[str, ...], dict[str, float]]:
     """Point estimates per group: fairlearn's ``MetricFrame.by_group``, one metric per column.
 
-    Each metric is a function of (labels, [risk, flagged]) that calls the same engine as the
-    bootstrap (:func:`_metrics_w`, i.e. :mod:`earlysignal.evaluate.metrics`) with unit weights.
+    Each metric is a function of (labels, row positions) that calls the same engine as the
+    bootstrap (:func:`_metrics_w`, i.e. :mod:`earlysignal.evaluate.metrics`) with unit weights
+    on the group's risks and flags; the group's values are computed once and shared by its
+    metrics (``y_pred`` carries row positions so that fairlearn splits plain 1-d arrays).
     """
     import pandas as pd
     from fairlearn.metrics import MetricFrame
 
-    def metric(name: str) -> Any:
-        def compute(y_true: Any, y_pred: Any) -> float:
+    cache: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
+
+    def values(y_true: Any, rows: Any) -> dict[str, np.ndarray]:
+        idx = np.asarray(rows, dtype=np.int64)
+        key = (int(idx[0]), int(idx[-1]), int(idx.size)) if idx.size else (0, 0, 0)
+        if key not in cache:
             yy = np.asarray(y_true, dtype=np.float64)
-            pp = np.asarray(y_pred, dtype=np.float64)
-            rr, ff = pp[:, 0], pp[:, 1]
+            rr, ff = p[idx], f[idx]
             bins = M.equal_mass_bins(rr, _n_bins(yy.size, n_bins))
-            return float(_metrics_w(yy, rr, ff, np.ones((1, yy.size)), bins)[name][0])
+            cache[key] = _metrics_w(yy, rr, ff, np.ones((1, yy.size)), bins)
+        return cache[key]
+
+    def metric(name: str) -> Any:
+        def compute(y_true: Any, rows: Any) -> float:
+            return float(values(y_true, rows)[name][0])
 
         compute.__name__ = name
         return compute
@@ -215,7 +225,7 @@ def _metric_frame(
     mf = MetricFrame(
         metrics={m: metric(m) for m in METRICS},
         y_true=y,
-        y_pred=np.column_stack([p, f]),
+        y_pred=np.arange(y.size),
         sensitive_features=sens,
     )
     out: dict[tuple[str, ...], dict[str, float]] = {}
