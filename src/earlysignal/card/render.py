@@ -276,6 +276,7 @@ def new_card(
             "model_artifact": unknown(NOT_MEASURED),
         },
         "figures": [],
+        "data_protection": {"row_level_figures": False},
         "compliance": {},
     }
     card["compliance"] = compliance(card)
