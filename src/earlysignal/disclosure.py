@@ -295,10 +295,15 @@ def _suppress(
                     grew = True
         return grew
 
+    def order(cell: Cell) -> tuple[int, str]:
+        # Smallest first, by the *published* (rounded) value, then by key: runs whose counts
+        # differ by a few children mostly hide the same cells (a differencing defence).
+        return round_count(values[cell], policy.rounding), repr(cell)
+
     def candidates(line: _Line) -> list[Cell]:
         members = [m for m in line.members if m not in hidden and m not in virtual]
         if members:
-            return sorted(members, key=lambda c: (values[c], repr(c)))
+            return sorted(members, key=order)
         if line.total not in hidden and line.total not in virtual:
             return [line.total]
         return []
@@ -351,7 +356,7 @@ def _suppress(
                     for c in candidates(line)}  # fmt: skip
             if not pool:
                 break  # nothing more can be hidden inside this table; reported by check_table
-            hidden.add(min(pool, key=lambda c: (values[c], repr(c))))
+            hidden.add(min(pool, key=order))
     return hidden
 
 
