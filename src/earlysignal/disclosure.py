@@ -2,27 +2,35 @@
 
 The library default (``docs/fairness.md``, after DfE and CBS practice, see ``DOMAIN.md``):
 
+* **children, not rows**: every count is a count of distinct children; a count of rows
+  (prediction times) is ``tied`` to the children count that decides its suppression;
 * **small cells**: no published count of children under 10 (``min_count``); zero included, since
   "none of the children in this group" is itself a disclosure;
 * **rounding**: published counts are rounded to the nearest multiple of 5 (``rounding``), halves
-  up, so no published count is under 10 either;
-* **complementary (secondary) suppression**: a hidden cell must not be recoverable from the
-  published cells and the row, column, margin or table totals. Every additive relation of the
-  table (a margin equals the sum of its cells, a count equals the sum of its parts) is written
-  as a linear equation; cells are hidden until no hidden cell is determined by the equations
-  (checked exactly with the null space of the system), every line whose total is known hides
-  at least ``min_count`` children in all, and no hidden cell can be pinned to a single value
-  when the reader also uses that counts are never negative (checked by linear programming on
-  the raw counts; totals under ``min_count`` are treated as unpublished, since no compliant
-  table shows them);
-* **rates**: a group rate (TPR, FPR, PPV, base rate, ...) is hidden when one of its support
-  counts (for example the group's positives or negatives) is under ``min_class`` (10), or when
-  a support count was hidden;
+  up, so no published count is under 10 either; totals too (the differencing defence);
+* **complementary (secondary) suppression with a protection interval**: every additive relation
+  of the table (a margin equals the sum of its cells, a count equals the sum of its parts) is a
+  linear relation (an inequality, margin <= sum of cells, where distinct children do not add
+  up exactly). Cells are hidden until no hidden cell is determined by the relations (null
+  space), every line whose total is known hides at least ``min_count`` children in all, and,
+  the rule: for every hidden cell, the bounds ``[min, max]`` that an attacker gets by linear
+  programming (published cells known exactly, every relation, counts never negative; totals
+  under ``min_count`` unknown) satisfy ``max - min >= min_count``. Complementary cells are
+  chosen smallest first by their rounded value, then key, so that runs differing by a few
+  children hide the same cells;
+* **rates**: every rate, ratio and bound is published to ``decimals`` (2); a rate that is a
+  ratio of two counts (``rate_of``) is computed from the *rounded* counts. A group rate is
+  hidden when one of its support counts is under ``min_class`` (10), or was hidden;
 * **marking**: nothing is dropped. A hidden value is null and its ``<column>_flag`` is
   ``suppressed`` (one code for every reason, like DfE's ``c``, so that a reader cannot tell
   which hidden cells are the small ones; ``DisclosurePolicy(detailed_reasons=True)`` gives
   ``small``, ``complementary``, ``support`` or ``support_suppressed`` for internal review);
   the ``suppressed`` column marks the rows with anything hidden.
+
+What rounding cannot do: when a cell crosses a rounding boundary between two runs (12 -> 13
+children publishes 10 -> 15), an attacker who knows that one child was added learns that it
+joined that cell; that needs noise consistent across runs (cell-key perturbation), which is not
+implemented (``docs/fairness.md``).
 
 Tables are described by their key columns. ``by`` columns are additive dimensions: a null in a
 ``by`` column means "all" (a margin row), and margins that the table does not hold are assumed
