@@ -524,7 +524,7 @@ def audit(
     published = [*COUNTS, *ROW_COUNTS]
     support = {m: [*published, *_EXTRA_SUPPORT.get(m, ())] for m in metric_cols}
     protected = protect(
-        groups.drop("gap_tested"),
+        groups,
         count_cols=published,
         by=attrs,
         rate_cols=metric_cols,
