@@ -39,14 +39,14 @@ def contribution_summary_plot(bins: pl.DataFrame) -> Any:
 
     features = bins.select("feature", "rank").unique().sort("rank")["feature"].to_list()
     fig, ax = plt.subplots(figsize=(7, 0.5 * max(1, len(features)) + 1.5))
-    cmap = plt.get_cmap("viridis")
+    cmap = plt.get_cmap("viridis")  # 0.95: light (low values) ... 0.15: dark (high values)
     for i, feature in enumerate(reversed(features)):
         sub = bins.filter(pl.col("feature") == feature).sort("bin")
         shown = sub.filter(~pl.col("missing"))
         k = max(1, shown.height)
         for r in sub.iter_rows(named=True):
             offset = (r["bin"] - (sub.height - 1) / 2) * 0.7 / max(1, sub.height)
-            colour = "grey" if r["missing"] else cmap(0.15 + 0.8 * r["bin"] / max(1, k - 1))
+            colour = "grey" if r["missing"] else cmap(0.95 - 0.8 * r["bin"] / max(1, k - 1))
             ax.hlines(i + offset, r["q25"], r["q75"], color=colour, linewidth=3)
             ax.plot([r["median"]], [i + offset], marker="|", color="black", markersize=8)
     ax.axvline(0.0, color="grey", linewidth=0.8)
