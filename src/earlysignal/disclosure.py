@@ -67,6 +67,7 @@ from earlysignal._suppression import (
     _suppress,
     round_count,
 )
+from earlysignal.cellkey import perturb
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -116,6 +117,10 @@ class DisclosurePolicy:
         review only: telling small cells from complementary ones tells a reader which hidden
         cells are under 10, which narrows what they can be (published tables, like DfE's
         ``c``, use one code).
+    perturb
+        Apply cell-key perturbation (:mod:`earlysignal.cellkey`) to the counts whose cell keys
+        are given to :func:`protect` (``cell_key_cols``); counts without cell keys are only
+        rounded. ``False`` publishes rounded counts even when cell keys are given.
 
     Examples
     --------
@@ -132,6 +137,7 @@ class DisclosurePolicy:
     min_class: int = 10
     detailed_reasons: bool = False
     decimals: int | None = 2
+    perturb: bool = True
 
     def __post_init__(self) -> None:
         if self.rounding < 1:
@@ -214,6 +220,7 @@ def protect(
     known_totals: bool = True,
     rate_of: Mapping[str, tuple[str, str]] | None = None,
     tied: Mapping[str, str] | None = None,
+    cell_key_cols: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """Apply the disclosure policy to a table of group statistics, marking what was hidden.
 
@@ -257,6 +264,12 @@ def protect(
         ``{"n_rows": "n_children"}``: the row count is hidden exactly when the children count
         is (primary suppression is decided by the children count, never by the number of
         rows), and rounded like every count.
+    cell_key_cols
+        ``{count column: cell-key column}``: the cell key of each group's children
+        (:func:`earlysignal.cellkey.cell_keys`, integers in ``[0, 2**32)``). When given and
+        ``policy.perturb``, the published count is the rounded count perturbed from its cell key
+        (:func:`earlysignal.cellkey.perturb`), rates of ``rate_of`` are computed from the
+        perturbed counts, and the cell-key columns are removed from the output.
 
     Returns
     -------
@@ -289,8 +302,31 @@ def protect(
             min_class=pol.min_class,
             detailed_reasons=pol.detailed_reasons,
             decimals=pol.decimals,
+            perturb=pol.perturb,
         )
     count_cols = list(count_cols)
+    ck_cols = dict(cell_key_cols or {})
+    for c, kc in ck_cols.items():
+        if c not in count_cols or kc not in frame.columns:
+            raise DisclosureError(
+                f"protect: cell_key_cols {c!r} -> {kc!r} must map a count column to a cell-key "
+                f"column of the table (columns: {frame.columns})"
+            )
+        kcol = frame.get_column(kc)
+        if kcol.null_count() or not kcol.dtype.is_integer():
+            raise DisclosureError(
+                f"protect: cell-key column {kc!r} must hold non-null integers (got dtype "
+                f"{kcol.dtype}, {kcol.null_count()} nulls); compute it with cellkey.cell_keys"
+            )
+    perturbed = (
+        {c: frame.get_column(kc).to_list() for c, kc in ck_cols.items()} if pol.perturb else {}
+    )
+
+    def published(c: str, i: int, value: int) -> int:
+        if c in perturbed:
+            return perturb(value, perturbed[c][i], rounding=pol.rounding, min_count=pol.min_count)
+        return round_count(value, pol.rounding)
+
     rate_of = dict(rate_of or {})
     tied = dict(tied or {})
     rate_cols = list(rate_cols)
@@ -375,7 +411,7 @@ def protect(
     for c in count_cols:
         pub: list[int | None] = []
         flag: list[str | None] = []
-        for k in keys:
+        for i, k in enumerate(keys):
             cell = (k, c)
             if cell in primary:
                 pub.append(None)
@@ -384,7 +420,7 @@ def protect(
                 pub.append(None)
                 flag.append(COMPLEMENTARY)
             else:
-                pub.append(round_count(values[cell], pol.rounding))
+                pub.append(published(c, i, values[cell]))
                 flag.append(None)
         columns[c] = pl.Series(c, pub, dtype=pl.Int64())
         flags[c] = flag if pol.detailed_reasons else [f and SUPPRESSED for f in flag]
@@ -403,8 +439,8 @@ def protect(
             num, den = rate_of[r]
             derived: list[float | None] = []
             for i in range(frame.height):
-                d = round_count(raw[den][i], pol.rounding)
-                q = round_count(raw[num][i], pol.rounding) / d if d else None
+                d = published(den, i, raw[den][i])
+                q = published(num, i, raw[num][i]) / d if d else None
                 derived.append(q)
             series = _round_float(pl.Series(r, derived, dtype=pl.Float64()), pol.decimals)
         else:
@@ -422,6 +458,7 @@ def protect(
             columns[lc] = _hide(src, flags[owner])
 
     dropped = {s for v in support.values() for s in v} - set(count_cols)
+    dropped |= set(ck_cols.values())
     out_cols: list[pl.Series] = []
     for name in frame.columns:
         if name in dropped:
