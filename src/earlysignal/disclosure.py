@@ -29,8 +29,14 @@ The library default (``docs/fairness.md``, after DfE and CBS practice, see ``DOM
 
 What rounding cannot do: when a cell crosses a rounding boundary between two runs (12 -> 13
 children publishes 10 -> 15), an attacker who knows that one child was added learns that it
-joined that cell; that needs noise consistent across runs (cell-key perturbation), which is not
-implemented (``docs/fairness.md``).
+joined that cell, and the moved suppression pattern can bound a hidden cell under 10.
+**Cell-key perturbation** (opt-in, :mod:`earlysignal.cellkey`, after Fraser and Wooton 2005,
+ABS): give ``protect`` each group's cell key (``cell_key_cols``, computed from child ids with
+the publisher's secret) and, with ``DisclosurePolicy.perturb`` (default), every such count is
+published rounded plus -5, 0 or +5 from a fixed table, the same for the same children in every
+run. It keeps every guarantee above (multiples of 5, never under 10, rates from published
+counts) and makes the pattern-change attack fail for about two publisher secrets in three, but
+does not close it, and cannot hide which cell an added child joined (``docs/fairness.md``).
 
 Tables are described by their key columns. ``by`` columns are additive dimensions: a null in a
 ``by`` column means "all" (a margin row), and margins that the table does not hold are assumed
