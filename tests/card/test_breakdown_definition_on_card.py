@@ -33,8 +33,8 @@ def test_definition_source_and_counts_are_rendered() -> None:
     md, html = render_markdown(card), render_html(card)
     for text in (md, html):
         assert "child_side" in text and "DfE reasons for placement change" in text
-        assert "placements ended: breakdown" in text and "235" in text
-        assert "placements ended: provider_ended" in text and "fewer than 10 children" in text
+        assert "placements ended as breakdown" in text and "235" in text
+        assert "placements ended as provider_ended" in text and "fewer than 10 children" in text
 
 
 def test_schema_refuses_an_unknown_definition() -> None:

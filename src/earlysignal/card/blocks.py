@@ -201,7 +201,10 @@ def _breakdown_definition_rows(bd: dict[str, Any]) -> list[tuple[str, Any]]:
         ("breakdown definition", bd.get("name")),
         ("counted as a breakdown", ", ".join(bd.get("end_reasons", []))),
         ("source of the definition", bd.get("source")),
-        *((f"placements ended: {part}", hidden if n is None else n) for part, n in counts.items()),
+        *(
+            (f"placements ended as {part} (rounded to 5)", hidden if n is None else n)
+            for part, n in counts.items()
+        ),
     ]
 
 

@@ -34,7 +34,7 @@ __all__ = ["COUNT_UNITS", "check_card"]
 COUNT_UNITS: tuple[str, ...] = (
     "rows", "children", "events", "prediction times", "replicates", "cells", "days",
     "predictors", "runs", "trees", "files", "rank", "item", "seed", "caseload", "moves",
-    "errors", "warnings",
+    "errors", "warnings", "placements", "messages",
 )  # fmt: skip
 """Words of which a count's heading must name one (what the count counts)."""
 
