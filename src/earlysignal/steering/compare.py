@@ -53,9 +53,8 @@ class SteeringResult:
         :func:`~earlysignal.steering.units.unit_measures`.
     comparisons
         Outcome -> one row per unit with at least ``spec.min_children`` children (smaller
-        units enter the case-mix fit but are not compared: their counts are counted in
-        ``excluded`` and cannot be published): ``unit``, ``children``, ``observed``, ``expected`` and
-        the columns of :func:`~earlysignal.steering.funnel.standardise` and
+        units enter the case-mix fit but are not compared: they are counted in ``excluded``):
+        ``unit``, ``children``, ``observed``, ``expected`` and the columns of :func:`~earlysignal.steering.funnel.standardise` and
         :func:`~earlysignal.steering.shrinkage.shrink`.
     draws
         Outcome -> posterior draws of the ratios (draws x units, rows of the comparison).

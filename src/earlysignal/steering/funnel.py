@@ -1,4 +1,4 @@
-"""Indirect standardisation: observed / expected with exact intervals, funnel limits, over-dispersion.
+"""Indirect standardisation: O/E with exact intervals, funnel limits, over-dispersion.
 
 * **Ratio** ``O/E`` per unit with the exact Poisson interval of ``O`` (the chi-square form of
   Garwood 1936: ``chi2(a/2, 2O)/2`` to ``chi2(1 - a/2, 2O + 2)/2``) divided by ``E``.
@@ -72,8 +72,8 @@ def poisson_interval(
     o = np.asarray(observed, dtype=np.float64)
     a = 1 - level
     lo = np.where(o > 0, chi2.ppf(a / 2, 2 * np.maximum(o, 1e-12)) / 2, 0.0)
-    hi = chi2.ppf(1 - a / 2, 2 * o + 2) / 2
-    return lo, hi
+    hi = np.asarray(chi2.ppf(1 - a / 2, 2 * o + 2) / 2, dtype=np.float64)
+    return np.asarray(lo, dtype=np.float64), hi
 
 
 def funnel_limits(

@@ -100,8 +100,8 @@ def shrink(
     ranks = d.argsort(axis=1).argsort(axis=1) + 1
     return table.with_columns(
         pl.Series("shrunk", shape / rate),
-        pl.Series("shrunk_lo", gamma.ppf(q, shape, scale=1 / rate)),
-        pl.Series("shrunk_hi", gamma.ppf(1 - q, shape, scale=1 / rate)),
+        pl.Series("shrunk_lo", np.asarray(gamma.ppf(q, shape, scale=1 / rate))),
+        pl.Series("shrunk_hi", np.asarray(gamma.ppf(1 - q, shape, scale=1 / rate))),
         pl.Series("rank_lo", np.floor(np.quantile(ranks, q, axis=0)).astype(np.int64)),
         pl.Series("rank_hi", np.ceil(np.quantile(ranks, 1 - q, axis=0)).astype(np.int64)),
         pl.lit(a).alias("prior_shape"),

@@ -1,4 +1,4 @@
-"""The placements a steering comparison looks at, their unit, outcomes and case mix; measures per unit.
+"""Placements a comparison looks at: unit, outcomes, case mix; measures per unit.
 
 One row per non-temporary placement that **starts in the period** (the last ``spec.years``
 years up to ``observed_until``): a cohort of placement starts, so no unit is judged on
