@@ -54,7 +54,8 @@ class SteeringResult:
     comparisons
         Outcome -> one row per unit with at least ``spec.min_children`` children (smaller
         units enter the case-mix fit but are not compared: they are counted in ``excluded``):
-        ``unit``, ``children``, ``observed``, ``expected`` and the columns of :func:`~earlysignal.steering.funnel.standardise` and
+        ``unit``, ``children``, ``observed``, ``expected`` and the columns of
+        :func:`~earlysignal.steering.funnel.standardise` and
         :func:`~earlysignal.steering.shrinkage.shrink`.
     draws
         Outcome -> posterior draws of the ratios (draws x units, rows of the comparison).
