@@ -64,7 +64,10 @@ def _in_sample_expected(table: pl.DataFrame, unit: str) -> float:
 
 def _set_outcome(table: pl.DataFrame, unit: str, value: int) -> pl.DataFrame:
     return table.with_columns(
-        pl.when(pl.col("unit") == unit).then(value).otherwise(pl.col("unplanned")).alias("unplanned")
+        pl.when(pl.col("unit") == unit)
+        .then(value)
+        .otherwise(pl.col("unplanned"))
+        .alias("unplanned")
     )
 
 
@@ -75,7 +78,9 @@ def _set_outcome(table: pl.DataFrame, unit: str, value: int) -> pl.DataFrame:
     folds=st.sampled_from([2, 5, 20]),
     value=st.sampled_from([0, 1]),
 )
-def test_own_outcomes_leave_expected_unchanged(seed: int, which: int, folds: int, value: int) -> None:
+def test_own_outcomes_leave_expected_unchanged(
+    seed: int, which: int, folds: int, value: int
+) -> None:
     table = _table(seed)
     unit = f"u{which:02d}"
     before = _unit_expected(table, unit, folds=folds)
