@@ -12,10 +12,11 @@
 * **Shrunken estimates, rank intervals and the funnel flag** are published rounded (0.05; whole
   ranks) and hidden with the ratio (a flag tells on which side of a limit the count lies). The
   flag is computed on the exact counts.
-* **Names.** Unit ids are never published as they are: a name table from the user
+* **Names.** Provider ids are never published as they are: a name table from the user
   (``unit,name`` CSV) gives readable names; otherwise each unit gets a stable pseudonym, a keyed
   hash (HMAC-SHA256) of its id. With the same key the same unit gets the same pseudonym in every
   report; without a key a random one is drawn for this report only (and the report says so).
+  Regions and municipalities are public bodies and keep their names.
 
 Examples
 --------

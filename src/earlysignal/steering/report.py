@@ -95,7 +95,8 @@ def build_report(
     history
         The history it was made from (for the indicators over time).
     names
-        Unit id -> readable name (the user's name table); else pseudonyms.
+        Unit id -> readable name (the user's name table); else pseudonyms for providers
+        (regions and municipalities are public bodies and keep their names).
     key
         Key of the pseudonyms (stable across reports); a random one when ``None``.
     tariffs
@@ -115,6 +116,9 @@ def build_report(
         labels = {u: str(names[u]) for u in units if u in names}
         labels |= pseudonyms(missing, key or new_key(), PREFIX[spec.by])
         naming = {"kind": "names", "unnamed": len(missing)}
+    elif spec.by != "provider":  # regions and municipalities are public bodies: their names
+        labels = {u: u for u in units}
+        naming = {"kind": "public"}
     else:
         labels = pseudonyms(units, key or new_key(), PREFIX[spec.by])
         naming = {"kind": "pseudonyms", "stable": key is not None}
