@@ -21,7 +21,9 @@ def _with(h: CareHistory, **frames: pl.DataFrame) -> CareHistory:
 
 
 def test_missing_unit_column_is_named(small_sim: Simulation) -> None:
-    with pytest.raises(SteeringError, match=r"\[steer.unit_missing\] table 'children' has no column 'municipality'"):
+    with pytest.raises(
+        SteeringError, match=r"\[steer.unit_missing\] table 'children' has no column 'municipality'"
+    ):
         compare_units(small_sim.history, SteeringSpec(by="municipality"))
 
 
