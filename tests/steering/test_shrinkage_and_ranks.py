@@ -18,7 +18,7 @@ def test_no_spread_beyond_chance_shrinks_everything_to_one() -> None:
 def test_small_units_move_more_than_large_ones() -> None:
     t = pl.DataFrame(
         {"unit": ["small", "large"] + [f"u{i}" for i in range(30)],
-         "observed": [8, 400] + list(np.random.default_rng(3).poisson(50, 30)),
+         "observed": [8, 400, *list(np.random.default_rng(3).poisson(50, 30))],
          "expected": [4.0, 200.0] + [50.0] * 30}
     )  # fmt: skip
     s = shrink(t, seed=0)
