@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
 from earlysignal.data import CareHistory
 from earlysignal.steering.compare import compare_units
+from earlysignal.steering.report import build_report, write_report
 from earlysignal.steering.spec import SteeringError, SteeringSpec
 from earlysignal.synth import Simulation
 
@@ -34,9 +37,17 @@ def test_empty_unit_column_is_named(small_sim: Simulation) -> None:
         compare_units(h2, SteeringSpec(by="region"))
 
 
-def test_every_unit_below_the_threshold_is_an_error_not_a_blank(small_sim: Simulation) -> None:
-    with pytest.raises(SteeringError, match=r"\[steer.all_units_small\]"):
-        compare_units(small_sim.history, SteeringSpec(by="region", min_children=100_000))
+def test_every_unit_below_the_threshold_gives_a_report_that_says_so(
+    small_sim: Simulation, tmp_path: Path
+) -> None:
+    spec = SteeringSpec(by="region", min_children=100_000)
+    res = compare_units(small_sim.history, spec, draws=50)
+    assert all(c.height == 0 for c in res.comparisons.values())
+    rep = build_report(res, history=small_sim.history)
+    write_report(rep, tmp_path)
+    md = (tmp_path / "steering.md").read_text()
+    assert md.count("No unit can be shown for this outcome") == 2
+    assert "4 units with placements in the period have fewer than 100000" in md
 
 
 def test_units_without_placements_and_placements_without_unit_are_counted(

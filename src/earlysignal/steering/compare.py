@@ -28,7 +28,7 @@ from earlysignal.data.history import CareHistory
 from earlysignal.steering.casemix import expected_counts
 from earlysignal.steering.funnel import standardise
 from earlysignal.steering.shrinkage import posterior_draws, shrink
-from earlysignal.steering.spec import UNIT_KINDS, SteeringError, SteeringSpec
+from earlysignal.steering.spec import UNIT_KINDS, SteeringSpec
 from earlysignal.steering.units import (
     CASE_MIX_COLUMNS,
     period_start,
@@ -109,7 +109,9 @@ def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000
     Raises
     ------
     earlysignal.steering.spec.SteeringError
-        Unit column missing or empty, fewer than 2 units, an outcome without events.
+        Unit column missing or empty, fewer than 2 units, an outcome without events. When
+        fewer than 2 units reach ``spec.min_children``, the outcome's comparison is empty
+        (the report then says that no unit could be shown, and why).
     """
     table = placement_table(history, spec)
     excluded = {
@@ -141,13 +143,10 @@ def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000
         )
         excluded[f"units_too_small_{outcome}"] = int((per["children"] < spec.min_children).sum())
         per = per.filter(pl.col("children") >= spec.min_children)
-        if per.height < 2:
-            raise SteeringError(
-                f"[steer.all_units_small] {per.height} unit(s) have {spec.min_children} or more "
-                f"children placed in the period (of {measures.height} units); nothing can be "
-                "compared or published. Compare over a longer period (--years), by a coarser "
-                "unit (--by region), or on a larger extract"
-            )
+        if per.height < 2:  # nothing to compare: the report says so (never a silent blank)
+            comparisons[outcome] = per.clear()
+            all_draws[outcome] = np.zeros((draws, 0))
+            continue
         std = standardise(per)
         shr = shrink(std, draws=draws, seed=spec.seed + k)
         a = float(shr["prior_shape"][0])

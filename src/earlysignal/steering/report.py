@@ -40,6 +40,7 @@ from earlysignal.steering.spec import OUTCOMES, SteeringError, SteeringSpec
 __all__ = ["build_report", "render_report", "run_steer_cli", "write_report"]
 
 LANGUAGES = ("en", "nl")
+FLAGS = ("above", "warning_above", "within", "warning_below", "below")
 
 
 def _measures(
@@ -124,16 +125,27 @@ def build_report(
         naming = {"kind": "pseudonyms", "stable": key is not None}
     outcomes: dict[str, Any] = {}
     for outcome, comp in res.comparisons.items():
+        if comp.height == 0:
+            outcomes[outcome] = {
+                "description": OUTCOMES[outcome],
+                "rows": [],
+                "units": 0,
+                "hidden": 0,
+                "flags": dict.fromkeys(FLAGS, 0),
+                "phi": None,
+                "tau2": None,
+                "overdispersion_applied": False,
+                "prior_sd": None,
+                "too_small": res.excluded.get(f"units_too_small_{outcome}", 0),
+            }
+            continue
         pub = protect_comparison(comp, labels, policy=pol)
         outcomes[outcome] = {
             "description": OUTCOMES[outcome],
             "rows": pub.to_dicts(),
             "units": pub.height,
             "hidden": int(pub["ratio"].null_count()),
-            "flags": {
-                f: int((pub["flag"] == f).sum())
-                for f in ("above", "warning_above", "within", "warning_below", "below")
-            },
+            "flags": {f: int((pub["flag"] == f).sum()) for f in FLAGS},
             "phi": round(float(comp["phi"][0]), 2),
             "tau2": round(float(comp["tau2"][0]), 3),
             "overdispersion_applied": bool(comp["overdispersion_applied"][0]),
@@ -155,7 +167,7 @@ def build_report(
             .to_dicts()
         )
     cost = None
-    if tariffs is not None and "moves" in res.comparisons:
+    if tariffs is not None and res.comparisons.get("moves", pl.DataFrame()).height:
         est = costs_avoided(
             res.placements.filter(pl.col("unit").is_not_null()),
             res.comparisons["moves"],
@@ -249,6 +261,8 @@ def write_report(report: dict[str, Any], out: str | Path, *, lang: str = "en") -
     figs = folder / "figures"
     files: dict[str, str] = {}
     for outcome, o in report["outcomes"].items():
+        if not o["rows"]:
+            continue
         t = pl.DataFrame(o["rows"], infer_schema_length=None)
         files[f"funnel_{outcome}"] = _fig(
             plot_funnel(
@@ -348,6 +362,11 @@ def run_steer_cli(  # noqa: PLR0917
             f"  {outcome}: {o['units']} units compared, {o['flags']['above']} above and "
             f"{o['flags']['below']} below the 99.8 % limits, {o['too_small']} too small to show"
         )
+        if o["units"] == 0:
+            typer.echo(
+                f"  {outcome}: no unit has {spec.min_children} or more children placed in the "
+                "period; the report shows the overall indicators only"
+            )
     if res.units_without_placements:
         typer.echo(f"  {len(res.units_without_placements)} units had no placement in the period")
     return 0
