@@ -237,9 +237,11 @@ QUICK_START = [
         The label of a prediction time uses only what happens in `(t, t + horizon]`.
         `breakdown` within 180 days: the placement in effect at `t` ends with a breakdown in the
         window (ending otherwise first, e.g. a planned move, is a competing event and counts as
-        0). When the horizon runs past the extraction date and nothing has happened yet, the
-        label is **missing (censored), not 0**: counting those rows as "no breakdown" would
-        flatter every model. The report counts each kind of row.
+        0). When the horizon runs past the extraction date the label is **missing
+        (censored), not 0**, whatever happened in the window: counting those rows as "no
+        breakdown" would flatter every model, and keeping only the ones whose breakdown
+        already happened would keep events and drop non-events. The report counts each kind
+        of row.
         """
     ),
     code(
@@ -742,7 +744,7 @@ BREAKDOWN_MODEL = [
         the default features (what was recorded strictly before each time); the label
         `label_breakdown_180d`: 1 when the placement in effect at `t` ends with a breakdown in
         `(t, t + 180 days]`, 0 when it does not (ending otherwise first is a competing event, 0),
-        null when the window runs past the extraction date and nothing has happened yet
+        null when the window runs past the extraction date, whatever happened in it
         (censored). Notebook 01 walks through each step.
         """
     ),
@@ -780,12 +782,12 @@ BREAKDOWN_MODEL = [
         period would be labelled by what happens there; such rows are dropped and counted
         (`purged`), and the same at the calibration/test boundary.
 
-        **Complete follow-up.** A row whose window runs past the extraction date has a label
-        only when the breakdown already happened (otherwise it is censored). Keeping those rows
-        would keep their events and drop their non-events, and inflate the test period's event
-        rate. We therefore keep prediction times with complete follow-up
-        (`t + 180 days <= observed_until`) before splitting; the censored rows all fall among
-        the ones removed.
+        **Complete follow-up.** A row whose window runs past the extraction date has no label
+        (censored), whatever happened in it: keeping the ones whose breakdown already happened
+        would keep events, drop non-events and inflate the test period's event rate. The
+        labels are censored at the source, so the split would leave those rows out anyway; we
+        keep prediction times with complete follow-up (`t + 180 days <= observed_until`)
+        before splitting to show it: the censored rows are exactly the ones removed.
         """
     ),
     code(

@@ -348,7 +348,7 @@ def demo(
 
 
 @app.command("card")
-def card(
+def card(  # noqa: PLR0917
     run_id: Annotated[str, typer.Argument(help="MLflow run id of a finished run.")],
     tracking_uri: Annotated[
         str | None,
@@ -359,11 +359,30 @@ def card(
     out: Annotated[Path, typer.Option("--out", help="Folder for the card.")] = Path(
         "earlysignal-output"
     ),
+    algoritmeregister: Annotated[
+        Path | None,
+        typer.Option(help="Write the Dutch Algoritmeregister fields here (JSON, plus .csv)."),
+    ] = None,
+    iama: Annotated[
+        Path | None, typer.Option(help="Write the IAMA questions and answers (Markdown + .json).")
+    ] = None,
+    review_pack: Annotated[
+        Path | None,
+        typer.Option(help="Write a review pack for people with lived experience to this folder."),
+    ] = None,
+    reviews: Annotated[
+        Path | None,
+        typer.Option(help="Take reviewers' answers (TOML or Markdown) into the card."),
+    ] = None,
 ) -> None:
     """Re-render a run's model card (Markdown, HTML, JSON) from its logged card data."""
     from earlysignal.experiment.cli import card_command
 
-    raise typer.Exit(card_command(run_id, tracking_uri=tracking_uri, output_dir=out))
+    exports = {"algoritmeregister": algoritmeregister, "iama": iama,
+               "review_pack": review_pack, "reviews": reviews}  # fmt: skip
+    raise typer.Exit(
+        card_command(run_id, tracking_uri=tracking_uri, output_dir=out, exports=exports)
+    )
 
 
 # ------------------------------------------------------------------------------------ entry

@@ -58,9 +58,10 @@ CARD_FILES: tuple[str, ...] = ("model_card.md", "model_card.html", "model_card.j
 
 OUTCOME_DEFINITIONS: dict[str, str] = {
     "breakdown": (
-        "The placement in effect at the prediction time ends with end reason 'breakdown' "
-        "(an unplanned ending initiated by the carer or the child, an allegation, standards of "
-        "care or closure) within the horizon."
+        "The placement in effect at the prediction time ends unplanned within the horizon, as "
+        "the breakdown definition below says (default child_side: the carer or the child asks "
+        "to end it; any_unplanned adds endings on the provider's side: allegation, standards "
+        "of care, approval removed, closure)."
     ),
     "carousel": (
         "At least {k} moves (starts of non-temporary placements that are not the first of a "
@@ -78,7 +79,8 @@ OUTCOME_DEFINITIONS: dict[str, str] = {
 COMPETING_EVENTS: dict[str, str] = {
     "breakdown": (
         "The placement ending for any other reason first (planned move, return home, "
-        "permanence, turning 18, transfer) is a competing event: label 0, not censored."
+        "permanence, turning 18, transfer; under child_side also a provider-side ending) is a "
+        "competing event: label 0, not censored."
     ),
     "carousel": (
         "Leaving care (return home, permanence, turning 18) before the second move is a "
@@ -186,8 +188,8 @@ def new_card(
                 "censored": 0,
                 "labelled": 0,
                 "rule": (
-                    "A row whose horizon runs past the extraction date without the event is "
-                    "censored: its label is missing, never 0, and it is left out of training "
+                    "A row whose horizon runs past the extraction date is censored whatever "
+                    "happened in it: its label is missing, never 0, and it is left out of training "
                     "and evaluation (counted here)."
                 ),
             },
@@ -340,6 +342,18 @@ def _kv(pairs: list[tuple[str, Any]]) -> Block:
     return Block("kv", rows=[[Cell(k), _cell(v)] for k, v in pairs])
 
 
+def _breakdown_definition_rows(bd: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Key-value rows of ``card["outcome"]["breakdown_definition"]`` (counts as published)."""
+    counts = bd.get("counts", {})
+    hidden = f"fewer than {bd.get('counts_min_children', 10)} children"
+    return [
+        ("breakdown definition", bd["name"]),
+        ("counted as a breakdown", ", ".join(bd.get("end_reasons", []))),
+        ("source of the definition", bd.get("source")),
+        *((f"placements ended: {part}", hidden if n is None else n) for part, n in counts.items()),
+    ]
+
+
 def _list(value: Any) -> Block:
     if isinstance(value, list) and value:
         return Block("list", cells=[_cell(v) for v in value])
@@ -443,6 +457,8 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                     ]
                 ),
             ]
+            if bd := o.get("breakdown_definition"):
+                blocks.append(_kv(_breakdown_definition_rows(bd)))
         elif sid == "censoring":
             o = card["outcome"]
             c = o["censoring"]

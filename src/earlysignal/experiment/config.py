@@ -133,6 +133,19 @@ class OutcomeConfig(_Section):
     name: Literal["breakdown", "carousel", "return_home", "reentry"] = "breakdown"
     horizon_days: int = Field(default=180, ge=7, le=3650)
     min_moves: int = Field(default=2, ge=1, le=20)
+    breakdown_definition: Literal["child_side", "any_unplanned"] = "child_side"
+    """What counts as a breakdown (``earlysignal.outcomes.BREAKDOWN_DEFINITIONS``):
+    ``child_side`` (default) an unplanned ending asked for by the carer or the child;
+    ``any_unplanned`` also endings for reasons on the provider's side (``provider_ended``)."""
+
+    @model_validator(mode="after")
+    def _definition_for_breakdown_only(self) -> OutcomeConfig:
+        if self.name != "breakdown" and self.breakdown_definition != "child_side":
+            raise ValueError(
+                f"outcome.breakdown_definition = {self.breakdown_definition!r} applies only to "
+                f"name = 'breakdown', not {self.name!r}: remove the key or set name = 'breakdown'"
+            )
+        return self
 
 
 class DesignConfig(_Section):

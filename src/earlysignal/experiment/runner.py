@@ -361,14 +361,18 @@ def _sensitive_specs(state: _State) -> list[Any]:
 
 
 def _features(state: _State) -> None:
-    from earlysignal.features import build_features, default_specs, describe
+    from earlysignal.features import build_features, default_specs, describe, feature_vocabulary
     from earlysignal.outcomes import label_name, label_with_report
     from earlysignal.schema import SENSITIVE_ATTRIBUTES
+    from earlysignal.split import fraction_boundaries
 
     cfg = state.config
     o = cfg.outcome
     k = o.min_moves
-    state.specs = (*default_specs(state.history), *_sensitive_specs(state))
+    # the vocabulary (event kinds, top statuses) from facts before the training period's end
+    train_end = cfg.split.calibrate_from or fraction_boundaries(state.times, cfg.split.fractions)[0]
+    vocabulary = feature_vocabulary(state.history, before=train_end)
+    state.specs = (*default_specs(state.history, before=train_end), *_sensitive_specs(state))
     table = describe(state.specs)
     names = table["name"].to_list()
     unknown = [x for x in cfg.features.exclude if x not in names]
@@ -378,11 +382,23 @@ def _features(state: _State) -> None:
             f"default feature names: {', '.join(names)}"
         )
     state.features = [n for n in names if n not in cfg.features.exclude]
-    state.label = label_name(o.name, o.horizon_days)
+    definition = o.breakdown_definition
+    state.label = label_name(o.name, o.horizon_days, definition)
     state.frame = build_features(
-        state.history, state.times, state.specs, outcomes=[(o.name, o.horizon_days, k)]
+        state.history,
+        state.times,
+        state.specs,
+        outcomes=[(o.name, o.horizon_days, k, definition)],
     )
-    _, report = label_with_report(state.history, state.times, o.name, o.horizon_days, k=k)
+    _, report = label_with_report(
+        state.history, state.times, o.name, o.horizon_days, k=k, definition=definition
+    )
+    if o.name == "breakdown":
+        from earlysignal.outcomes import breakdown_definition_summary
+
+        state.card["outcome"]["breakdown_definition"] = breakdown_definition_summary(
+            state.history, definition
+        )
     state.card["outcome"]["censoring"].update(
         {
             "rows": report.rows,
@@ -396,6 +412,7 @@ def _features(state: _State) -> None:
     described = {r["name"]: r["description"] for r in table.iter_rows(named=True)}
     p = state.card["predictors"]
     p["count"] = len(state.features)
+    p["vocabulary"] = vocabulary
     p["features"] = [{"name": n, "description": described[n]} for n in state.features]
     p["excluded_attributes"] = sorted(SENSITIVE_ATTRIBUTES - set(cfg.features.include_sensitive))
     p["included_sensitive"] = list(cfg.features.include_sensitive)
@@ -611,7 +628,7 @@ def _oracle(state: _State, test: pl.DataFrame) -> tuple[Any, str]:
     times = test.select("child_id", "prediction_time")
     frame = oracle_risk(
         state.simulation, times, outcome=o.name, horizon=o.horizon_days, k=o.min_moves,
-        seed=state.seed,
+        seed=state.seed, definition=o.breakdown_definition,
     )  # fmt: skip
     risk = frame["risk"].to_numpy().astype(np.float64)  # one row per input row, in order
     bad = int(np.sum(~np.isfinite(risk) | (risk < 0) | (risk > 1)))
@@ -984,6 +1001,7 @@ def _save_model(state: _State, log: Callable[[Path, str], None]) -> None:
             "label": state.label,
             "train_end": state.split.train_end.isoformat(),
             "calibrate_end": state.split.calibrate_end.isoformat(),
+            "feature_vocabulary": state.card["predictors"].get("vocabulary"),
             "threshold": state.threshold,
             "study": state.config.study.name,
         },
@@ -1025,6 +1043,9 @@ def _fill_human_fields(card: dict[str, Any], config: ExperimentConfig) -> None:
     card["ethics"]["considerations"] = text(c.ethical_considerations)
     card["ethics"]["funding"] = text(c.funding)
     card["ethics"]["lived_experience_involvement"] = text(c.lived_experience_involvement)
+    from earlysignal.publish.review import no_review
+
+    card["lived_experience"] = no_review()  # until `earlysignal card RUN --reviews FILE`
     card["limitations"] = [
         *c.known_limitations,
         "Validated on one temporal split of one data source; performance elsewhere or later "
@@ -1175,6 +1196,7 @@ def run_experiment(
             _prediction_times(state)
         with steps.step("features and outcomes"):
             _features(state)
+        log_json(card["predictors"]["vocabulary"], "feature_vocabulary.json")
         tables = dict(state.history.tables())
         tables["features"] = state.frame
         card["data"]["digests"] = {k: v["sha256"] for k, v in log_datasets(tables).items()}
