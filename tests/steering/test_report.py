@@ -93,14 +93,15 @@ def test_markdown_holds_every_section_and_the_association_caveat(written: Path) 
         assert (written / "figures" / png).is_file()
 
 
-def test_dutch_asked_without_a_catalogue_says_it_fell_back(
+def test_dutch_report_speaks_dutch(
     result: SteeringResult, small_sim: Simulation, tmp_path: Path
 ) -> None:
     rep = build_report(result, history=small_sim.history, key=b"k")
     write_report(rep, tmp_path, lang="nl")
     html = (tmp_path / "steering.html").read_text()
-    translated = 'lang="nl"' in html
-    assert translated or "Dutch translation is not available" in html
+    md = (tmp_path / "steering.md").read_text()
+    assert 'lang="nl"' in html
+    assert "Hoe lees je dit rapport" in md and "How to read this report" not in md
 
 
 @pytest.mark.browser

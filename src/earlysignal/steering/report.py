@@ -210,41 +210,22 @@ def build_report(
 UNIT_COLUMN = {"region": "region", "municipality": "municipality", "provider": "provider_id"}
 
 
-def _env(lang: str) -> tuple[Any, str | None]:
-    """A jinja environment with the i18n extension; the note says when a language fell back."""
+def render_report(report: Mapping[str, Any], *, lang: str = "en", fmt: str = "html") -> str:
+    """Render published report data as HTML (figures embedded) or Markdown in ``lang``.
+
+    Texts come from the templates in ``steering/templates`` through the translation layer
+    (:func:`earlysignal.i18n.jinja_env`: the language's gettext catalogue and number formats).
+    """
     import jinja2
 
-    env = jinja2.Environment(
+    from earlysignal.i18n import jinja_env
+
+    env = jinja_env(
+        lang,
         loader=jinja2.PackageLoader("earlysignal.steering", "templates"),
-        autoescape=jinja2.select_autoescape(["html.j2"]),
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        autoescape=fmt == "html",
     )
-    note = None
-    translations = None
-    if lang != "en":
-        try:  # the translation layer, once it is there (earlysignal.i18n)
-            from earlysignal import i18n  # type: ignore[attr-defined]
-
-            translations = i18n.translations(lang)
-        except (ImportError, AttributeError, LookupError, OSError):
-            note = "language_fallback"
-    if translations is None:
-        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    else:
-        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    return env, note
-
-
-def render_report(report: Mapping[str, Any], *, lang: str = "en", fmt: str = "html") -> str:
-    """Render published report data as HTML (figures embedded) or Markdown."""
-    env, note = _env(lang)
     ctx = {k: v for k, v in report.items() if not k.startswith("_")}
-    ctx["language_note"] = note
-    ctx["lang"] = lang if note is None else "en"
     ctx["images"] = report.get("_images", {})
     name = "steering.html.j2" if fmt == "html" else "steering.md.j2"
     return str(env.get_template(name).render(**ctx))
@@ -257,6 +238,7 @@ def write_report(report: dict[str, Any], out: str | Path, *, lang: str = "en") -
 
     if lang not in LANGUAGES:
         raise SteeringError(f"[steer.lang] unknown language {lang!r}; choose one of {LANGUAGES}")
+    report["lang"] = lang
     folder = Path(out)
     figs = folder / "figures"
     files: dict[str, str] = {}
