@@ -56,7 +56,7 @@ def test_no_unit_id_and_no_small_or_unrounded_count(written: Path, result: Steer
                 assert r[c] is None or (r[c] >= 10 and r[c] % 5 == 0), r
             assert (r["ratio"] is None) == (r["shrunk"] is None) == (r["flag"] is None)
     for r in data["measures"]:
-        for c in ("children", "breakdown", "provider_ended", "moves", "return_home"):
+        for c in ("children", "breakdown", "provider_ended", "moves", "return_home", "carousel"):
             assert r[c] is None or (r[c] >= 10 and r[c] % 5 == 0), r
 
 

@@ -47,7 +47,15 @@ def _measures(
     res: SteeringResult, labels: Mapping[str, str], pol: DisclosurePolicy
 ) -> pl.DataFrame:
     m = res.measures.filter(pl.col("children") >= res.spec.min_children)
-    counts = ["children", "breakdown", "provider_ended", "unplanned", "moves", "return_home"]
+    counts = [
+        "children",
+        "breakdown",
+        "provider_ended",
+        "unplanned",
+        "moves",
+        "return_home",
+        "carousel",
+    ]
     prot = protect(
         m.select("unit", *counts, "children_moves", "moves_per_1000_days"),
         count_cols=counts,
@@ -227,6 +235,8 @@ def render_report(report: Mapping[str, Any], *, lang: str = "en", fmt: str = "ht
     )
     ctx = {k: v for k, v in report.items() if not k.startswith("_")}
     ctx["images"] = report.get("_images", {})
+    for k in ("period_start", "period_end"):
+        ctx[k] = date.fromisoformat(str(report[k]))
     name = "steering.html.j2" if fmt == "html" else "steering.md.j2"
     return str(env.get_template(name).render(**ctx))
 
@@ -352,6 +362,3 @@ def run_steer_cli(  # noqa: PLR0917
     if res.units_without_placements:
         typer.echo(f"  {len(res.units_without_placements)} units had no placement in the period")
     return 0
-
-
-_ = date
