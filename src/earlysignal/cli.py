@@ -305,11 +305,16 @@ def steer_cmd(  # noqa: PLR0917
         Path | None, typer.Option("--key-file", help="Key of the stable pseudonyms.")
     ] = None,
     years: Annotated[int, typer.Option("--years", help="Period length (years).")] = 3,
+    within: Annotated[
+        str | None, typer.Option("--within", help="One region's report: COLUMN=VALUE.")
+    ] = None,
 ) -> None:
     """Compare providers or regions fairly: case mix, funnel plots, shrinkage (a report)."""
     from earlysignal.steering.report import run_steer_cli
 
-    raise typer.Exit(run_steer_cli(folder, by, out, tariffs, model, lang, names, key_file, years))
+    raise typer.Exit(
+        run_steer_cli(folder, by, out, tariffs, model, lang, names, key_file, years, within)
+    )
 
 
 # ------------------------------------------------------------ experiments: run, demo, card

@@ -32,6 +32,8 @@ def test_steer_by_region_writes_the_report(folder: Path, tmp_path: Path) -> None
         (["--by", "municipality"], 1, "steer.unit_missing"),
         (["--lang", "fr"], 2, "steer.lang"),
         (["--model", "abc"], 2, "steer.model"),
+        (["--within", "north"], 2, "steer.within"),
+        (["--within", "region=atlantis"], 1, "steer.within_empty"),
     ],
 )
 def test_bad_arguments_name_the_rule(

@@ -28,7 +28,7 @@ from earlysignal.data.history import CareHistory
 from earlysignal.steering.casemix import expected_counts
 from earlysignal.steering.funnel import standardise
 from earlysignal.steering.shrinkage import posterior_draws, shrink
-from earlysignal.steering.spec import UNIT_KINDS, SteeringSpec
+from earlysignal.steering.spec import UNIT_KINDS, SteeringError, SteeringSpec
 from earlysignal.steering.units import (
     CASE_MIX_COLUMNS,
     period_start,
@@ -88,6 +88,24 @@ def _all_units(history: CareHistory, spec: SteeringSpec) -> set[str]:
     return set(vals.unique().to_list())
 
 
+def _within(history: CareHistory, table: pl.DataFrame, within: tuple[str, str]) -> pl.DataFrame:
+    col, value = within
+    if col not in history.children.columns:
+        raise SteeringError(
+            f"[steer.within_missing] table 'children' has no column {col!r} for --within "
+            f"{col}={value}; add the column or drop --within"
+        )
+    kids = history.children.filter(pl.col(col).cast(pl.String) == value).select("child_id")
+    out = table.join(kids, on="child_id", how="semi")
+    if out.height == 0:
+        raise SteeringError(
+            f"[steer.within_empty] no placement in the period of a child with {col} = {value!r};"
+            f" check the value (found e.g. "
+            f"{history.children[col].drop_nulls().unique().sort().head(5).to_list()})"
+        )
+    return out
+
+
 def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000) -> SteeringResult:
     """Compare units on their outcomes, adjusted for case mix, with funnel limits and shrinkage.
 
@@ -104,7 +122,7 @@ def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000
     -------
     SteeringResult
         Raw results (counts unrounded): publish only through
-        :func:`earlysignal.steering.report.publishable`.
+        :func:`earlysignal.steering.report.build_report`.
 
     Raises
     ------
@@ -119,13 +137,18 @@ def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000
         "placements_without_unit": int(table["unit"].null_count()),
     }
     table = table.filter(pl.col("unit").is_not_null())
+    folds = min(spec.folds, table["unit"].n_unique())
+    for outcome in spec.outcomes:  # the case-mix model is always fitted on every unit's data
+        exp = expected_counts(table, outcome, columns=CASE_MIX_COLUMNS, folds=spec.folds)
+        table = table.with_columns(exp["expected"].alias(f"expected_{outcome}"))
+    if spec.within is not None:
+        table = _within(history, table, spec.within)
+        excluded["placements_within"] = table.height
     measures = unit_measures(table)
     without = tuple(sorted(_all_units(history, spec) - set(measures["unit"].to_list())))
     comparisons: dict[str, pl.DataFrame] = {}
     all_draws: dict[str, npt.NDArray[np.float64]] = {}
     for k, outcome in enumerate(spec.outcomes):
-        exp = expected_counts(table, outcome, columns=CASE_MIX_COLUMNS, folds=spec.folds)
-        table = table.with_columns(exp["expected"].alias(f"expected_{outcome}"))
         per = (
             table.group_by("unit")
             .agg(
@@ -166,7 +189,8 @@ def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000
         units_without_placements=without,
         case_mix={
             "method": "cross_fit",
-            "folds": min(spec.folds, measures.height),
+            "folds": folds,
+            "within": None if spec.within is None else list(spec.within),
             "model": "piecewise-exponential Poisson regression (scikit-learn PoissonRegressor)",
             "columns": list(CASE_MIX_COLUMNS),
         },

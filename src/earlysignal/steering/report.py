@@ -194,6 +194,9 @@ def build_report(
         }
     return {
         "by": spec.by,
+        "within": None
+        if spec.within is None
+        else {"column": spec.within[0], "value": spec.within[1]},
         "period_start": res.period_start.isoformat(),
         "period_end": res.period_end.isoformat(),
         "years": spec.years,
@@ -294,6 +297,7 @@ def run_steer_cli(  # noqa: PLR0917
     names: Path | None = None,
     key_file: Path | None = None,
     years: int = 3,
+    within: str | None = None,
 ) -> int:
     """``earlysignal steer``: read, compare, protect, write.
 
@@ -318,7 +322,15 @@ def run_steer_cli(  # noqa: PLR0917
         typer.echo(f"error: [steer.folder] {folder} is not a folder of canonical tables", err=True)
         return 2
     try:
-        spec = SteeringSpec(by=by, years=years)
+        where = None
+        if within is not None:
+            col, sep, value = within.partition("=")
+            if not sep or not col.strip() or not value.strip():
+                raise SteeringError(
+                    f"[steer.within] --within {within!r}: give COLUMN=VALUE, e.g. region=north"
+                )
+            where = (col.strip(), value.strip())
+        spec = SteeringSpec(by=by, years=years, within=where)
         tar = read_tariffs(tariffs) if tariffs is not None else None
         name_table = read_names(names) if names is not None else None
         key = None

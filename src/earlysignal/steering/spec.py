@@ -61,6 +61,10 @@ class SteeringSpec:
         Units with fewer distinct children are suppressed in published output.
     seed
         Seed of the posterior draws (rank intervals, cost intervals).
+    within
+        ``(column, value)`` of ``children``, e.g. ``("region", "north")``: a report for one
+        region or municipality, comparing units on that region's children only. The case-mix
+        model is still fitted on every child (more data, the same cross-fitting by unit).
     """
 
     by: str = "provider"
@@ -69,6 +73,7 @@ class SteeringSpec:
     folds: int = 5
     min_children: int = 10
     seed: int = 0
+    within: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.by not in UNIT_KINDS:
