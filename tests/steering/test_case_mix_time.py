@@ -85,3 +85,38 @@ def test_ongoing_placement_with_an_unobserved_year_has_a_censored_carousel() -> 
     )
     q1 = t.filter(pl.col("placement_id") == "q1").row(0, named=True)
     assert q1["carousel"] is None  # fewer than 2 moves and the year is not over: unknown, not 0
+
+
+@settings(max_examples=30)
+@given(
+    before=st.lists(st.integers(1, 400), max_size=5),
+    kind=st.sampled_from(["incident", "missing", "police_contact", "crisis"]),
+    first_reason=st.sampled_from(["breakdown", "planned", "provider_ended"]),
+)
+def test_outcomes_use_only_what_happens_after_the_start(
+    before: list[int], kind: str, first_reason: str
+) -> None:
+    """Events before the start and how the previous placement ended never change a
+    placement's outcomes (they may change its case mix)."""
+    spec = SteeringSpec(by="provider", years=3)
+    base = placement_table(_history([], [], "planned"), spec)
+    h = _history([-d for d in before], [kind] * len(before), "planned")
+    p = h.placements.with_columns(
+        pl.when(pl.col("placement_id") == "p1")
+        .then(pl.lit(first_reason))
+        .otherwise(pl.col("end_reason"))
+        .alias("end_reason")
+    )
+    other = placement_table(
+        CareHistory.from_frames(
+            children=h.children, placements=p, events=h.events, observed_until=h.observed_until
+        ),
+        spec,
+    )
+    outcomes = ["placement_id", "days", "breakdown", "provider_ended", "unplanned", "moves",
+                "return_home", "carousel"]  # fmt: skip
+    assert (
+        base.filter(pl.col("placement_id") != "p1")
+        .select(outcomes)
+        .equals(other.filter(pl.col("placement_id") != "p1").select(outcomes))
+    )
