@@ -160,7 +160,17 @@ def build_report(
             "prior_sd": round(float(comp["prior_shape"][0]) ** -0.5, 2),
             "too_small": res.excluded.get(f"units_too_small_{outcome}", 0),
         }
-    ind = stability_indicators(history, protected=True, policy=pol)
+    if spec.within is None:
+        ind = stability_indicators(history, protected=True, policy=pol)
+    else:  # the region's own indicators (its children), not the whole folder's
+        col, value = spec.within
+        ind = (
+            stability_indicators(history, by=[col], protected=True, policy=pol)
+            .filter((pl.col("group") == col) & (pl.col("group_value") == value))
+            .with_columns(
+                pl.lit("all").alias("group"), pl.lit(None, pl.String).alias("group_value")
+            )
+        )
     by_unit = None
     if spec.by in ("region", "municipality"):
         t = stability_indicators(history, by=[UNIT_COLUMN[spec.by]], protected=True, policy=pol)
