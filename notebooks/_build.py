@@ -2313,6 +2313,37 @@ NOTEBOOKS: dict[str, list[str]] = {
 }
 
 
+def percent_cells(path: Path) -> list[str]:
+    """Cells of a jupytext percent script (``# %%`` code, ``# %% [markdown]`` Markdown cells).
+
+    Notebooks written as percent scripts (``NN_name.py`` here) are built like the others; the
+    script is the source, read in review, and the ``.ipynb`` is generated from it.
+    """
+    cells: list[str] = []
+    kind, lines = None, []  # type: tuple[str | None, list[str]]
+
+    def flush() -> None:
+        text = "\n".join(lines).strip("\n")
+        if kind == "md":
+            cells.append("md:" + "\n".join(ln[2:] if ln.startswith("# ") else ln.lstrip("#")
+                                            for ln in text.splitlines()))
+        elif kind == "code" and text:
+            cells.append(text)
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# %%"):
+            flush()
+            kind, lines = ("md" if "[markdown]" in line else "code"), []
+        elif kind is not None:
+            lines.append(line)
+    flush()
+    return cells
+
+
+for _script in sorted(HERE.glob("[0-9][0-9]_*.py")):
+    NOTEBOOKS.setdefault(_script.stem + ".ipynb", percent_cells(_script))
+
+
 def build(name: str, cells: list[str]) -> nbformat.NotebookNode:
     """One notebook from its cells, without outputs or execution counts."""
     nb = new_notebook()

@@ -288,6 +288,35 @@ def indicators_cmd(
     raise typer.Exit(run_indicators_cli(folder, by or [], out, plots, raw))
 
 
+@app.command("steer")
+def steer_cmd(  # noqa: PLR0917
+    folder: Annotated[Path, typer.Argument(help="Canonical folder (e.g. from simulate).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the steering report.")],
+    by: Annotated[str, typer.Option("--by", help="provider, region or municipality.")] = "provider",
+    tariffs: Annotated[
+        Path | None, typer.Option("--tariffs", help="Tariffs per placement day (TOML).")
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Trained model run.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en or nl.")] = "en",
+    names: Annotated[
+        Path | None, typer.Option("--names", help="Name table CSV (unit,name); else pseudonyms.")
+    ] = None,
+    key_file: Annotated[
+        Path | None, typer.Option("--key-file", help="Key of the stable pseudonyms.")
+    ] = None,
+    years: Annotated[int, typer.Option("--years", help="Period length (years).")] = 3,
+    within: Annotated[
+        str | None, typer.Option("--within", help="One region's report: COLUMN=VALUE.")
+    ] = None,
+) -> None:
+    """Compare providers or regions fairly: case mix, funnel plots, shrinkage (a report)."""
+    from earlysignal.steering.report import run_steer_cli
+
+    raise typer.Exit(
+        run_steer_cli(folder, by, out, tariffs, model, lang, names, key_file, years, within)
+    )
+
+
 # ------------------------------------------------------------ experiments: run, demo, card
 @app.command("simulate")
 def simulate_cmd(  # noqa: PLR0917

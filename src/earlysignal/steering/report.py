@@ -1,0 +1,386 @@
+"""The steering report: published tables, figures, HTML and Markdown, and ``earlysignal steer``.
+
+:func:`build_report` turns a :class:`~earlysignal.steering.compare.SteeringResult` into
+published data only (:mod:`earlysignal.steering.publish`: disclosure control and pseudonyms);
+:func:`write_report` renders it with the templates in ``steering/templates`` (texts for
+readers live there, marked for translation with ``{% trans %}``); :func:`run_steer_cli` is the
+command.
+
+Examples
+--------
+>>> from earlysignal.synth import simulate
+>>> sim = simulate(1500, years=4, seed=3)
+>>> from earlysignal.steering.compare import compare_units
+>>> res = compare_units(sim.history, SteeringSpec(by="provider", folds=3), draws=200)
+>>> rep = build_report(res, history=sim.history, key=b"k")
+>>> sorted(rep["outcomes"])
+['moves', 'unplanned']
+>>> any("V0" in row["label"] for row in rep["outcomes"]["unplanned"]["rows"])
+False
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from earlysignal.data.history import CareHistory
+from earlysignal.disclosure import DisclosurePolicy, protect
+from earlysignal.steering.compare import SteeringResult
+from earlysignal.steering.costs import Tariffs, costs_avoided
+from earlysignal.steering.publish import PREFIX, new_key, protect_comparison, pseudonyms
+from earlysignal.steering.spec import OUTCOMES, SteeringError, SteeringSpec
+
+__all__ = ["build_report", "render_report", "run_steer_cli", "write_report"]
+
+LANGUAGES = ("en", "nl")
+FLAGS = ("above", "warning_above", "within", "warning_below", "below")
+
+
+def _measures(
+    res: SteeringResult, labels: Mapping[str, str], pol: DisclosurePolicy
+) -> pl.DataFrame:
+    m = res.measures.filter(pl.col("children") >= res.spec.min_children)
+    counts = [
+        "children",
+        "breakdown",
+        "provider_ended",
+        "unplanned",
+        "moves",
+        "return_home",
+        "carousel",
+    ]
+    prot = protect(
+        m.select("unit", *counts, "children_moves", "moves_per_1000_days"),
+        count_cols=counts,
+        by=["unit"],
+        rate_cols=["moves_per_1000_days"],
+        rate_support={"moves_per_1000_days": ["children_moves"]},
+        policy=pol,
+    )
+    return (
+        prot.with_columns(
+            pl.col("unit").replace_strict(dict(labels)).alias("label"),
+            pl.col("moves_per_1000_days").round(1),
+            # placement days are not children; published in hundreds
+            ((m["placement_days"] / 100).round(0).cast(pl.Int64) * 100).alias("placement_days"),
+        )
+        .select("label", *counts, "placement_days", "moves_per_1000_days", "suppressed")
+        .sort("label")
+    )
+
+
+def _fig(fig: Any, path: Path) -> str:
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path.name
+
+
+def build_report(
+    res: SteeringResult,
+    *,
+    history: CareHistory,
+    names: Mapping[str, str] | None = None,
+    key: bytes | None = None,
+    tariffs: Tariffs | None = None,
+    policy: DisclosurePolicy | None = None,
+    model_run: str | None = None,
+) -> dict[str, Any]:
+    """Published data of the report (JSON-ready; no unit id, no row, no count under 10).
+
+    Parameters
+    ----------
+    res
+        The raw comparison.
+    history
+        The history it was made from (for the indicators over time).
+    names
+        Unit id -> readable name (the user's name table); else pseudonyms for providers
+        (regions and municipalities are public bodies and keep their names).
+    key
+        Key of the pseudonyms (stable across reports); a random one when ``None``.
+    tariffs
+        The user's tariffs (the costs section is left out without them).
+    policy
+        Disclosure policy.
+    model_run
+        A trained model run given instead of the case-mix model (recorded with its caveat).
+    """
+    from earlysignal.indicators.report import stability_indicators
+
+    pol = policy or DisclosurePolicy()
+    spec = res.spec
+    units = sorted(set(res.measures["unit"].to_list()))
+    if names:
+        missing = [u for u in units if u not in names]
+        labels = {u: str(names[u]) for u in units if u in names}
+        labels |= pseudonyms(missing, key or new_key(), PREFIX[spec.by])
+        naming = {"kind": "names", "unnamed": len(missing)}
+    elif spec.by != "provider":  # regions and municipalities are public bodies: their names
+        labels = {u: u for u in units}
+        naming = {"kind": "public"}
+    else:
+        labels = pseudonyms(units, key or new_key(), PREFIX[spec.by])
+        naming = {"kind": "pseudonyms", "stable": key is not None}
+    outcomes: dict[str, Any] = {}
+    for outcome, comp in res.comparisons.items():
+        if comp.height == 0:
+            outcomes[outcome] = {
+                "description": OUTCOMES[outcome],
+                "rows": [],
+                "units": 0,
+                "hidden": 0,
+                "flags": dict.fromkeys(FLAGS, 0),
+                "phi": None,
+                "tau2": None,
+                "overdispersion_applied": False,
+                "prior_sd": None,
+                "too_small": res.excluded.get(f"units_too_small_{outcome}", 0),
+            }
+            continue
+        pub = protect_comparison(comp, labels, policy=pol)
+        outcomes[outcome] = {
+            "description": OUTCOMES[outcome],
+            "rows": pub.to_dicts(),
+            "units": pub.height,
+            "hidden": int(pub["ratio"].null_count()),
+            "flags": {f: int((pub["flag"] == f).sum()) for f in FLAGS},
+            "phi": round(float(comp["phi"][0]), 2),
+            "tau2": round(float(comp["tau2"][0]), 3),
+            "overdispersion_applied": bool(comp["overdispersion_applied"][0]),
+            "prior_sd": round(float(comp["prior_shape"][0]) ** -0.5, 2),
+            "too_small": res.excluded.get(f"units_too_small_{outcome}", 0),
+        }
+    if spec.within is None:
+        ind = stability_indicators(history, protected=True, policy=pol)
+    else:  # the region's own indicators (its children), not the whole folder's
+        col, value = spec.within
+        ind = (
+            stability_indicators(history, by=[col], protected=True, policy=pol)
+            .filter((pl.col("group") == col) & (pl.col("group_value") == value))
+            .with_columns(
+                pl.lit("all").alias("group"), pl.lit(None, pl.String).alias("group_value")
+            )
+        )
+    by_unit = None
+    if spec.by in ("region", "municipality"):
+        t = stability_indicators(history, by=[UNIT_COLUMN[spec.by]], protected=True, policy=pol)
+        t = t.filter(pl.col("group") == UNIT_COLUMN[spec.by])
+        by_unit = (
+            t.with_columns(
+                pl.col("group_value").replace_strict(labels, default="(other)").alias("label")
+            )
+            .filter(pl.col("unit") == "share")
+            .select("year_end", "label", "indicator", "value")
+            .with_columns(pl.col("year_end").cast(pl.String))
+            .to_dicts()
+        )
+    cost = None
+    if tariffs is not None and res.comparisons.get("moves", pl.DataFrame()).height:
+        est = costs_avoided(
+            res.placements.filter(pl.col("unit").is_not_null()),
+            res.comparisons["moves"],
+            res.draws["moves"],
+            tariffs,
+            period_years=spec.years,
+            seed=spec.seed,
+        )
+        cost = {
+            k: (round(v, -1) if isinstance(v, float) and k.startswith("cost") else v)
+            for k, v in est.to_dict().items()
+        }
+        cost = {
+            k: (round(v, 0) if isinstance(v, float) and k.startswith("moves") else v)
+            for k, v in cost.items()
+        }
+    return {
+        "by": spec.by,
+        "within": None
+        if spec.within is None
+        else {"column": spec.within[0], "value": spec.within[1]},
+        "period_start": res.period_start.isoformat(),
+        "period_end": res.period_end.isoformat(),
+        "years": spec.years,
+        "min_children": spec.min_children,
+        "naming": naming,
+        "case_mix": {**res.case_mix, "model_run": model_run},
+        "excluded": dict(res.excluded),
+        "units_total": len(units),
+        "units_without_placements": len(res.units_without_placements),
+        "measures": _measures(res, labels, pol).to_dicts(),
+        "outcomes": outcomes,
+        "indicators": ind.filter(pl.col("group") == "all")
+        .select("year_end", "indicator", "unit", "value")
+        .with_columns(pl.col("year_end").cast(pl.String))
+        .to_dicts(),
+        "indicators_by_unit": by_unit,
+        "costs": cost,
+        "_indicator_table": ind,
+    }
+
+
+UNIT_COLUMN = {"region": "region", "municipality": "municipality", "provider": "provider_id"}
+
+
+def render_report(report: Mapping[str, Any], *, lang: str = "en", fmt: str = "html") -> str:
+    """Render published report data as HTML (figures embedded) or Markdown in ``lang``.
+
+    Texts come from the templates in ``steering/templates`` through the translation layer
+    (:func:`earlysignal.i18n.jinja_env`: the language's gettext catalogue and number formats).
+    """
+    import jinja2
+
+    from earlysignal.i18n import jinja_env
+
+    env = jinja_env(
+        lang,
+        loader=jinja2.PackageLoader("earlysignal.steering", "templates"),
+        autoescape=fmt == "html",
+    )
+    ctx = {k: v for k, v in report.items() if not k.startswith("_")}
+    ctx["images"] = report.get("_images", {})
+    for k in ("period_start", "period_end"):
+        ctx[k] = date.fromisoformat(str(report[k]))
+    name = "steering.html.j2" if fmt == "html" else "steering.md.j2"
+    return str(env.get_template(name).render(**ctx))
+
+
+def write_report(report: dict[str, Any], out: str | Path, *, lang: str = "en") -> dict[str, Path]:
+    """Write figures, ``steering.html``, ``steering.md`` and ``steering.json`` into ``out``."""
+    from earlysignal.indicators.plots import plot_indicators_over_time
+    from earlysignal.steering.plots import plot_funnel, plot_shrunken
+
+    if lang not in LANGUAGES:
+        raise SteeringError(f"[steer.lang] unknown language {lang!r}; choose one of {LANGUAGES}")
+    report["lang"] = lang
+    folder = Path(out)
+    figs = folder / "figures"
+    files: dict[str, str] = {}
+    for outcome, o in report["outcomes"].items():
+        if not o["rows"]:
+            continue
+        t = pl.DataFrame(o["rows"], infer_schema_length=None)
+        files[f"funnel_{outcome}"] = _fig(
+            plot_funnel(
+                t, phi=o["phi"], applied=o["overdispersion_applied"], title=o["description"]
+            ),
+            figs / f"funnel_{outcome}.png",
+        )
+        files[f"shrunken_{outcome}"] = _fig(
+            plot_shrunken(t, title=o["description"]), figs / f"shrunken_{outcome}.png"
+        )
+    ind = report["_indicator_table"]
+    if ind.height:
+        files["indicators"] = _fig(plot_indicators_over_time(ind), figs / "indicators.png")
+    report["figures"] = files
+    report["_images"] = {
+        k: base64.b64encode((figs / v).read_bytes()).decode("ascii") for k, v in files.items()
+    }
+    paths = {
+        "html": folder / "steering.html",
+        "md": folder / "steering.md",
+        "json": folder / "steering.json",
+    }
+    paths["html"].write_text(render_report(report, lang=lang, fmt="html"), encoding="utf-8")
+    paths["md"].write_text(render_report(report, lang=lang, fmt="md"), encoding="utf-8")
+    public = {k: v for k, v in report.items() if not k.startswith("_")}
+    paths["json"].write_text(json.dumps(public, indent=2, default=str), encoding="utf-8")
+    return paths
+
+
+def run_steer_cli(  # noqa: PLR0917
+    folder: Path,
+    by: str,
+    out: Path,
+    tariffs: Path | None = None,
+    model: str | None = None,
+    lang: str = "en",
+    names: Path | None = None,
+    key_file: Path | None = None,
+    years: int = 3,
+    within: str | None = None,
+) -> int:
+    """``earlysignal steer``: read, compare, protect, write.
+
+    Exit codes: 0 done, 1 the data cannot support the comparison, 2 unusable input.
+    """
+    import os
+
+    import typer
+
+    from earlysignal.steering.compare import compare_units
+    from earlysignal.steering.costs import read_tariffs
+    from earlysignal.steering.publish import read_names
+
+    if model is not None:
+        typer.echo(
+            "error: [steer.model] --model is not available yet: the expected counts come from "
+            "the cross-fitted case-mix model (see docs/steering.md); run without --model",
+            err=True,
+        )
+        return 2
+    if not folder.is_dir():
+        typer.echo(f"error: [steer.folder] {folder} is not a folder of canonical tables", err=True)
+        return 2
+    try:
+        where = None
+        if within is not None:
+            col, sep, value = within.partition("=")
+            if not sep or not col.strip() or not value.strip():
+                raise SteeringError(
+                    f"[steer.within] --within {within!r}: give COLUMN=VALUE, e.g. region=north"
+                )
+            where = (col.strip(), value.strip())
+        spec = SteeringSpec(by=by, years=years, within=where)
+        tar = read_tariffs(tariffs) if tariffs is not None else None
+        name_table = read_names(names) if names is not None else None
+        key = None
+        if key_file is not None:
+            key = key_file.read_bytes().strip()
+        elif os.environ.get("EARLYSIGNAL_PSEUDONYM_KEY"):
+            key = os.environ["EARLYSIGNAL_PSEUDONYM_KEY"].encode("utf-8")
+        if lang not in LANGUAGES:
+            raise SteeringError(f"[steer.lang] unknown language {lang!r}; choose from {LANGUAGES}")
+    except (SteeringError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    from earlysignal.data.validate import DataValidationError, UnusableInputError
+
+    try:
+        history = CareHistory.read(folder)
+    except DataValidationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 1
+    except (UnusableInputError, FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    try:
+        res = compare_units(history, spec)
+        report = build_report(res, history=history, names=name_table, key=key, tariffs=tar)
+        paths = write_report(report, out, lang=lang)
+    except SteeringError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 1
+    typer.echo(f"wrote {paths['html']} and {paths['md']} ({len(report['outcomes'])} outcomes)")
+    for outcome, o in report["outcomes"].items():
+        typer.echo(
+            f"  {outcome}: {o['units']} units compared, {o['flags']['above']} above and "
+            f"{o['flags']['below']} below the 99.8 % limits, {o['too_small']} too small to show"
+        )
+        if o["units"] == 0:
+            typer.echo(
+                f"  {outcome}: no unit has {spec.min_children} or more children placed in the "
+                "period; the report shows the overall indicators only"
+            )
+    if res.units_without_placements:
+        typer.echo(f"  {len(res.units_without_placements)} units had no placement in the period")
+    return 0
