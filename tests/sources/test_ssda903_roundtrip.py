@@ -25,7 +25,7 @@ KEYS = ["child_id", "start", "end", "setting", "provider_id", "end_reason"]
 
 
 @st.composite
-def histories(draw: st.DrawFn, max_children: int = 6) -> CareHistory:
+def histories(draw: st.DrawFn, max_children: int = 6, temporaries: bool = False) -> CareHistory:
     n = draw(st.integers(1, max_children))
     kids, rows = [], []
     for k in range(n):
@@ -55,6 +55,20 @@ def histories(draw: st.DrawFn, max_children: int = 6) -> CareHistory:
         if rows and rows[-1][0] == cid and rows[-1][5] in CHANGE:
             rows[-1] = (*rows[-1][:5], draw(st.sampled_from(CEASE)))
     assume(rows)
+    temps = []
+    for cid, start, end, _, urn, _ in rows if temporaries else []:
+        # a temporary move strictly inside its host: after its start, before its end
+        span = ((end or OBS) - start).days
+        if span < 3 or not draw(st.booleans()):
+            continue
+        a = draw(st.integers(1, span - 2))
+        b = draw(st.integers(a + 1, span - 1))
+        if end is None and draw(st.booleans()):  # still away at observed_until
+            temps.append((cid, start + timedelta(days=a), None, "other", urn, None))
+        else:
+            reason = draw(st.sampled_from(CHANGE))
+            temps.append((cid, start + timedelta(days=a), start + timedelta(days=b), "other",
+                          draw(st.sampled_from("FGH")), reason))  # fmt: skip
     placements = pl.DataFrame(
         rows, schema=["child_id", "start", "end", "setting", "provider_id", "end_reason"],
         orient="row",
@@ -63,6 +77,16 @@ def histories(draw: st.DrawFn, max_children: int = 6) -> CareHistory:
         pl.lit(None, pl.String).alias("end_reason_detail"),
         pl.lit(False).alias("temporary"),
     )  # fmt: skip
+    if temps:
+        placements = pl.concat([placements, pl.DataFrame(
+            temps, schema=["child_id", "start", "end", "setting", "provider_id", "end_reason"],
+            orient="row",
+        ).with_columns(
+            (pl.col("child_id") + "-" + pl.col("start").cast(pl.String) + "-T")
+            .alias("placement_id"),
+            pl.lit(None, pl.String).alias("end_reason_detail"),
+            pl.lit(True).alias("temporary"),
+        ).select(placements.columns)])  # fmt: skip
     children = pl.DataFrame(kids, schema=["child_id", "birth_date", "sex"], orient="row")
     children = children.join(placements.select("child_id").unique(), on="child_id", how="semi")
     # legal statuses: runs from the first placement, changing on drawn days (RNE L or B)
@@ -126,6 +150,24 @@ def test_canonical_to_returns_to_import_gives_the_same_placements(h: CareHistory
     assert same_placements(h, back)
     assert report.validation is not None and report.validation["ok"]
     assert report.issues == ()  # consistent returns: not even a warning
+    nothing_lost(report)
+
+
+@settings(max_examples=25)
+@given(histories(temporaries=True))
+def test_temporary_placements_round_trip(h: CareHistory) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="ssda903_rt_"))
+    written = write_returns(h, folder, last_year=2021)
+    assert written.temporary_left_out == 0
+    back, report = imported(folder, validate=True)
+    keys = [*KEYS, "temporary"]
+    assert (
+        h.placements.sort("child_id", "start")
+        .select(keys)
+        .equals(back.placements.sort("child_id", "start").select(keys))
+    )
+    assert report.validation is not None and report.validation["ok"]
+    assert report.issues == ()
     nothing_lost(report)
 
 
@@ -248,3 +290,34 @@ def test_a_later_correction_wins(h: CareHistory, data: st.DataObject) -> None:
     )
     assert row.height == 1 and row["end_reason"].item() == "permanence"
     nothing_lost(report)
+
+
+def test_an_open_temporary_move_inside_an_open_placement_round_trips() -> None:
+    h = CareHistory.from_frames(
+        children=pl.DataFrame(
+            {"child_id": ["7"], "birth_date": [date(2010, 1, 1)], "sex": ["female"]}
+        ),
+        placements=pl.DataFrame(
+            {
+                "child_id": ["7", "7"],
+                "placement_id": ["a", "t"],
+                "start": [date(2019, 5, 1), date(2020, 6, 1)],
+                "end": [None, None],
+                "setting": ["foster", "other"],
+                "provider_id": ["U", "V"],
+                "end_reason": [None, None],
+                "end_reason_detail": [None, None],
+                "temporary": [False, True],
+            }
+        ),
+        events=None,
+        observed_until=date(2021, 3, 31),
+    )
+    folder = Path(tempfile.mkdtemp(prefix="ssda903_rt_"))
+    assert write_returns(h, folder, first_year=2019).temporary_left_out == 0
+    assert "7,01/06/2020,T,C2,N1,T0,PR1,,,,,,V" in (folder / "2020-episodes.csv").read_text()
+    back, report = imported(folder)
+    keys = [*KEYS, "temporary"]
+    got = back.placements.sort("start").select(keys)
+    assert h.placements.sort("start").select(keys).equals(got)
+    assert report.issues == ()
