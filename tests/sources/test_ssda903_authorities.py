@@ -70,3 +70,7 @@ def test_cli_names_the_rule_the_dates_and_the_fix(tmp_path: Path) -> None:
     assert "--observed-until 2021-03-31" in res.output and "--repair" in res.output
     res = CliRunner().invoke(app, [*args, "--repair"])
     assert res.exit_code == 0, res.output
+    assert "observed until 2021-03-31" in res.output
+    assert "authority 'North': return years 2020, 2021; none missing; extracted 2022-03-31" in (
+        res.output
+    )
