@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from ssda903_histories import histories
 from ssda903_returns import EPISODE_COLS
 from typer.testing import CliRunner
 
 from earlysignal.cli import app
+from earlysignal.data import CareHistory
 from earlysignal.sources import SSDA903Error, import_ssda903
+from earlysignal.sources.ssda903_write import write_returns
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,LA\n1,2,01/01/2008,WBRI,North\n1,1,01/01/2009,WBRI,South\n"
 # North sends 2020 and 2021 (collection years from 1 April); South stops after 2020.
@@ -73,4 +78,40 @@ def test_cli_names_the_rule_the_dates_and_the_fix(tmp_path: Path) -> None:
     assert "observed until 2021-03-31" in res.output
     assert "authority 'North': return years 2020, 2021; none missing; extracted 2022-03-31" in (
         res.output
+    )
+
+
+def _as_authority(src: Path, dst: Path, la: str) -> None:
+    """Copy one authority's returns into a shared extract, named by it, with an LA column."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in src.glob("*.csv"):
+        year, table = f.stem.split("-")
+        frame = pl.read_csv(f, infer_schema=False).with_columns(pl.lit(la).alias("LA"))
+        frame.write_csv(dst / f"{la} {year} {table}.csv")
+
+
+@settings(max_examples=10, deadline=None)
+@given(histories(max_children=4), histories(max_children=4))
+def test_the_common_window_equals_each_authority_cut_at_the_earliest_date(
+    north: CareHistory, south: CareHistory
+) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="ssda903_la_"))
+    write_returns(north, tmp / "n", first_year=2017, last_year=2021)
+    write_returns(south, tmp / "s", first_year=2017, last_year=2020)  # stops a year earlier
+    _as_authority(tmp / "n", tmp / "all", "North")
+    _as_authority(tmp / "s", tmp / "all", "South")
+    both, r = import_ssda903(tmp / "all", year_label="start", validate=False)
+    # an authority's extraction date is the end of its last return holding episodes
+    assert set(r.extraction_dates) == {"North", "South"}
+    cut = min(r.extraction_dates.values())
+    assert both.observed_until == cut
+    for t, n in r.rows_read.items():
+        assert n == r.duplicates_merged[t] + r.excluded[t] + r.kept[t], t
+    alone, _ = import_ssda903(tmp / "n", year_label="start", validate=False, observed_until=cut)
+    keys = ["start", "end", "setting", "provider_id", "end_reason"]
+    got = both.placements.filter(pl.col("child_id").str.starts_with("North/"))
+    assert (
+        got.sort("child_id", "start")
+        .select(keys)
+        .equals(alone.placements.sort("child_id", "start").select(keys))
     )
