@@ -90,7 +90,7 @@ def _as_authority(src: Path, dst: Path, la: str) -> None:
         frame.write_csv(dst / f"{la} {year} {table}.csv")
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(histories(max_children=4), histories(max_children=4))
 def test_the_common_window_equals_each_authority_cut_at_the_earliest_date(
     north: CareHistory, south: CareHistory
@@ -100,14 +100,17 @@ def test_the_common_window_equals_each_authority_cut_at_the_earliest_date(
     write_returns(south, tmp / "s", first_year=2017, last_year=2020)  # stops a year earlier
     _as_authority(tmp / "n", tmp / "all", "North")
     _as_authority(tmp / "s", tmp / "all", "South")
-    both, r = import_ssda903(tmp / "all", year_label="start", validate=False)
+    # repair: a tiny drawn authority can have a year with nobody in care (missing_return_year)
+    both, r = import_ssda903(tmp / "all", year_label="start", validate=False, errors="repair")
     # an authority's extraction date is the end of its last return holding episodes
     assert set(r.extraction_dates) == {"North", "South"}
     cut = min(r.extraction_dates.values())
     assert both.observed_until == cut
     for t, n in r.rows_read.items():
         assert n == r.duplicates_merged[t] + r.excluded[t] + r.kept[t], t
-    alone, _ = import_ssda903(tmp / "n", year_label="start", validate=False, observed_until=cut)
+    alone, _ = import_ssda903(
+        tmp / "n", year_label="start", validate=False, observed_until=cut, errors="repair"
+    )
     keys = ["start", "end", "setting", "provider_id", "end_reason"]
     got = both.placements.filter(pl.col("child_id").str.starts_with("North/"))
     assert (
