@@ -3,8 +3,10 @@
 The expected episodes below are liia-tools' stage-1 and stage-2 fixes (RULE_1, 1A, 2, 3, 3A,
 4, 5 in ``liiatools/datasets/s903/lds_ssda903_episodes_fix/process.py``) applied by hand to
 the 23 input rows, turned into placements by earlysignal's derivation (RNE L continues a
-placement). The one documented difference: liia writes REASON_PLACE_CHANGE ``LIIAF`` where
-RULE_1 closes an episode, earlysignal ``INFERRED``.
+placement). Two documented differences: liia writes REASON_PLACE_CHANGE ``LIIAF`` where
+RULE_1 closes an episode, earlysignal ``INFERRED``; and liia works per authority, while
+earlysignal cuts a multi-authority extract at the earliest authority's extraction date
+(Newham's 2023 return reaches a year past the others').
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ EXPECTED = [
     (BD + "RULE4_BAD", D(2019, 8, 19), D(2019, 10, 1), "E4A"),
     (BD + "RULE5_BAD", D(2019, 11, 6), D(2020, 4, 2), "CARPL"),  # RULE_5
     (BD + "RULE5_BAD", D(2020, 4, 2), None, None),
-    ("Newham/NORULE_NEW", D(2022, 2, 1), D(2022, 7, 10), "E17"),
-    ("Newham/NORULE_NEW", D(2022, 10, 23), None, None),
+    # Newham's return (2023) reaches past the others' extraction date (31 March 2022), the
+    # one observed_until of the extract: its later ending is censored, its later episode
+    # excluded (liia keeps both; earlysignal's multi-authority rule, docs/ssda903.md)
+    ("Newham/NORULE_NEW", D(2022, 2, 1), None, None),
     ("Sutton/NORULE_SUT", D(2017, 12, 15), None, None),
 ]
 
@@ -57,7 +61,9 @@ def test_fixture_placements_match_liia_rules(fixture_dir: Path) -> None:
     )
     assert got.rows() == EXPECTED
     assert r.year_label == "end"  # liia's YEAR is the year the collection year ends
-    assert r.rows_read["episodes"] == 23 and r.kept["episodes"] == 20
+    assert r.rows_read["episodes"] == 23 and r.kept["episodes"] == 19
+    assert h.observed_until == D(2022, 3, 31)
+    assert r.count("after_observed_until") == r.count("censored_at_observed_until") == 1
     counts = {name: r.count(name) for name in (
         "closed_at_next_episode", "ceased_before_reentry", "ceased_not_in_later_return",
         "stale_duplicate", "superseded_by_later_return", "cut_by_later_return", "x1_gap_joined",

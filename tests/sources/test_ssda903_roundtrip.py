@@ -3,91 +3,20 @@ each injected corruption is caught by its named rule with nothing lost."""
 
 from __future__ import annotations
 
-import itertools
 import re
 import tempfile
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from ssda903_histories import KEYS, histories
 
 from earlysignal.data import CareHistory
 from earlysignal.sources import SSDA903Error, import_ssda903
-from earlysignal.sources.ssda903_write import SETTING_PLACE, write_returns
-
-OBS = date(2022, 3, 31)
-CHANGE = ["breakdown", "provider_ended", "planned", "transfer", "other"]
-CEASE = ["permanence", "return_home", "aged_out", "transfer", "other"]
-KEYS = ["child_id", "start", "end", "setting", "provider_id", "end_reason"]
-
-
-@st.composite
-def histories(draw: st.DrawFn, max_children: int = 6) -> CareHistory:
-    n = draw(st.integers(1, max_children))
-    kids, rows = [], []
-    for k in range(n):
-        cid = f"C{k}"
-        kids.append((cid, date(2006, 1, 1) + timedelta(days=draw(st.integers(0, 2500))),
-                     draw(st.sampled_from(["male", "female"]))))  # fmt: skip
-        day = date(2017, 4, 1) + timedelta(days=draw(st.integers(0, 1200)))
-        for _ in range(draw(st.integers(1, 5))):
-            if day > OBS:
-                break
-            end = day + timedelta(days=draw(st.integers(1, 500)))
-            step = draw(st.sampled_from(["next", "next", "gap", "stop"]))
-            setting = draw(st.sampled_from(sorted(SETTING_PLACE)))
-            urn = draw(st.sampled_from("ABCDE"))
-            if end >= OBS:
-                rows.append((cid, day, None, setting, urn, None))
-                break
-            if step == "next":
-                rows.append((cid, day, end, setting, urn, draw(st.sampled_from(CHANGE))))
-                day = end
-            else:
-                rows.append((cid, day, end, setting, urn, draw(st.sampled_from(CEASE))))
-                if step == "stop":
-                    break
-                day = end + timedelta(days=draw(st.integers(1, 300)))
-        # the last placement written ends care (or is open): never a change reason
-        if rows and rows[-1][0] == cid and rows[-1][5] in CHANGE:
-            rows[-1] = (*rows[-1][:5], draw(st.sampled_from(CEASE)))
-    assume(rows)
-    placements = pl.DataFrame(
-        rows, schema=["child_id", "start", "end", "setting", "provider_id", "end_reason"],
-        orient="row",
-    ).with_columns(
-        (pl.col("child_id") + "-" + pl.col("start").cast(pl.String)).alias("placement_id"),
-        pl.lit(None, pl.String).alias("end_reason_detail"),
-        pl.lit(False).alias("temporary"),
-    )  # fmt: skip
-    children = pl.DataFrame(kids, schema=["child_id", "birth_date", "sex"], orient="row")
-    children = children.join(placements.select("child_id").unique(), on="child_id", how="semi")
-    # legal statuses: runs from the first placement, changing on drawn days (RNE L or B)
-    statuses = []
-    for (cid,) in children.select("child_id").iter_rows():
-        mine = placements.filter(pl.col("child_id") == cid)
-        first, last = mine["start"].min(), mine["end"].max()
-        last = OBS if last is None or mine["end"].null_count() else last
-        assert isinstance(first, date) and isinstance(last, date)
-        span = (last - first).days
-        cuts = sorted({first + timedelta(days=d) for d in draw(
-            st.lists(st.integers(1, max(span - 1, 1)), max_size=2)) if 0 < d < span})  # fmt: skip
-        bounds = [first, *cuts, None]
-        for a, b in itertools.pairwise(bounds):
-            statuses.append((cid, "legal_status", draw(st.sampled_from(["C2", "E1", "V2"])), a, b))
-    status_frame = pl.DataFrame(
-        statuses, schema=["child_id", "kind", "value", "start", "end"], orient="row"
-    )
-    return CareHistory.from_frames(
-        children=children,
-        placements=placements,
-        events=None,
-        statuses=status_frame,
-        observed_until=OBS,
-    )
+from earlysignal.sources.ssda903_write import write_returns
 
 
 def returns_of(history: CareHistory) -> Path:
@@ -126,6 +55,24 @@ def test_canonical_to_returns_to_import_gives_the_same_placements(h: CareHistory
     assert same_placements(h, back)
     assert report.validation is not None and report.validation["ok"]
     assert report.issues == ()  # consistent returns: not even a warning
+    nothing_lost(report)
+
+
+@settings(max_examples=25)
+@given(histories(temporaries=True))
+def test_temporary_placements_round_trip(h: CareHistory) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="ssda903_rt_"))
+    written = write_returns(h, folder, last_year=2021)
+    assert written.temporary_left_out == 0
+    back, report = imported(folder, validate=True)
+    keys = [*KEYS, "temporary"]
+    assert (
+        h.placements.sort("child_id", "start")
+        .select(keys)
+        .equals(back.placements.sort("child_id", "start").select(keys))
+    )
+    assert report.validation is not None and report.validation["ok"]
+    assert report.issues == ()
     nothing_lost(report)
 
 
@@ -248,3 +195,34 @@ def test_a_later_correction_wins(h: CareHistory, data: st.DataObject) -> None:
     )
     assert row.height == 1 and row["end_reason"].item() == "permanence"
     nothing_lost(report)
+
+
+def test_an_open_temporary_move_inside_an_open_placement_round_trips() -> None:
+    h = CareHistory.from_frames(
+        children=pl.DataFrame(
+            {"child_id": ["7"], "birth_date": [date(2010, 1, 1)], "sex": ["female"]}
+        ),
+        placements=pl.DataFrame(
+            {
+                "child_id": ["7", "7"],
+                "placement_id": ["a", "t"],
+                "start": [date(2019, 5, 1), date(2020, 6, 1)],
+                "end": [None, None],
+                "setting": ["foster", "other"],
+                "provider_id": ["U", "V"],
+                "end_reason": [None, None],
+                "end_reason_detail": [None, None],
+                "temporary": [False, True],
+            }
+        ),
+        events=None,
+        observed_until=date(2021, 3, 31),
+    )
+    folder = Path(tempfile.mkdtemp(prefix="ssda903_rt_"))
+    assert write_returns(h, folder, first_year=2019).temporary_left_out == 0
+    assert "7,01/06/2020,T,C2,N1,T0,PR1,,,,,,V" in (folder / "2020-episodes.csv").read_text()
+    back, report = imported(folder)
+    keys = [*KEYS, "temporary"]
+    got = back.placements.sort("start").select(keys)
+    assert h.placements.sort("start").select(keys).equals(got)
+    assert report.issues == ()

@@ -131,6 +131,57 @@ def _scope_by_authority(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _common_observed_until(
+    extraction: dict[str, date], observed_until: date | None, issues: IssueLog
+) -> date:
+    """One ``observed_until`` for all authorities: the earliest authority's extraction date.
+
+    An authority whose returns stop earlier cannot say what happened to its children after
+    its last return; keeping a later ``observed_until`` would count them in care (and free of
+    breakdowns) over a period nobody observed. So the common window ends at the earliest
+    extraction date; the other authorities' later facts are cut by the usual
+    ``after_observed_until`` (excluded) and ``censored_at_observed_until`` (repaired) rules.
+    A requested ``observed_until`` after that date is ``authority_extraction_earlier``: an
+    error, or with ``errors='repair'`` lowered to the earliest date.
+    """
+    earliest = min(extraction.values())
+    early = sorted(la for la, when in extraction.items() if when == earliest)
+    dates = ", ".join(f"{la!r} {when}" for la, when in sorted(extraction.items()))
+    if observed_until is None or observed_until <= earliest:
+        obs = observed_until or earliest
+    else:
+        obs = earliest
+        if len(extraction) > 1:
+            issues.add(
+                "authority_extraction_earlier",
+                "repaired",
+                f"observed_until={observed_until} is after the extraction date of authority "
+                f"{', '.join(map(repr, early))} ({earliest}; all: {dates}): its children are "
+                f"not observed after it; observed_until lowered to {earliest}",
+                f"pass observed_until={earliest.isoformat()} (--observed-until "
+                f"{earliest.isoformat()}), import the authorities separately, or use "
+                "--repair to cut at that date",
+                value=", ".join(early),
+            )
+        else:
+            obs = observed_until
+    if len(set(extraction.values())) > 1:
+        for la, when in sorted(extraction.items()):
+            if when > obs:
+                issues.add(
+                    "authority_cut_at_observed_until",
+                    "warning",
+                    f"authority {la!r} has returns up to {when}, after observed_until {obs} "
+                    f"(the earliest authority's extraction date; all: {dates}): its episodes "
+                    "starting later are excluded and its later endings kept open at "
+                    "observed_until",
+                    "import the authorities separately to keep each one's full window",
+                    value=la,
+                    blocking=False,
+                )
+    return obs
+
+
 def import_ssda903(
     src: str | Path | Iterable[str | Path],
     out: str | Path | None = None,
@@ -158,6 +209,11 @@ def import_ssda903(
         report's summary, ``import_report.json``, and the row-level ``import_issues.csv``).
     observed_until
         The extraction date; default: the end (31 March) of the latest collection year.
+        With several authorities (``LA`` column) it is one date for all: by default the
+        earliest authority's extraction date (the end of its last return's collection year);
+        the other authorities' later episodes are excluded and later endings censored, each
+        counted by rule id. A later date is the error ``authority_extraction_earlier``
+        (``errors='repair'``: lowered to the earliest date).
     year_label
         Whether a return's year names the collection year's ``start`` or ``end``; ``auto``
         picks the reading under which fewer episodes fall outside their return's year.
@@ -342,10 +398,10 @@ def import_ssda903(
         ep = ep.filter(~outside(label))
     extraction = {la: windows[max(ys)][1] for la, ys in years_by_la.items()}
     last_year_end = max(extraction.values())
-    obs = observed_until or last_year_end
+    obs = _common_observed_until(extraction, observed_until, issues)
     # an episode cannot have ended after the data were extracted (a two-digit year read as
     # four digits, or a typing slip): an error, unlike an end after an earlier observed_until
-    extracted = max(last_year_end, obs)
+    extracted = max(last_year_end, observed_until or last_year_end)
     future = ep.filter(pl.col("DEC") > extracted)
     if future.height:
         issues.add_rows(
@@ -358,17 +414,6 @@ def import_ssda903(
             column="DEC",
         )
         ep = ep.filter(~(pl.col("DEC") > extracted).fill_null(False))
-    for la, when in sorted(extraction.items()):
-        if when < last_year_end and la:
-            issues.add(
-                "authority_extraction_earlier",
-                "warning",
-                f"authority {la!r} has returns only up to {when}; its children's episodes "
-                f"still open then are treated as open until {obs}",
-                f"pass observed_until={when.isoformat()} for a window common to all authorities",
-                value=la,
-                blocking=False,
-            )
     # missing return years: refused, or (repair) marked
     gaps = {la: missing_years(ys) for la, ys in years_by_la.items()}
     affected: list[tuple[date, date]] = []

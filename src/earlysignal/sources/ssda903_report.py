@@ -255,9 +255,11 @@ class ImportReport:
         for la, years in self.years_found.items():
             who = f"authority {la!r}: " if la else ""
             gap = self.years_missing.get(la, ())
+            extracted = self.extraction_dates.get(la)
             lines.append(
                 f"{who}return years {', '.join(map(str, years))}"
                 + (f"; MISSING {', '.join(map(str, gap))}" if gap else "; none missing")
+                + (f"; extracted {extracted}" if extracted else "")
             )
         for a, b in self.affected_periods:
             lines.append(f"WARNING: no return for {a} to {b}; that period is incomplete")

@@ -18,8 +18,13 @@ Mapping (the reverse of ``docs/ssda903.md``; a canonical value maps to one code)
   planned CARPL, transfer PLACE, other OTHER; a placement ending care ends with REC
   ``end_reason_detail`` when it is an E-code, else permanence E11, return_home E4A, aged_out
   E17, transfer E3, other E8;
-- temporary placements are not written (they would need the host episode split around them);
-  their number is returned;
+- a temporary placement strictly inside a placement of the same child (after its start,
+  before its end, or both open) is written as SSDA903 does: the host episode ends X1 on the
+  move's start, the move is an episode with PLACE ``T0`` (RNE T, or U with a legal status
+  change; its end reason as REASON_PLACE_CHANGE), and the host resumes (RNE P, or B) with the
+  same PLACE and URN, which the importer joins back into one placement. Its setting reads back
+  as ``other`` (canonical data do not keep the T-code). Any other temporary placement (on its
+  own, ending with its host, overlapping another) is left out and its number returned;
 - events ``missing``/``away`` become the missing table, ``review`` the reviews table;
   ``children.unaccompanied`` the UASC table; ``ethnicity`` ETHNIC.
 
@@ -71,6 +76,9 @@ SETTING_PLACE = {
     "other": "Z1",
 }
 """Canonical setting -> the PLACE code written for it."""
+
+TEMPORARY_PLACE = "T0"
+"""PLACE written for a temporary placement (canonical setting ``other``: the T-code is lost)."""
 
 _CHANGE_CODE = {
     "breakdown": "CREQB",
@@ -129,10 +137,41 @@ def _value_at(runs: list[tuple[Any, ...]], day: date, default: str) -> str:
     return str(value)
 
 
-def episodes_from_history(history: CareHistory) -> pl.DataFrame:
-    """One row per SSDA903 episode (dates as ``date``), from non-temporary placements."""
+def _temporaries(history: CareHistory) -> dict[str, list[tuple[Any, ...]]]:
+    temps: dict[str, list[tuple[Any, ...]]] = {}
+    for row in (
+        history.placements.filter(pl.col("temporary"))
+        .sort("child_id", "start")
+        .select("child_id", "start", "end", "provider_id", "end_reason", "end_reason_detail")
+        .rows()
+    ):
+        temps.setdefault(row[0], []).append(row[1:])
+    return temps
+
+
+def _inside(temps: list[tuple[Any, ...]], start: date, end: date | None) -> list[tuple[Any, ...]]:
+    """The temporary placements strictly inside a host placement, in order, not overlapping."""
+    out: list[tuple[Any, ...]] = []
+    for t in temps:
+        ts, te = t[0], t[1]
+        if ts <= start or (out and (out[-1][1] is None or ts < out[-1][1])):
+            continue
+        if (te is None and end is None) or (te is not None and (end is None or te < end)):
+            out.append(t)
+    return out
+
+
+def _change_code(reason: str | None, detail: str | None) -> str:
+    if detail in codes.REASON_PLACE_CHANGE_END:
+        return str(detail)
+    return _CHANGE_CODE.get(reason or "other", "OTHER")
+
+
+def _written_episodes(history: CareHistory) -> tuple[pl.DataFrame, int]:
     legal = _status_runs(history.statuses, "legal_status")
     cin = _status_runs(history.statuses, "category_of_need")
+    temps = _temporaries(history)
+    n_temp_written = 0
     rows: list[tuple[Any, ...]] = []
     pl_rows = (
         history.placements.filter(~pl.col("temporary"))
@@ -147,14 +186,29 @@ def episodes_from_history(history: CareHistory) -> pl.DataFrame:
         continues_from = prev is not None and prev[2] == start
         continues_to = nxt is not None and end is not None and nxt[1] == end
         runs = legal.get(child, [])
-        cuts = sorted({s for _, s, _ in runs if start < s and (end is None or s < end)})
+        inside = _inside(temps.get(child, []), start, end)
+        n_temp_written += len(inside)
+        temp_points = {t[0] for t in inside} | {t[1] for t in inside if t[1] is not None}
+        cuts = sorted(
+            {s for _, s, _ in runs if start < s and (end is None or s < end)} | temp_points
+        )
         bounds = [start]
-        for cut in cuts:  # a new episode only where the legal status actually changes
-            if _value_at(runs, cut, "C2") != _value_at(runs, bounds[-1], "C2"):
+        for cut in cuts:  # a new episode where the legal status changes or a temporary move
+            if cut in temp_points or _value_at(runs, cut, "C2") != _value_at(
+                runs, bounds[-1], "C2"
+            ):
                 bounds.append(cut)
+
+        def temp_at(day: date, inside: list[tuple[Any, ...]] = inside) -> tuple[Any, ...] | None:
+            for t in inside:
+                if t[0] <= day and (t[1] is None or day < t[1]):
+                    return t
+            return None
+
         for j, b in enumerate(bounds):
             e_end = bounds[j + 1] if j + 1 < len(bounds) else end
             ls = _value_at(runs, b, "C2")
+            tmp = temp_at(b)
             if j == 0:
                 if not continues_from:
                     rne = "S"
@@ -163,19 +217,23 @@ def episodes_from_history(history: CareHistory) -> pl.DataFrame:
                     ls_before = _value_at(runs, max(prev[1], prev[2] - timedelta(days=1)), "C2")
                     rne = "B" if ls_before != ls else "P"
             else:
-                rne = "L"
+                changed = _value_at(runs, bounds[j - 1], "C2") != ls
+                if tmp is not temp_at(bounds[j - 1]):
+                    # T/U: into a temporary move; P/B: back to the host (or the next move)
+                    rne = {(True, True): "U", (True, False): "T", (False, True): "B"}.get(
+                        (tmp is not None, changed), "P"
+                    )
+                else:
+                    rne = "L"
             last = j + 1 == len(bounds)
             if e_end is None:
                 rec = rpc = None
             elif not last:
-                rec, rpc = "X1", None
-            elif continues_to:
                 rec = "X1"
-                rpc = (
-                    detail
-                    if detail in codes.REASON_PLACE_CHANGE_END
-                    else _CHANGE_CODE.get(reason or "other", "OTHER")
-                )
+                ends_move = tmp is not None and temp_at(e_end) is not tmp
+                rpc = _change_code(tmp[3], tmp[4]) if ends_move and tmp is not None else None
+            elif continues_to:
+                rec, rpc = "X1", _change_code(reason, detail)
             else:
                 rec = (
                     detail if detail in codes.REC_END else _CEASE_CODE.get(reason or "other", "E8")
@@ -188,20 +246,33 @@ def episodes_from_history(history: CareHistory) -> pl.DataFrame:
                     rne,
                     ls,
                     _value_at(cin.get(child, []), b, "N1"),
-                    SETTING_PLACE.get(setting, "Z1"),
+                    TEMPORARY_PLACE if tmp is not None else SETTING_PLACE.get(setting, "Z1"),
                     "PR1",
                     e_end,
                     rec,
                     rpc,
                     None,
                     None,
-                    urn,
+                    tmp[2] if tmp is not None else urn,
                 )
             )
     schema: dict[str, pl.DataType] = dict.fromkeys(EPISODE_COLUMNS, pl.String())
     schema["DECOM"] = pl.Date()
     schema["DEC"] = pl.Date()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    n_temp = int(history.placements["temporary"].sum())
+    return pl.DataFrame(rows, schema=schema, orient="row"), n_temp - n_temp_written
+
+
+def episodes_from_history(history: CareHistory) -> pl.DataFrame:
+    """One row per SSDA903 episode (dates as ``date``), temporary moves included.
+
+    A temporary placement strictly inside a placement of the same child (starting after it
+    and ending before it, or both open) splits it: the host's episode up to the move (REC
+    X1), the move (PLACE ``T0``, RNE T, or U with a legal status change, REASON_PLACE_CHANGE
+    from its end reason), and the host again (RNE P, or B). Others are left out and counted
+    by :func:`write_returns`.
+    """
+    return _written_episodes(history)[0]
 
 
 def _fmt(col: str) -> pl.Expr:
@@ -230,7 +301,7 @@ def write_returns(
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    ep = episodes_from_history(history)
+    ep, n_left_out = _written_episodes(history)
     obs = history.observed_until
     last = last_year if last_year is not None else (obs.year if obs.month >= 4 else obs.year - 1)
     if first_year is None:
@@ -304,5 +375,4 @@ def write_returns(
             pl.lit(None, pl.String).alias("DUC"),
         ).join(ids, on="CHILD", how="semi").write_csv(paths["uasc"])
         files.extend(paths.values())
-    n_temp = int(history.placements["temporary"].sum())
-    return WrittenReturns(out, tuple(files), tuple(range(first_year, last + 1)), n_temp)
+    return WrittenReturns(out, tuple(files), tuple(range(first_year, last + 1)), n_left_out)
