@@ -80,7 +80,8 @@ def transition_rates(codes: Codes, n_states: int) -> F:
     counts = np.zeros((n_states, n_states))
     np.add.at(counts, (a[ok], b[ok]), 1.0)
     rows = counts.sum(axis=1, keepdims=True)
-    return np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
+    rates: F = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
+    return rates
 
 
 def transition_costs(codes: Codes, n_states: int) -> F:
@@ -132,7 +133,7 @@ def dhd_costs(codes: Codes, n_states: int) -> F:
 
 
 @numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
-def _om(a: Codes, b: Codes, n: int, sub: F, indel: float, row: F) -> float:  # pragma: no cover
+def _om(a: Codes, b: Codes, n: int, sub: F, indel: float, row: F) -> float:  # noqa: PLR0917
     # one-row Needleman-Wunsch on the first n months of a and b
     for j in range(n + 1):
         row[j] = j * indel
@@ -148,7 +149,7 @@ def _om(a: Codes, b: Codes, n: int, sub: F, indel: float, row: F) -> float:  # p
             best = min(best, left)
             diag = row[j]
             row[j] = best
-    return row[n]
+    return float(row[n])
 
 
 @numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
@@ -164,7 +165,7 @@ def _lcs(a: Codes, b: Codes, n: int, row: F) -> float:  # pragma: no cover
             elif row[j - 1] > row[j]:
                 row[j] = row[j - 1]
             diag = keep
-    return 2.0 * n - 2.0 * row[n]
+    return float(2.0 * n - 2.0 * row[n])
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)  # type: ignore[untyped-decorator]
