@@ -170,13 +170,21 @@ def _lcs(a: Codes, b: Codes, n: int, row: F) -> float:  # pragma: no cover
 
 @numba.njit(cache=True, nogil=True, parallel=True)  # type: ignore[untyped-decorator]
 def _cross(  # noqa: PLR0917  # pragma: no cover
-    a: Codes, la: Lengths, b: Codes, lb: Lengths, method: int, sub: F, tsub: F, indel: float
+    a: Codes,
+    la: Lengths,
+    b: Codes,
+    lb: Lengths,
+    method: int,
+    sub: F,
+    tsub: F,
+    indel: float,
+    sym: bool,
 ) -> F:
     na, nb = a.shape[0], b.shape[0]
-    out = np.empty((na, nb))
+    out = np.zeros((na, nb))
     for i in numba.prange(na):
         row = np.empty(a.shape[1] + 1)
-        for j in range(nb):
+        for j in range(i + 1 if sym else 0, nb):
             n = min(la[i], lb[j])
             if method == 0:
                 out[i, j] = _om(a[i], b[j], n, sub, indel, row)
@@ -192,6 +200,10 @@ def _cross(  # noqa: PLR0917  # pragma: no cover
                 out[i, j] = s
             else:
                 out[i, j] = _lcs(a[i], b[j], n, row)
+    if sym:
+        for i in range(na):
+            for j in range(i):
+                out[i, j] = out[j, i]
     return out
 
 
@@ -208,6 +220,7 @@ def cross(
     len_a: Lengths | None = None,
     len_b: Lengths | None = None,
     tsub: F | None = None,
+    symmetric: bool = False,
 ) -> F:
     """Distances between every row of ``a`` and every row of ``b`` (on common prefixes).
 
@@ -225,6 +238,8 @@ def cross(
         Observed lengths (default: full width).
     tsub
         Time-varying costs ``window x k x k`` (``dhd``; :func:`dhd_costs`).
+    symmetric
+        ``a`` is ``b``: compute the upper triangle only and mirror it (zero diagonal).
 
     Returns
     -------
@@ -241,7 +256,15 @@ def cross(
         raise ValueError("PERSONA-SPEC: dynamic Hamming needs tsub (see dhd_costs)")
     t = np.zeros((1, 1, 1)) if tsub is None else np.ascontiguousarray(tsub, dtype=np.float64)
     result: F = _cross(
-        a, la, b, lb, _METHODS[method], np.ascontiguousarray(sub, np.float64), t, float(indel)
+        a,
+        la,
+        b,
+        lb,
+        _METHODS[method],
+        np.ascontiguousarray(sub, np.float64),
+        t,
+        float(indel),
+        symmetric,
     )
     return result
 
@@ -256,6 +279,8 @@ def pairwise(
 ) -> F:
     """Symmetric distance matrix of complete sequences (``cross(codes, codes)``).
 
+    Identical sequences are computed once (children often share a pathway exactly).
+
     Examples
     --------
     >>> import numpy as np
@@ -263,5 +288,7 @@ def pairwise(
     ...          method="hamming").tolist()
     [[0.0, 1.0], [1.0, 0.0]]
     """
-    d = cross(codes, codes, sub, method=method, indel=indel, tsub=tsub)
-    return np.asarray((d + d.T) / 2.0)
+    uniq, inverse = np.unique(codes, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    d = cross(uniq, uniq, sub, method=method, indel=indel, tsub=tsub, symmetric=True)
+    return np.asarray(d[np.ix_(inverse, inverse)])
