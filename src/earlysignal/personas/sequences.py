@@ -180,6 +180,7 @@ def monthly_states(
         right_on="start",
         by="child_id",
         strategy="backward",
+        check_sortedness=False,
     )
     in_care = pl.col("end").is_null() | (pl.col("end") > pl.col("month_end"))
     state = (
@@ -201,6 +202,7 @@ def monthly_states(
                 right_on="month_start",
                 by="child_id",
                 strategy="backward",
+        check_sortedness=False,
             )
             .filter(pl.col("m").is_not_null() & (pl.col("move") <= pl.col("month_end")))
             .select("child_id", "m", moved=pl.lit(True))
