@@ -89,9 +89,7 @@ def planted_history(
                     break
             day = end
     history = CareHistory.from_frames(
-        children=pl.DataFrame(
-            children, schema=["child_id", "birth_date", "sex"], orient="row"
-        ),
+        children=pl.DataFrame(children, schema=["child_id", "birth_date", "sex"], orient="row"),
         placements=pl.DataFrame(
             placements,
             schema=["child_id", "placement_id", "start", "end", "setting", "end_reason"],

@@ -202,7 +202,7 @@ def monthly_states(
                 right_on="month_start",
                 by="child_id",
                 strategy="backward",
-        check_sortedness=False,
+                check_sortedness=False,
             )
             .filter(pl.col("m").is_not_null() & (pl.col("move") <= pl.col("month_end")))
             .select("child_id", "m", moved=pl.lit(True))
