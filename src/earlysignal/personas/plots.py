@@ -48,7 +48,7 @@ def plot_state_distribution(
     from matplotlib.figure import Figure
 
     d = distribution.filter(pl.col("persona") == persona)
-    months = int(d["month"].max() or 0) if d.height else 0
+    months = int(d["month"].to_numpy().max()) if d.height else 0
     x = np.arange(1, months + 1)
     fig = Figure(figsize=(7, 3.2), dpi=90)
     ax = fig.add_subplot()
