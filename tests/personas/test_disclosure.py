@@ -30,8 +30,8 @@ def _history() -> CareHistory:
     for i in range(30):  # residential, then a move at a different month each: all unique
         first_end = start + timedelta(days=int(30.5 * (i % 20 + 1)) + int(rng.integers(0, 3)))
         rows.append((f"child-r{i:02d}", start, first_end, "residential", "breakdown"))
-        rows.append((f"child-r{i:02d}", first_end, None, "family_home" if i < 20 else "kinship_foster",
-                     None))  # fmt: skip
+        later = "family_home" if i < 20 else "kinship_foster"
+        rows.append((f"child-r{i:02d}", first_end, None, later, None))
     ids = sorted({r[0] for r in rows})
     return CareHistory.from_frames(
         children=pl.DataFrame(
@@ -84,7 +84,7 @@ def test_a_persona_under_10_children_is_not_described(tmp_path: Path) -> None:
 
 
 def test_no_child_id_and_no_unshared_pathway_is_published(tmp_path: Path) -> None:
-    desc, html = _described(tmp_path)
+    _, html = _described(tmp_path)
     text = html.read_text() + (tmp_path / "personas.json").read_text()
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
     assert "child-" not in text
