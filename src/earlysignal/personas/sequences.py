@@ -154,14 +154,25 @@ def monthly_states(
         p = p.filter(pl.col("start") < as_of)
     w = spec.window
     limit = history.observed_until
-    first = p.group_by("child_id").agg(pl.col("start").min().alias("entry")).sort("child_id")
+    first = (
+        p.group_by("child_id")
+        .agg(pl.col("start").min().alias("entry"))
+        .sort("child_id")
+        .with_row_index("row")
+    )
+    # integer child keys from here on: sorting and joining 100,000 x window rows on strings is slow
+    p = p.join(first.select("child_id", "row"), on="child_id")
+    # one vectorised offset per month (a per-row "{m}mo" string is parsed row by row: slow)
     grid = (
-        first.join(pl.DataFrame({"m": np.arange(w, dtype=np.int32)}), how="cross")
-        .with_columns(
-            month_start=pl.col("entry").dt.offset_by(pl.format("{}mo", pl.col("m"))),
-            month_end=pl.col("entry")
-            .dt.offset_by(pl.format("{}mo", pl.col("m") + 1))
-            .dt.offset_by("-1d"),
+        pl.concat(
+            [
+                first.select("row", "entry").with_columns(
+                    m=pl.lit(m, dtype=pl.Int32),
+                    month_start=pl.col("entry").dt.offset_by(f"{m}mo"),
+                    month_end=pl.col("entry").dt.offset_by(f"{m + 1}mo").dt.offset_by("-1d"),
+                )
+                for m in range(w)
+            ]
         )
         .with_columns(
             observed=(pl.col("month_end") <= limit)
@@ -175,10 +186,10 @@ def monthly_states(
         "left_care": index.get("left_care", index.get("home_after_return", -1)),
     }
     last = grid.join_asof(
-        p.select("child_id", "start", "end", "setting", "end_reason").sort("start"),
+        p.select("row", "start", "end", "setting", "end_reason").sort("start"),
         left_on="month_end",
         right_on="start",
-        by="child_id",
+        by="row",
         strategy="backward",
         check_sortedness=False,
     )
@@ -194,35 +205,38 @@ def monthly_states(
     if "moved" in index:
         moves = (
             p.filter("is_move")
-            .select("child_id", pl.col("start").alias("move"))
+            .select("row", pl.col("start").alias("move"))
             .sort("move")
             .join_asof(
-                grid.select("child_id", "m", "month_start", "month_end").sort("month_start"),
+                grid.select("row", "m", "month_start", "month_end").sort("month_start"),
                 left_on="move",
                 right_on="month_start",
-                by="child_id",
+                by="row",
                 strategy="backward",
                 check_sortedness=False,
             )
             .filter(pl.col("m").is_not_null() & (pl.col("move") <= pl.col("month_end")))
-            .select("child_id", "m", moved=pl.lit(True))
+            .select("row", "m", moved=pl.lit(True))
             .unique()
         )
-        last = last.join(moves, on=["child_id", "m"], how="left").with_columns(
+        last = last.join(moves, on=["row", "m"], how="left").with_columns(
             state=pl.when(pl.col("moved").fill_null(False))
             .then(pl.lit(index["moved"], dtype=pl.Int8))
             .otherwise("state")
         )
-    last = last.with_columns(
-        state=pl.when("observed").then("state").otherwise(pl.lit(UNOBSERVED, dtype=pl.Int8))
-    ).sort("child_id", "m")
     n = first.height
-    codes = last["state"].to_numpy().astype(np.int8).reshape(n, w)
-    observed = last["observed"].to_numpy().reshape(n, w)
+    # scatter into the matrix (no sort of the long table)
+    rows = last["row"].to_numpy().astype(np.int64)
+    months = last["m"].to_numpy().astype(np.int64)
+    observed = np.zeros((n, w), dtype=bool)
+    observed[rows, months] = last["observed"].to_numpy()
+    codes = np.full((n, w), UNOBSERVED, dtype=np.int8)
+    codes[rows, months] = last["state"].to_numpy().astype(np.int8)
+    codes[~observed] = UNOBSERVED
     length = observed.sum(axis=1).astype(np.int64)
-    window_end = grid.filter(pl.col("m") == w - 1).select("child_id", "month_end")
+    window_end = grid.filter(pl.col("m") == w - 1).select("row", "month_end")
     bd = (
-        p.join(window_end, on="child_id")
+        p.join(window_end, on="row")
         .filter(
             (pl.col("end_reason") == "breakdown")
             & (pl.col("end") <= pl.col("month_end"))
