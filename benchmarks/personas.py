@@ -26,12 +26,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _fast_histories import fast_history  # noqa: E402
+from _fast_histories import fast_history
 
-from earlysignal.personas.cluster import assign, fit_personas  # noqa: E402
-from earlysignal.personas.distances import cross  # noqa: E402
-from earlysignal.personas.sequences import monthly_states  # noqa: E402
-from earlysignal.personas.spec import PersonaSpec  # noqa: E402
+from earlysignal.personas.cluster import assign, fit_personas
+from earlysignal.personas.distances import cross
+from earlysignal.personas.sequences import monthly_states
+from earlysignal.personas.spec import PersonaSpec
 
 
 def main() -> None:
@@ -89,7 +89,8 @@ import json, numpy as np, pandas as pd
 from sequenzo import SequenceData, get_distance_matrix
 codes = np.load({str(Path(tmp) / "codes.npy")!r}); sub = np.load({str(Path(tmp) / "sub.npy")!r})
 states = list(range(sub.shape[0]))
-df = pd.DataFrame(codes, columns=[f"m{{i}}" for i in range(codes.shape[1])]); df["id"] = range(len(df))
+cols = [f"m{{i}}" for i in range(codes.shape[1])]
+df = pd.DataFrame(codes, columns=cols); df["id"] = range(len(df))
 sd = SequenceData(df, time=[f"m{{i}}" for i in range(codes.shape[1])], states=states, id_col="id")
 out = {{}}
 for method, kw in (("OM", dict(sm=sub, indel=1.0)), ("HAM", dict(sm=sub))):
