@@ -43,7 +43,14 @@ from earlysignal.personas.distances import (
 from earlysignal.personas.sequences import SequenceSet
 from earlysignal.personas.spec import PersonaSpec
 
-__all__ = ["PersonaModel", "assign", "cluster_quality", "fit_personas", "pam"]
+__all__ = [
+    "PersonaModel",
+    "assign",
+    "cluster_quality",
+    "fit_personas",
+    "pam",
+    "silhouette_width",
+]
 
 F = npt.NDArray[np.float64]
 I = npt.NDArray[np.int64]  # noqa: E741
@@ -101,6 +108,28 @@ def pam(d: F, k: int, *, max_iter: int = 200) -> tuple[I, I]:
     return med, labels
 
 
+def silhouette_width(d: F, labels: I) -> float:
+    """Average silhouette width on a distance matrix (as scikit-learn's ``silhouette_score``).
+
+    Written out (one matrix product) so that choosing ``k`` does not import scikit-learn's
+    metrics; ``tests/personas/test_cluster.py`` checks it against scikit-learn.
+    """
+    _, lab = np.unique(labels, return_inverse=True)
+    k = int(lab.max()) + 1
+    onehot = np.zeros((d.shape[0], k))
+    onehot[np.arange(d.shape[0]), lab] = 1.0
+    sums = d @ onehot
+    sizes = onehot.sum(axis=0)
+    own = sizes[lab]
+    a = np.where(own > 1, sums[np.arange(d.shape[0]), lab] / np.maximum(own - 1, 1), 0.0)
+    mean_other = sums / sizes[None, :]
+    mean_other[np.arange(d.shape[0]), lab] = np.inf
+    b = mean_other.min(axis=1)
+    denom = np.maximum(a, b)
+    sil = np.where((own > 1) & (denom > 0), (b - a) / np.where(denom > 0, denom, 1.0), 0.0)
+    return float(sil.mean())
+
+
 def cluster_quality(d: F, labels: I) -> dict[str, float]:
     """Average silhouette width, pseudo-R2 and point-biserial correlation of a partition.
 
@@ -112,11 +141,9 @@ def cluster_quality(d: F, labels: I) -> dict[str, float]:
     >>> round(q["asw"], 3), round(q["r2"], 3)
     (0.889, 0.895)
     """
-    from sklearn.metrics import silhouette_score
-
     n = d.shape[0]
     k = len(np.unique(labels))
-    asw = float(silhouette_score(d, labels, metric="precomputed")) if 1 < k < n else 0.0
+    asw = silhouette_width(d, labels) if 1 < k < n else 0.0
     total = float(d.sum()) / (2 * n)
     within = 0.0
     for c in np.unique(labels):
