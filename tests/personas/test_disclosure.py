@@ -19,13 +19,15 @@ from earlysignal.personas.spec import PersonaSpec
 
 
 def _history() -> CareHistory:
-    """60 children in stable foster care, 7 in secure care, 30 with one-off pathways."""
+    """60 in foster care, 7 in secure care, 15 independent, 30 with one-off pathways."""
     rows = []
     start = date(2018, 1, 1)
     for i in range(60):
         rows.append((f"child-f{i:02d}", start + timedelta(days=i), None, "foster", None))
     for i in range(7):
         rows.append((f"child-s{i}", start + timedelta(days=i), None, "secure", None))
+    for i in range(15):  # the cell complementary suppression will hide beside the 7
+        rows.append((f"child-h{i:02d}", start + timedelta(days=i), None, "independent", None))
     rng = np.random.default_rng(0)
     for i in range(30):  # residential, then a move at a different month each: all unique
         first_end = start + timedelta(days=int(30.5 * (i % 20 + 1)) + int(rng.integers(0, 3)))
@@ -59,7 +61,7 @@ def _history() -> CareHistory:
 
 def _described(tmp_path: Path) -> tuple[object, Path]:
     h = _history()
-    spec = PersonaSpec(window=24, k=3)
+    spec = PersonaSpec(window=24, k=4)
     s = monthly_states(h, spec)
     model = fit_personas(s, spec)
     labels, _ = assign(model, s)
