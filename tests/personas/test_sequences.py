@@ -132,3 +132,20 @@ def test_sequence_as_of_t_uses_only_facts_before_t(case: tuple[CareHistory, date
     again = monthly_states(cut, spec, as_of=t)
     np.testing.assert_array_equal(again.codes, known.codes)
     np.testing.assert_array_equal(again.breakdowns, known.breakdowns)
+
+
+def test_a_month_ending_on_t_is_not_known_at_t() -> None:
+    h = _history(
+        [
+            ("a", date(2020, 1, 1), date(2020, 1, 31), "foster", "breakdown"),
+            ("a", date(2020, 1, 31), None, "secure", None),
+        ],
+        date(2022, 1, 1),
+    )
+    spec = PersonaSpec(window=6)
+    on_t = monthly_states(h, spec, as_of=date(2020, 1, 31))
+    assert on_t.length.tolist() == [0]
+    assert on_t.breakdowns.tolist() == [0]
+    after = monthly_states(h, spec, as_of=date(2020, 2, 1))
+    assert after.length.tolist() == [1]
+    assert after.labels(0)[0] == "moved"
