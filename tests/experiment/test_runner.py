@@ -63,7 +63,21 @@ def test_run_logs_metrics_with_intervals_and_a_valid_card(finished: Any) -> None
     validate_card(card)
     assert card["run"]["run_id"] == result.run_id
     assert card["data"]["simulated"] is True
+    # the logistic baseline was tuned inside the training period, and the card says how
+    tuning = card["model_details"]["hyperparameters"]["logistic_tuning"]
+    assert tuning["candidate_fits"] == 6
+    assert tuning["transform"] in {"none", "log1p"} and tuning["C"] in {0.01, 0.1, 1.0}
     assert isinstance(card["performance"]["oracle"], list)
+    # the breakdown definition and the training-period vocabulary are stated
+    bd = card["outcome"]["breakdown_definition"]
+    assert (bd["name"], bd["end_reasons"]) == ("child_side", ["breakdown"])
+    assert set(bd["counts"]) == {"breakdown", "provider_ended"}
+    assert all(v is None or v % 5 == 0 for v in bd["counts"].values())
+    vocab = card["predictors"]["vocabulary"]
+    assert vocab["before"] == card["validation_design"]["periods"][1]["from"]
+    # the recorded lift shares across simulator worlds are quoted as data, with their source
+    worlds = card["performance"]["oracle_worlds"]
+    assert worlds["source"] == "benchmarks/models.py" and len(worlds["lift_share_range"]) == 2
     # every number on the card traces back to the run
     auroc = next(
         r for r in card["performance"]["metrics"] if r["model"] == "lightgbm" and
@@ -91,6 +105,7 @@ def test_artifacts_hold_the_model_and_card_but_no_row_data(finished: Any, sim: A
     )
     names = {p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file()}
     assert {"config.toml", "config.json", "environment.json", "datasets.json"} <= names
+    assert "feature_vocabulary.json" in names
     assert "model_card/model_card.json" in names and "model_card/model_card.html" in names
     assert "model/manifest.json" in names or any(n.startswith("model/") for n in names)
     assert not any(n.endswith((".pkl", ".pickle", ".parquet", ".csv")) for n in names)

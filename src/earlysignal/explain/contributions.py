@@ -13,8 +13,10 @@
 
 For every row, ``base_value + sum(contributions) == raw log-odds``. A calibrated model
 (``CalibratedRiskModel``) is explained through its base model: the calibrator maps the log-odds
-to a probability on top, monotonically, so the contributions rank and sign what drives the risk
-but do not add up to the calibrated probability.
+to a probability on top, never downwards for isotonic and Venn-ABERS but in steps (a factor can
+raise the score without changing the risk; ``model.score_to_risk`` says which), so the
+contributions rank and sign what drives the score and do not add up to the calibrated
+probability.
 """
 
 from __future__ import annotations
@@ -200,7 +202,7 @@ def _unwrap(model: Any) -> tuple[Any, bool]:
     """The model whose log-odds are explained, and whether a calibrator sat on top."""
     calibrated = False
     while hasattr(model, "calibrate_scores") and getattr(model, "base", None) is not None:
-        model = model.base
+        model = getattr(model, "base_", model.base)
         calibrated = True
     return model, calibrated
 
@@ -208,8 +210,11 @@ def _unwrap(model: Any) -> tuple[Any, bool]:
 def _linear_parts(model: Any, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
     """(z, coef, intercept) for logistic models, where ``z`` are the model's own inputs."""
     if all(hasattr(model, a) for a in ("coef_", "mean_", "scale_", "impute_values_")):
-        filled = np.where(np.isnan(matrix), model.impute_values_, matrix)
-        z = (filled - model.mean_) / model.scale_
+        if hasattr(model, "standardise_matrix"):  # LogisticRiskModel (with its log1p columns)
+            z = model.standardise_matrix(matrix)
+        else:
+            filled = np.where(np.isnan(matrix), model.impute_values_, matrix)
+            z = (filled - model.mean_) / model.scale_
         return z, np.asarray(model.coef_, dtype=np.float64).ravel(), float(model.intercept_)
     steps = getattr(model, "steps", None)
     if steps is not None:
