@@ -72,6 +72,11 @@ class PersonaDescription:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
+def _small_hidden(count: int, pol: DisclosurePolicy) -> int | None:
+    """A published count: rounded, or None (hidden) under ``min_count``."""
+    return round_count(count, pol.rounding) if count >= pol.min_count else None
+
+
 def _share(x: float) -> float:
     return round(float(x), 2)
 
@@ -237,7 +242,7 @@ def describe_personas(
         alphabet=seqs.alphabet,
         window=seqs.window,
         k=model.k,
-        n_clustered=round_count(model.n_clustered, pol.rounding),
+        n_clustered=_small_hidden(model.n_clustered, pol) or 0,
         distance=model.spec.distance,
-        notes={"unassigned": round_count(int((labels < 0).sum()), pol.rounding)},
+        notes={"unassigned": _small_hidden(int((labels < 0).sum()), pol)},
     )
