@@ -88,6 +88,12 @@ def test_run_logs_metrics_with_intervals_and_a_valid_card(finished: Any) -> None
     # human fields the config leaves empty are marked, not invented
     assert card["legal"]["basis"] == {"status": "to be completed by the study team"}
     assert card["ethics"]["approval"] == {"status": "to be completed by the study team"}
+    # no row-level figure by default: the aggregated contributions instead of the beeswarm
+    assert card["data_protection"] == {"row_level_figures": False}
+    figure_ids = {f["id"] for f in card["figures"]}
+    assert "contribution_summary" in figure_ids and "beeswarm" not in figure_ids
+    for row in card["subgroups"]["table"]:
+        assert "n" not in row and "n_children" in row
     html = (result.card_dir / "model_card.html").read_text()
     for s in SECTIONS:
         assert f'<h2 id="{s.id}">' in html
