@@ -6,10 +6,11 @@ window are counted apart):
 
 * ``n_children`` and ``n_partial``, protected by :func:`earlysignal.disclosure.protect` (no
   count under 10, counts rounded to 5, complementary suppression across personas);
-* ``age_median`` (whole years), ``moves_mean`` (0.1), and shares rounded to whole percent:
-  ``moved_3plus_rate``, ``return_home_rate``, ``reentry_rate`` (of those who went home),
-  ``breakdown_rate`` (a placement ended with ``breakdown`` in the window); each hidden when a
-  support count (children with or without) is under 10 or the persona is hidden;
+* ``age_median`` (whole years), ``moves_mean`` (0.1), and shares to whole percent computed
+  from the *rounded* counts (``rate_of``): ``moved_3plus_rate``, ``return_home_rate``,
+  ``reentry_rate`` (of those who went home), ``breakdown_rate`` (a placement ended with
+  ``breakdown`` in the window); each hidden when a support count (children with or without)
+  is under 10 or the persona is hidden;
 * ``first_move_month`` (median month of the first move among the children who moved);
 * the **synthesised modal pathway**: the most common state in each month, as runs of months,
   labelled as synthesised (it need not be any child's pathway);
@@ -216,6 +217,12 @@ def describe_personas(
         by=["persona"],
         rate_cols=list(support),
         rate_support=support,
+        rate_of={
+            "moved_3plus_rate": ("m3_pos", "n_children"),
+            "return_home_rate": ("rh_pos", "n_children"),
+            "reentry_rate": ("re_pos", "rh_pos"),
+            "breakdown_rate": ("bd_pos", "n_children"),
+        },
         policy=pol,
     )
     published = set(summary.filter(pl.col("n_children").is_not_null())["persona"].to_list())
