@@ -2304,12 +2304,91 @@ MODEL_CARD = [
     ),
 ]
 
+PERSONAS = [
+    md(
+        """
+        # 08 Personas: typical care pathways
+
+        A persona is a pathway through care that many children share: "entered as a baby,
+        kinship care, home within a year", or "entered at 13, residential, several moves,
+        secure care". This notebook finds them by sequence analysis on *simulated* children:
+        monthly states from first entry, optimal-matching distances, k-medoids (PAM), the number
+        of types chosen by the average silhouette width, and a description that publishes
+        distributions only (see `docs/personas.md`).
+        """
+    ),
+    ETHICS,
+    SETUP,
+    code(
+        """
+        from earlysignal.personas.cluster import assign, fit_personas
+        from earlysignal.personas.describe import describe_personas
+        from earlysignal.personas.report import write_report
+        from earlysignal.personas.sequences import monthly_states
+        from earlysignal.personas.spec import PersonaSpec
+        from earlysignal.synth import simulate
+
+        sim = simulate(1500, years=8, seed=7)
+        spec = PersonaSpec(window=24, sample_size=800, samples=2)
+        seqs = monthly_states(sim.history, spec)
+        print(len(seqs), "children,", int(seqs.complete.sum()), "with a complete 24-month window")
+        """
+    ),
+    md(
+        """
+        ## How many types?
+
+        Each row is a number of personas tried on the clustering sample: average silhouette
+        width (ASW), pseudo-R2 and point-biserial correlation. The highest ASW is chosen.
+        """
+    ),
+    code(
+        """
+        model = fit_personas(seqs, spec)
+        pl.DataFrame(model.quality)
+        """
+    ),
+    md(
+        """
+        ## What may be published
+
+        Children with a partial window are assigned to the nearest medoid on the months they
+        have. The description counts distinct children, hides personas under 10 children, rounds
+        counts to 5 and shows no child's pathway: the "usual pathway" is synthesised from the
+        most common state in each month.
+        """
+    ),
+    code(
+        """
+        labels, partial = assign(model, seqs)
+        desc = describe_personas(seqs, model, labels)
+        desc.summary.select("persona", "n_children", "age_median", "moves_mean",
+                            "return_home_rate", "breakdown_rate")
+        """
+    ),
+    code(
+        """
+        from earlysignal.personas.plots import plot_state_distribution
+        from earlysignal.personas.report import PLOT_WORDS, STATE_LABELS
+
+        plot_state_distribution(desc.distribution, 1, desc.alphabet, STATE_LABELS, PLOT_WORDS)
+        """
+    ),
+    code(
+        """
+        html = write_report(desc, OUT / "personas", lang="nl")
+        print("Dutch report:", html)
+        """
+    ),
+]
+
 NOTEBOOKS: dict[str, list[str]] = {
     "01_quick_start.ipynb": QUICK_START,
     "02_carousel_in_the_data.ipynb": CAROUSEL,
     "03_breakdown_model.ipynb": BREAKDOWN_MODEL,
     "04_explanations_and_fairness.ipynb": EXPLAIN_FAIRNESS,
     "05_model_card.ipynb": MODEL_CARD,
+    "08_personas.ipynb": PERSONAS,
 }
 
 

@@ -317,6 +317,23 @@ def steer_cmd(  # noqa: PLR0917
     )
 
 
+@app.command("personas")
+def personas_cmd(  # noqa: PLR0917
+    folder: Annotated[Path, typer.Argument(help="Canonical folder (simulated or imported).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for personas.html and .json.")],
+    window: Annotated[int, typer.Option("--window", help="Months from first entry.")] = 36,
+    k: Annotated[str, typer.Option("--k", help="Number of personas, or auto.")] = "auto",
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en or nl.")] = "en",
+    distance: Annotated[str, typer.Option("--distance", help="om, hamming, dhd or lcs.")] = "om",
+) -> None:
+    """Typical care pathways (personas) by sequence analysis, described in a protected report."""
+    from earlysignal.personas.command import run_personas_cli
+
+    raise typer.Exit(
+        run_personas_cli(folder, out, window=window, k=k, lang=lang, distance=distance)
+    )
+
+
 # ------------------------------------------------------------ experiments: run, demo, card
 @app.command("simulate")
 def simulate_cmd(  # noqa: PLR0917

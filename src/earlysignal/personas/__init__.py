@@ -1,0 +1,1 @@
+"""Personas: typical care pathways found by sequence analysis (issue 19, ``docs/personas.md``)."""
