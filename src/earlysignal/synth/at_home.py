@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -185,7 +186,7 @@ class Recorder:
     mends: list[tuple[IA, IA]]  # child, day the measure ended
 
 
-def step_week(  # noqa: PLR0914, PLR0917
+def step_week(  # noqa: PLR0917
     st: dict[str, npt.NDArray[Any]],
     ch: dict[str, Any],
     day: int,
@@ -208,7 +209,7 @@ def step_week(  # noqa: PLR0914, PLR0917
     r = st["r"]
     u = rng.random((n, 4))
     # ---- at home: hazards from what happened before this week, then the week's events
-    home = ph == AT_HOME
+    home = (ph == AT_HOME) & (ch["mstart"][i] < day)  # nothing on the start day itself
     recent = p.recent_weeks * 7
     lp = (
         np.log(p.entry_rate_year / 52.18)
@@ -224,7 +225,7 @@ def step_week(  # noqa: PLR0914, PLR0917
     hit = home & (u[:, 0] < -np.expm1(-tot))
     enter = hit & (u[:, 1] * tot < h_entry) & (b18 > day)
     mend = home & ((hit & ~enter) | (b18 <= day))
-    # events of the week, dated day-6 .. day-1 (strictly before any transition dated day)
+    # events of the week, dated from max(day-6, start) to day-1 (before a transition dated day)
     for k in range(len(AT_HOME_EVENT_KINDS)):
         lam = np.exp(p.ev_base[k] + p.ev_r[k] * r) * 7.0
         if k == 3:
@@ -233,7 +234,8 @@ def step_week(  # noqa: PLR0914, PLR0917
         has = np.flatnonzero(cnt)
         if has.size == 0:
             continue
-        d = day - 6 + np.floor(rng.random(has.size) * 6).astype(np.int64)
+        lo = np.maximum(day - 6, ch["mstart"][i[has]])
+        d = lo + np.floor(rng.random(has.size) * (day - lo)).astype(np.int64)
         if k in {0, 1}:
             st["last_crisis"][has] = np.maximum(st["last_crisis"][has], d)
         if k == 4:
@@ -370,7 +372,7 @@ def _assemble(  # noqa: PLR0917
         }
     )
 
-    def cat(parts: list[tuple[npt.NDArray[Any], ...]], k: int) -> npt.NDArray[Any]:
+    def cat(parts: Sequence[tuple[npt.NDArray[Any], ...]], k: int) -> npt.NDArray[Any]:
         return np.concatenate([x[k] for x in parts]) if parts else np.zeros(0, np.int64)
 
     # placements: one per episode, ended by the next exit of the same child
@@ -380,7 +382,9 @@ def _assemble(  # noqa: PLR0917
     ex = pl.DataFrame(
         {"i": cat(rec.exits, 0), "end": cat(rec.exits, 1), "code": cat(rec.exits, 2)}
     ).sort("i", "end")
-    pls = ent.join_asof(ex, left_on="start", right_on="end", by="i", strategy="forward", check_sortedness=False)
+    pls = ent.join_asof(
+        ex, left_on="start", right_on="end", by="i", strategy="forward", check_sortedness=False
+    )
     setting = rng.choice(4, size=pls.height, p=np.asarray(p.setting_probs))
     pls = pls.with_columns(
         pl.Series("setting", np.asarray(SETTINGS_AFTER_ENTRY)[setting]),
@@ -445,9 +449,5 @@ def _assemble(  # noqa: PLR0917
         meta={"source": "earlysignal.synth.at_home", "seed": seed,
               "period_start": start.isoformat()},
     )  # fmt: skip
-    truth = {
-        "children": pl.DataFrame(
-            {"child_id": cid, "stress_mean": ch["mu"], "ots": ch["ots"]}
-        )
-    }
+    truth = {"children": pl.DataFrame({"child_id": cid, "stress_mean": ch["mu"], "ots": ch["ots"]})}
     return AtHomeSimulation(history, truth, p, seed, start, lookback_years)

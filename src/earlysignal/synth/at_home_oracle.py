@@ -94,9 +94,7 @@ def at_home_oracle(
     n = sim.history.children.height
     first_week, _, last = period_days(sim.start, _years(sim), sim.lookback_years)
     ch = _draw_children(n, first_week - 6, last, p, sim.seed)
-    idx = (
-        times["child_id"].str.slice(1).cast(pl.Int64).to_numpy()
-    )  # ids are H + the child's index
+    idx = times["child_id"].str.slice(1).cast(pl.Int64).to_numpy()  # ids are H + the child's index
     tday = (times["prediction_time"].cast(pl.Int32).to_numpy()).astype(np.int64)
     snap_day = first_week + 7 * np.floor((tday - 1 - first_week) / 7).astype(np.int64)
     risk = np.full(idx.size, np.nan)

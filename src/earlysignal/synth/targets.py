@@ -272,7 +272,7 @@ def format_table(table: pl.DataFrame) -> str:
 
 AT_HOME_TARGETS: tuple[Target, ...] = (
     Target("entry_within_year_at_home",
-           "children at home in youth care or under a measure at 1 April, first placed within a year",
+           "children at home in youth care or under a measure at 1 April, placed within a year",
            0.03, 0.09,
            "CBS 2023: 41,000 of 474,000 youth-care users had accommodation (8.7 %, a stock share "
            "including children already placed: an upper bound for yearly first entries)"),
@@ -324,9 +324,7 @@ def at_home_measure_values(history: CareHistory, period_start: date) -> dict[str
         "child_id", pl.col("start"), pl.lit(True).alias("help")
     )
     eps = (
-        pls.filter(
-            (pl.col("start") >= period_start) & (_add_days("start", 365) <= pl.lit(end))
-        )
+        pls.filter((pl.col("start") >= period_start) & (_add_days("start", 365) <= pl.lit(end)))
         .join(helped, on=["child_id", "start"], how="left")
         .with_columns(
             pl.col("help").fill_null(False),
