@@ -267,6 +267,9 @@ def simulate_cmd(  # noqa: PLR0917
     fmt: Annotated[
         str, typer.Option("--format", help="canonical, or cbs (yearly CBS-shaped .sav files).")
     ] = "canonical",
+    population: Annotated[
+        str, typer.Option("--population", help="placed, or at_home (children at home, issue 20).")
+    ] = "placed",
 ) -> None:
     """Simulate care histories with ground truth (earlysignal.synth) into a canonical folder."""
     if fmt == "cbs":
@@ -278,7 +281,11 @@ def simulate_cmd(  # noqa: PLR0917
         raise typer.Exit(EXIT_UNUSABLE)
     from earlysignal.synth.command import run_simulate
 
-    raise typer.Exit(run_simulate(children, years, seed, out, report=report, scenario=scenario))
+    raise typer.Exit(
+        run_simulate(
+            children, years, seed, out, report=report, scenario=scenario, population=population
+        )
+    )
 
 
 @app.command("run")

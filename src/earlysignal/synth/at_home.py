@@ -35,9 +35,11 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -123,6 +125,18 @@ class AtHomeSimulation:
     seed: int
     start: date
     lookback_years: int
+
+    def write(self, path: str | Path) -> Path:
+        """Write the canonical folder plus ``truth/`` (Parquet and ``params.json``)."""
+        folder = Path(self.history.write(path))
+        tdir = folder / "truth"
+        tdir.mkdir(exist_ok=True)
+        for name, frame in self.truth.items():
+            frame.write_parquet(tdir / f"{name}.parquet")
+        meta = {"params": self.params.to_dict(), "seed": self.seed, "start": str(self.start),
+                "lookback_years": self.lookback_years}  # fmt: skip
+        (tdir / "params.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
+        return folder
 
 
 def _day(d: date) -> int:
