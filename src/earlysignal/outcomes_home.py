@@ -7,7 +7,8 @@ competing events and censoring are in ``docs/outcomes.md``.
 - ``entry``: at risk when a ``statuses`` row of kind ``measure`` or ``youth_care`` is in force
   at ``t`` (``start < t`` and ``end`` null or ``end >= t``) and the child has no non-temporary
   placement starting before ``t``. Event: the child's first non-temporary placement starts in
-  ``(t, t + h]``. Competing: the 18th birthday in the window (no entry can follow), or a first
+  ``(t, t + h]`` before the 18th birthday. Competing: the 18th birthday in the window (no
+  entry can follow: a placement after it is not a child's), or a first
   placement starting on ``t`` itself (the child is at home at ``t`` by the placement contract,
   but the entry is not in the window: label 0).
 - ``stable_return``: at risk when a non-temporary placement is in effect at ``t``. Event: the
@@ -75,7 +76,10 @@ def measures_in_force(history: CareHistory, times: pl.DataFrame) -> pl.Series:
     >>> h = CareHistory.from_frames(
     ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
     ...                            "sex": ["male"]}),
-    ...     placements=None, events=None,
+    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
+    ...                              "start": [date(2020, 3, 1)], "end": [None],
+    ...                              "setting": ["foster"], "end_reason": [None]}),
+    ...     events=None,
     ...     statuses=pl.DataFrame({"child_id": ["a"], "kind": ["measure"], "value": ["ots"],
     ...                            "start": [date(2019, 6, 1)], "end": [date(2019, 12, 31)]}),
     ...     observed_until=date(2021, 1, 1))
@@ -128,7 +132,9 @@ def entry_days(history: CareHistory, times: pl.DataFrame) -> pl.DataFrame:
     return j.select(
         *KEYS,
         at_risk.alias("_at_risk"),
-        pl.when(pl.col("_first") > t).then(days).alias("_event_day"),
+        pl.when((pl.col("_first") > t) & (pl.col("_first") < pl.col("_b18")))
+        .then(days)
+        .alias("_event_day"),
         competing.cast(pl.Int64).alias("_competing_day"),
     )
 
