@@ -67,7 +67,7 @@ def audit_power(
         ``mdd`` (``None`` when suppressed), ``alpha``, ``power``.
     """
     z = NormalDist().inv_cdf(1 - alpha / 2) + NormalDist().inv_cdf(power)
-    p = float(frame[flag].cast(pl.Float64).mean() or 0.0)
+    p = float(frame.select(pl.col(flag).cast(pl.Float64).mean()).item() or 0.0)
     total = frame["child_id"].n_unique()
     out: list[dict[str, Any]] = []
     for a in attributes:
