@@ -62,3 +62,15 @@ def test_stable_return_oracle_only_for_children_in_care(sim: AtHomeSimulation) -
 def test_unknown_outcome_refused(sim: AtHomeSimulation) -> None:
     with pytest.raises(ValueError, match="not one of"):
         at_home_oracle(sim, _times(sim).head(3), outcome="breakdown", horizon=180)
+
+
+def test_integrated_entry_risk_matches_simulated_entries(sim: AtHomeSimulation) -> None:
+    times = _times(sim).sample(3000, seed=3)
+    a = at_home_oracle(sim, times, outcome="entry", horizon=180, n_draws=40, method="integrate")
+    b = at_home_oracle(sim, times, outcome="entry", horizon=180, n_draws=40, method="simulate")
+    ra, rb = a["risk"].drop_nulls().to_numpy(), b["risk"].drop_nulls().to_numpy()
+    assert ra.size == rb.size > 100
+    se = np.sqrt(rb.mean() * (1 - rb.mean()) / (rb.size * 40))
+    assert abs(ra.mean() - rb.mean()) < 4 * se + 0.002
+    # the integrated risk is far less noisy: few exact zeros
+    assert (ra == 0).mean() < (rb == 0).mean()

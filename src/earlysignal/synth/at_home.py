@@ -207,11 +207,16 @@ def step_week(  # noqa: PLR0917
     p: AtHomeParams,
     rng: np.random.Generator,
     rec: Recorder | None,
-) -> None:
+    *,
+    stay_home: bool = False,
+) -> tuple[F, F]:
     """Advance every row by the week ending on ``day`` (transitions dated ``day``).
 
     ``ch`` holds the fixed child attributes indexed by ``st["i"]``. Draw order is fixed and
     independent of ``rec`` so the oracle's replicates follow the same law as the main run.
+    Returns, per row, the week's probability of entering care and of leaving home by any
+    route (0 for rows not at home). ``stay_home`` keeps children at home (no entry, no end of
+    the measure) so the oracle can integrate those probabilities over the at-home path.
     """
     i = st["i"]
     ph = st["phase"]
@@ -239,6 +244,12 @@ def step_week(  # noqa: PLR0917
     hit = home & (u[:, 0] < -np.expm1(-tot))
     enter = hit & (u[:, 1] * tot < h_entry) & (b18 > day)
     mend = home & ((hit & ~enter) | (b18 <= day))
+    q = -np.expm1(-tot)
+    p_entry = np.where(home & (b18 > day), q * h_entry / tot, 0.0)
+    p_leave = np.where(home, np.where(b18 > day, q, 1.0), 0.0)
+    if stay_home:
+        enter = np.zeros(n, np.bool_)
+        mend = np.zeros(n, np.bool_)
     # events of the week, dated from max(day-6, start) to day-1 (before a transition dated day)
     for k in range(len(AT_HOME_EVENT_KINDS)):
         lam = np.exp(p.ev_base[k] + p.ev_r[k] * r) * 7.0
@@ -297,6 +308,7 @@ def step_week(  # noqa: PLR0917
     mu = ch["mu"][i]
     noise = rng.normal(0.0, p.r_sd_week, n)
     st["r"] = np.where(fol, mu + p.r_phi_week * (r - mu) + noise, r)
+    return p_entry, p_leave
 
 
 def period_days(start: date, years: int, lookback_years: int) -> tuple[int, int, int]:

@@ -9,8 +9,10 @@ happened; the process moves only on week-end days, so nothing happens between th
 
 * ``entry``: for a child at home under a measure or in youth care at ``t`` and never placed,
   the probability of a first placement in ``(t, t + horizon]``; null otherwise. The measure
-  ending, ageing out at 18 are competing events (no entry follows while the child is not
-  followed).
+  ending and ageing out at 18 are competing events (no entry follows while the child is not
+  followed). Per draw the at-home path (latent stress, events) is simulated with the child
+  kept at home and the weekly entry probability is integrated exactly over the competing
+  weekly hazards (Rao-Blackwellised).
 * ``stable_return``: for a child in care at ``t``, the probability of a return home in
   ``(t, t + horizon]`` with no re-entry within 365 days after that return; null otherwise.
   Ageing out is a competing event.
@@ -63,6 +65,7 @@ def at_home_oracle(
     horizon: int,
     n_draws: int = 50,
     seed: int = 0,
+    method: str = "integrate",
 ) -> pl.DataFrame:
     """True risk of ``outcome`` in ``(t, t + horizon]`` for each ``(child_id, prediction_time)``.
 
@@ -80,6 +83,9 @@ def at_home_oracle(
         Replicates per row (Monte Carlo standard error at most ``0.5 / sqrt(n_draws)``).
     seed
         Seed of the replicates' generator.
+    method
+        ``"integrate"`` (default; ``entry`` integrates the weekly entry probability) or
+        ``"simulate"`` (counts simulated entries; used to test the integration).
 
     Returns
     -------
@@ -88,6 +94,8 @@ def at_home_oracle(
     """
     if outcome not in AT_HOME_OUTCOMES:
         raise ValueError(f"at_home_oracle: outcome {outcome!r} is not one of {AT_HOME_OUTCOMES}")
+    if method not in {"integrate", "simulate"}:
+        raise ValueError(f"at_home_oracle: method {method!r} is not 'integrate' or 'simulate'")
     if horizon < 1 or n_draws < 1:
         raise ValueError("at_home_oracle: horizon and n_draws must be at least 1")
     p = sim.params
@@ -108,7 +116,7 @@ def at_home_oracle(
         if day in wanted:
             rows = np.flatnonzero(snap_day == day)
             risk[rows] = _forward(take(st, idx[rows]), ch, tday[rows], day, outcome, horizon,
-                                  n_draws, p, frng)  # fmt: skip
+                                  n_draws, p, frng, integrate=method == "integrate")  # fmt: skip
     early = snap_day < first_week  # before the process starts: not followed
     risk[early] = np.nan
     return times.with_columns(pl.Series("risk", risk, nan_to_null=True))
@@ -128,6 +136,8 @@ def _forward(  # noqa: PLR0917
     n_draws: int,
     p: Any,
     rng: np.random.Generator,
+    *,
+    integrate: bool = True,
 ) -> npt.NDArray[np.float64]:
     m = t.size
     if outcome == "entry":
@@ -139,14 +149,23 @@ def _forward(  # noqa: PLR0917
     tt = t[rep]
     end = tt + horizon + (STABLE_DAYS if outcome == "stable_return" else 0)
     hit = np.zeros(rep.size, np.bool_)
+    prob = np.zeros(rep.size)
+    surv = np.ones(rep.size)
     ret_day = np.full(rep.size, -1, np.int64)
     day = day0 + 7
     while day <= int(end.max()):
         before = st["phase"].copy()
-        step_week(st, ch, day, p, rng, None)
+        # entry: the at-home path is simulated with the child kept at home, and the week's
+        # exact entry probability is integrated over it (Rao-Blackwellised: same expectation
+        # as counting simulated entries, far less noise for small risks)
+        rb = integrate and outcome == "entry"
+        p_entry, p_leave = step_week(st, ch, day, p, rng, None, stay_home=rb)
         after = st["phase"]
         inwin = (day > tt) & (day <= tt + horizon)
-        if outcome == "entry":
+        if rb:
+            prob += np.where(inwin, surv * p_entry, 0.0)
+            surv *= 1.0 - p_leave
+        elif outcome == "entry":
             hit |= inwin & (before == AT_HOME) & (after == IN_CARE)
         else:
             newret = inwin & (ret_day < 0) & (before == IN_CARE) & (after == BACK_HOME)
@@ -156,7 +175,9 @@ def _forward(  # noqa: PLR0917
         day += 7
     if outcome == "stable_return":
         hit = ret_day >= 0
-    out = hit.reshape(m, n_draws).mean(axis=1)
+    if not (integrate and outcome == "entry"):
+        prob = hit.astype(np.float64)
+    out = prob.reshape(m, n_draws).mean(axis=1)
     return np.where(ok, out, np.nan)
 
 
