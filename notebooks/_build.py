@@ -1614,13 +1614,16 @@ EXPLAIN_FAIRNESS = [
     ),
     md(
         """
-        The published group table: counts are rounded to 5, and hidden values are null with
-        `<column>_flag = "suppressed"`. Nothing is dropped.
+        The published group table: cells count distinct children (`n_children*`; `n_rows*`
+        count prediction rows and are hidden with them), counts are rounded to 5, rates to 2
+        decimals, and hidden values are null with `<column>_flag = "suppressed"`. Nothing is
+        dropped.
         """
     ),
     code(
         """
-        SHOW = ["attribute", "group", "n", "n_pos", "base_rate", "mean_risk", "oe_ratio",
+        SHOW = ["attribute", "group", "n_children", "n_children_pos", "n_rows", "base_rate",
+                "mean_risk", "oe_ratio",
                 "oe_ratio_lo", "oe_ratio_hi", "tpr", "fpr", "ppv"]
         published = result.groups.select(SHOW).with_columns(pl.col(pl.Float64).round(3))
         single = pl.col("attribute").is_in(["all", *ATTRIBUTES])
@@ -1676,7 +1679,7 @@ EXPLAIN_FAIRNESS = [
     code(
         """
         from earlysignal.disclosure import DisclosurePolicy, check_table
-        from earlysignal.fairness import COUNTS
+        from earlysignal.fairness import COUNTS, ROW_COUNTS
 
         internal = audit(audited, spec, label=LABEL, risk="risk", oracle="oracle",
                          cluster="child_id", policy=DisclosurePolicy(detailed_reasons=True))
@@ -1685,13 +1688,14 @@ EXPLAIN_FAIRNESS = [
             .unpivot(variable_name="column", value_name="reason")
             .filter(pl.col("reason").is_not_null())
             .with_columns(pl.col("column").str.strip_suffix("_flag"))
-            .with_columns(pl.when(pl.col("column").is_in(list(COUNTS))).then(pl.lit("count"))
+            .with_columns(pl.when(pl.col("column").is_in([*COUNTS, *ROW_COUNTS])).then(pl.lit("count"))
                           .otherwise(pl.lit("rate")).alias("kind"))
         )
         display(reasons.group_by("kind", "reason").len().sort("kind", "reason"))
         problems = check_table(
-            result.groups, count_cols=list(COUNTS), by=ATTRIBUTES,
-            row_sums={"n": ["n_pos", "n_neg"]},
+            result.groups, count_cols=[*COUNTS, *ROW_COUNTS], by=ATTRIBUTES,
+            row_sums={"n_children": ["n_children_pos", "n_children_neg"],
+                      "n_rows": ["n_rows_pos", "n_rows_neg"]},
         )
         print("published table follows the disclosure policy:", not problems, problems[:3])
         """
@@ -1711,7 +1715,7 @@ EXPLAIN_FAIRNESS = [
         """
         (
             result.groups.select(
-                "attribute", "group", "n", "oe_ratio", "oe_ratio_oracle", "mean_risk",
+                "attribute", "group", "n_children", "oe_ratio", "oe_ratio_oracle", "mean_risk",
                 "mean_risk_oracle", "auroc", "auroc_oracle", "tpr", "tpr_oracle",
             )
             .filter(pl.col("attribute").is_in(["all", *ATTRIBUTES]))
@@ -1832,7 +1836,8 @@ EXPLAIN_FAIRNESS = [
         pl.concat(
             [
                 r.groups.filter(pl.col("attribute") == "origin")
-                .select("group", "n_pos", "base_rate", "oe_ratio", "oe_ratio_lo", "oe_ratio_hi",
+                .select("group", "n_children_pos", "base_rate", "oe_ratio", "oe_ratio_lo",
+                        "oe_ratio_hi",
                         "oe_ratio_oracle", "gap_z", "gap_flag")
                 .with_columns(pl.lit(name).alias("records"))
                 for name, r in (("accurate", clean), ("label_bias x2", biased))
@@ -2149,10 +2154,12 @@ MODEL_CARD = [
         chunks = re.split(r"(?m)^(?=## )", markdown)
         by_title = {c.splitlines()[0][3:].strip(): c for c in chunks if c.startswith("## ")}
         print(f"{len(by_title)} sections, {len(markdown)} characters of Markdown")
-        SHOWN = ["Model details", "Intended use", "Out-of-scope use", "Validation design",
-                 "Performance", "Decision curve and expected workload", "Subgroup results",
-                 "Known limitations",
-                 "Ethical considerations", "Human oversight"]
+        from earlysignal.card import SECTIONS
+
+        titles = {s.id: s.title for s in SECTIONS}
+        SHOWN = [titles[i] for i in ("summary", "model_details", "intended_use", "out_of_scope",
+                                     "validation", "performance", "decision", "subgroups",
+                                     "limitations", "ethics", "oversight")]
         for title in SHOWN:
             text = re.sub(r"!\\[([^\\]]*)\\]\\([^)]*\\)", r"*(figure: \\1)*", by_title[title])
             text = re.sub(r"(?m)^<a id=.*</a>$", "", text)
@@ -2168,24 +2175,27 @@ MODEL_CARD = [
     ),
     md(
         """
-        ## 7. TRIPOD+AI, the EU AI Act and the IAMA, item by item
+        ## 7. TRIPOD+AI, the EU AI Act, the AVG and the IAMA, item by item
 
-        Every item of each standard is mapped to the card field that answers it
-        (`earlysignal.card.standards`). The status is decided from the card data itself:
-        "reported" only when every field the item needs is known, otherwise "to be completed by
-        the study team". The library never fills in what only people can write.
+        Every item of each standard is mapped to the card fields that cover it
+        (`earlysignal.card.standards`) and put in one of three states, decided from the card
+        data itself: "covered by this run" (the row names the card section), "partly covered"
+        (the row says what is missing) or "for the organisation" (only the organisation can
+        answer it). Generic text never makes an item covered.
         """
     ),
     code(
         """
-        from earlysignal.card import TO_BE_COMPLETED, compliance, known_fraction
+        from earlysignal.card import compliance, known_fraction
+        from earlysignal.card.standards import COVERED, FOR_ORGANISATION, PARTLY
 
         status = compliance(card)
-        print(f"share of all items the card answers: {known_fraction(card):.0%}")
+        print(f"share of all items the card covers in full: {known_fraction(card):.0%}")
         pl.DataFrame(
             [{"standard": name, "items": len(rows),
-              "reported": sum(r["status"] == "reported" for r in rows),
-              "to be completed": sum(r["status"] == TO_BE_COMPLETED for r in rows)}
+              "covered": sum(r["status"] == COVERED for r in rows),
+              "partly": sum(r["status"] == PARTLY for r in rows),
+              "for the organisation": sum(r["status"] == FOR_ORGANISATION for r in rows)}
              for name, rows in status.items()]
         )
         """
@@ -2193,9 +2203,9 @@ MODEL_CARD = [
     code(
         """
         tripod = pl.DataFrame(status["tripod_ai"])
-        print("TRIPOD+AI items reported by the card:",
-              ", ".join(tripod.filter(pl.col("status") == "reported")["item"]))
-        tripod.filter(pl.col("status") != "reported").select("item", "topic", "section", "note")
+        print("TRIPOD+AI items covered by this run:",
+              ", ".join(tripod.filter(pl.col("status") == COVERED)["item"]))
+        tripod.filter(pl.col("status") != COVERED).select("item", "topic", "status", "note")
         """
     ),
     code(
@@ -2221,7 +2231,7 @@ MODEL_CARD = [
     ),
     code(
         """
-        from earlysignal.card import NOT_MEASURED
+        from earlysignal.card import NOT_MEASURED, TO_BE_COMPLETED
 
 
         def markers(value, path=""):

@@ -231,6 +231,44 @@ def import_cbs_cmd(
     raise typer.Exit(run_cbs(src, out, codes, observed_until, repair))
 
 
+@app.command("import-ijw")
+def import_ijw_cmd(  # noqa: PLR0917
+    src: Annotated[Path, typer.Argument(help="Folder or zip of iJw 3.2 messages (XML).")],
+    out: Annotated[Path, typer.Option("--out", help="Canonical folder to write.")],
+    key_file: Annotated[
+        Path | None, typer.Option("--key-file", help="HMAC key for child pseudonyms (required).")
+    ] = None,
+    xsd: Annotated[
+        Path | None, typer.Option("--xsd", help="Folder of the official XSDs: validate too.")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Mapping TOML (product codes, end reasons).")
+    ] = None,
+    observed_until: Annotated[
+        str | None, typer.Option(help="Extraction date YYYY-MM-DD (default: latest message).")
+    ] = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Exclude or repair bad messages (each one counted).")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="Processes reading messages.")] = 1,
+) -> None:
+    """Import iJw 3.2 messages (JW301/JW305/JW307) into a validated canonical folder."""
+    from earlysignal.sources.ijw import run_import_cli as run_ijw
+
+    raise typer.Exit(
+        run_ijw(
+            src,
+            out,
+            xsd=xsd,
+            mapping=mapping,
+            key_file=key_file,
+            observed_until=observed_until,
+            repair=repair,
+            workers=workers,
+        )
+    )
+
+
 @app.command("indicators")
 def indicators_cmd(
     folder: Annotated[Path, typer.Argument(help="Canonical folder (e.g. from import-ssda903).")],
@@ -265,7 +303,11 @@ def simulate_cmd(  # noqa: PLR0917
         typer.Option("--scenario", help="Bias scenario: recording_bias or label_bias."),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="canonical, or cbs (yearly CBS-shaped .sav files).")
+        str,
+        typer.Option(
+            "--format",
+            help="canonical (folder + truth/), ijw (iJw messages) or cbs (yearly .sav files).",
+        ),
     ] = "canonical",
     population: Annotated[
         str, typer.Option("--population", help="placed, or at_home (children at home, issue 20).")
@@ -277,8 +319,9 @@ def simulate_cmd(  # noqa: PLR0917
 
         raise typer.Exit(run_simulate_cbs(children, years, seed, out, scenario=scenario))
     if fmt != "canonical":
-        typer.echo(f"error: --format must be canonical or cbs, got {fmt!r}", err=True)
-        raise typer.Exit(EXIT_UNUSABLE)
+        from earlysignal.experiment.archives import simulate_archive
+
+        raise typer.Exit(simulate_archive(fmt, children, years, seed, out, scenario=scenario))
     from earlysignal.synth.command import run_simulate
 
     raise typer.Exit(

@@ -103,12 +103,15 @@ class DataConfig(_Section):
     ``source = "simulated"`` simulates a cohort (``n_children``, ``years``, ``sim_seed``);
     ``"canonical"`` reads a canonical folder at ``path``; ``"ssda903"`` imports SSDA903 returns
     from ``path`` (``import_errors`` says whether errors in the returns stop the run or are
-    repaired and counted); ``"cbs"`` imports CBS youth-care files from ``path`` (code lists
-    from ``codes``), or without a ``path`` simulates a CBS archive and imports it.
-    ``validation = "strict"`` stops on any data error.
+    repaired and counted). ``"ijw"`` imports an archive of iJw 3.2 messages from ``path``
+    with the HMAC key in ``ijw_key_file`` (and optional ``ijw_mapping``, ``ijw_xsd``); without
+    ``path`` it simulates a cohort, writes it as an iJw archive and imports that (a fresh key
+    per run). ``"cbs"`` imports CBS youth-care files from ``path`` (code lists from ``codes``),
+    or without a ``path`` simulates a CBS archive and imports it. ``validation = "strict"``
+    stops on any data error.
     """
 
-    source: Literal["simulated", "canonical", "ssda903", "cbs"] = "simulated"
+    source: Literal["simulated", "canonical", "ssda903", "ijw", "cbs"] = "simulated"
     population: Literal["placed", "at_home"] = "placed"
     """Simulated data only: ``placed`` (children in care, ``earlysignal.synth.simulate``) or
     ``at_home`` (children at home under a measure, ``earlysignal.synth.at_home``)."""
@@ -122,11 +125,19 @@ class DataConfig(_Section):
     import_errors: Literal["raise", "repair"] = "raise"
     """SSDA903 only: ``raise`` stops on any error in the returns; ``repair`` excludes or
     repairs each offending row (for example trims overlapping episodes) and counts it in the
-    import report, which the card summarises."""
+    import report, which the card summarises. iJw: the same for messages."""
+    ijw_key_file: str | None = None
+    """iJw only: file holding the HMAC key for child pseudonyms (required with ``path``)."""
+    ijw_mapping: str | None = None
+    """iJw only: mapping TOML (product codes, end reasons); default: the shipped defaults."""
+    ijw_xsd: str | None = None
+    """iJw only: folder of the official XSDs to validate every message against."""
+    ijw_observed_until: date | None = None
+    """iJw only: the extraction date (default: the latest message date)."""
 
     @model_validator(mode="after")
     def _path_when_needed(self) -> DataConfig:
-        if self.source not in ("simulated", "cbs") and not self.path:
+        if self.source not in ("simulated", "ijw", "cbs") and not self.path:
             raise ValueError(
                 f"data.path is required when data.source = {self.source!r}: set it to the folder "
                 "holding the records"
@@ -238,10 +249,13 @@ class DecisionConfig(_Section):
     """``[decision]``: flag children above a risk ``threshold`` or the top ``capacity`` share.
 
     Exactly one of the two is set. ``capacity = 0.1`` flags the 10 % highest risks.
+    ``caseload`` (optional): children per caseworker, so the card can show the decision rule
+    per caseworker as well as per run.
     """
 
     threshold: float | None = Field(default=None, gt=0, lt=1)
     capacity: float | None = Field(default=None, gt=0, lt=1)
+    caseload: int | None = Field(default=None, ge=1, le=10_000)
 
     @model_validator(mode="after")
     def _one(self) -> DecisionConfig:
@@ -271,6 +285,10 @@ class ExplainConfig(_Section):
 
     sample: int = Field(default=2000, ge=10)
     top: int = Field(default=10, ge=1, le=100)
+    row_level_figures: bool = False
+    """Draw the SHAP beeswarm (one dot per explained row) on the card. Off by default: the card
+    then shows contributions aggregated per bin of at least ``[fairness] min_cell`` children,
+    and states on its first screen when row-level figures are in."""
 
 
 class FairnessConfig(_Section):
@@ -325,6 +343,10 @@ class CardConfig(_Section):
     ethical_considerations: str = ""
     funding: str = ""
     lived_experience_involvement: str = ""
+    rights_informed: str = ""
+    rights_access: str = ""
+    rights_correction: str = ""
+    rights_contact: str = ""
 
 
 class TrackingConfig(_Section):
@@ -551,10 +573,11 @@ def load_config(source: str | Path) -> ExperimentConfig:
         config = config.model_copy(
             update={"data": config.data.model_copy(update={"path": resolved})}
         )
-    codes = config.data.codes
-    if codes is not None and not Path(codes).expanduser().is_absolute():
-        resolved = str((path.parent / Path(codes).expanduser()).resolve())
-        config = config.model_copy(
-            update={"data": config.data.model_copy(update={"codes": resolved})}
-        )
+    for key in ("codes", "ijw_key_file", "ijw_mapping", "ijw_xsd"):
+        value = getattr(config.data, key)
+        if value is not None and not Path(value).expanduser().is_absolute():
+            resolved = str((path.parent / Path(value).expanduser()).resolve())
+            config = config.model_copy(
+                update={"data": config.data.model_copy(update={key: resolved})}
+            )
     return config
