@@ -355,6 +355,9 @@ def simulate_cmd(  # noqa: PLR0917
             help="canonical (folder + truth/), ijw (iJw messages) or cbs (yearly .sav files).",
         ),
     ] = "canonical",
+    population: Annotated[
+        str, typer.Option("--population", help="placed, or at_home (children at home, issue 20).")
+    ] = "placed",
 ) -> None:
     """Simulate care histories with ground truth (earlysignal.synth) into a canonical folder."""
     if fmt == "cbs":
@@ -367,7 +370,11 @@ def simulate_cmd(  # noqa: PLR0917
         raise typer.Exit(simulate_archive(fmt, children, years, seed, out, scenario=scenario))
     from earlysignal.synth.command import run_simulate
 
-    raise typer.Exit(run_simulate(children, years, seed, out, report=report, scenario=scenario))
+    raise typer.Exit(
+        run_simulate(
+            children, years, seed, out, report=report, scenario=scenario, population=population
+        )
+    )
 
 
 @app.command("run")

@@ -42,6 +42,7 @@ from typing import TypeAlias
 
 import polars as pl
 
+from earlysignal.cohort_home import AtHomeSchedule
 from earlysignal.data.history import CareHistory
 
 __all__ = [
@@ -172,7 +173,7 @@ class UserTimes:
     frame: pl.DataFrame
 
 
-Design: TypeAlias = Schedule | AfterPlacementStart | YearEnds | UserTimes
+Design: TypeAlias = Schedule | AfterPlacementStart | YearEnds | UserTimes | AtHomeSchedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,10 +499,16 @@ def prediction_times_with_report(
     elif isinstance(design, UserTimes):
         out, dropped = _user_times(history, design)
         label = f"UserTimes(frame of {design.frame.height} rows)"
+    elif isinstance(design, AtHomeSchedule):  # children at home (earlysignal.cohort_home)
+        from earlysignal.cohort_home import at_home_times
+
+        out, dropped = at_home_times(history, design)
+        label = repr(design)
     else:
         raise TypeError(
             f"unknown prediction-time design {design!r}; use Schedule, AfterPlacementStart, "
-            "YearEnds or UserTimes from earlysignal.cohort"
+            "YearEnds or UserTimes from earlysignal.cohort, or AtHomeSchedule from "
+            "earlysignal.cohort_home"
         )
     out = out.sort("child_id", "prediction_time", maintain_order=True)
     report = CohortReport(

@@ -53,6 +53,7 @@ import polars as pl
 from earlysignal.cohort import attach_placement, placement_timeline
 from earlysignal.data.history import CareHistory
 from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, round_count
+from earlysignal.outcomes_home import EXTRA_OBSERVED_DAYS, entry_days, stable_return_days
 
 __all__ = [
     "BREAKDOWN_DEFINITIONS",
@@ -79,6 +80,12 @@ OUTCOMES: dict[str, str] = {
     "in (t, t+h]; every row is at risk; no competing event.",
     "reentry": "For a child out of care at t whose last placement ended with 'return_home': "
     "a new care episode starts in (t, t+h]; other rows are not at risk.",
+    "entry": "For a child at home at t under a measure or in youth care (statuses kind "
+    "'measure' or 'youth_care' in force) and never placed before t: the first placement starts "
+    "in (t, t+h]; turning 18 first is a competing event (0).",
+    "stable_return": "For a child with a placement in effect at t: the care episode ends with "
+    "'return_home' in (t, t+h] and no new episode starts within 365 days; the episode ending "
+    "otherwise is a competing event (0); needs t+h+365 <= observed_until.",
 }
 """The outcomes and their one-line definitions (full text in ``docs/outcomes.md``)."""
 
@@ -194,6 +201,10 @@ def _event_days(
     """Keys + ``_at_risk`` (bool), ``_event_day`` and ``_competing_day`` (days after t)."""
     t = pl.col("prediction_time")
     base = times.select("child_id", "prediction_time", "placement_id")
+    if outcome in {"entry", "stable_return"}:
+        return (
+            entry_days(history, base) if outcome == "entry" else stable_return_days(history, base)
+        )
     if outcome == "breakdown":
         p = history.placements.select("placement_id", "end", "end_reason")
         j = base.join(p, on="placement_id", how="left", maintain_order="left")
@@ -279,7 +290,9 @@ def _status_frame(  # noqa: PLR0917
         )
     ev = _event_days(history, times, outcome, k, definition)
     observed = (pl.lit(history.observed_until) - pl.col("prediction_time")).dt.total_days()
-    incomplete = (observed < horizon) & pl.lit(censor == "window")
+    # stable_return also needs the year after the return: the window to observe is longer
+    need = horizon + EXTRA_OBSERVED_DAYS.get(outcome, 0)
+    incomplete = (observed < need) & pl.lit(censor == "window")
     status = (
         pl.when(~pl.col("_at_risk"))
         .then(pl.lit("not_at_risk"))
@@ -289,7 +302,7 @@ def _status_frame(  # noqa: PLR0917
         .then(pl.lit("event"))
         .when(pl.col("_competing_day") <= horizon)
         .then(pl.lit("competing"))
-        .when(observed >= horizon)
+        .when(observed >= need)
         .then(pl.lit("no_event"))
         .otherwise(pl.lit("censored"))
     )
@@ -374,7 +387,8 @@ def label(
         Prediction times (``child_id``, ``prediction_time``; ``placement_id`` is used when
         present, as from :func:`earlysignal.cohort.prediction_times`, else derived).
     outcome
-        ``breakdown``, ``carousel``, ``return_home`` or ``reentry`` (see :data:`OUTCOMES`).
+        ``breakdown``, ``carousel``, ``return_home``, ``reentry``, ``entry`` or
+        ``stable_return`` (see :data:`OUTCOMES` and :mod:`earlysignal.outcomes_home`).
     horizon
         Days after ``t``; the window is ``(t, t + horizon]``.
     k

@@ -78,6 +78,14 @@ OUTCOME_DEFINITIONS: dict[str, str] = {
     "reentry": (
         "For a child out of care after a return home: a new care episode starts within the horizon."
     ),
+    "entry": (
+        "For a child at home under a measure or in youth care, never placed before: a first "
+        "out-of-home placement starts within the horizon."
+    ),
+    "stable_return": (
+        "For a child in care: the care episode ends with a return home within the horizon and "
+        "no new episode starts within 365 days after it."
+    ),
 }
 """Plain-language outcome definitions (the contract is ``docs/architecture.md``)."""
 
@@ -93,6 +101,12 @@ COMPETING_EVENTS: dict[str, str] = {
     ),
     "return_home": "Permanence or turning 18 before returning home are competing events (label 0).",
     "reentry": "Turning 18 before re-entering is a competing event (label 0).",
+    "entry": "Turning 18 before a placement is a competing event (label 0).",
+    "stable_return": (
+        "The episode ending otherwise (permanence, turning 18) is a competing event (label 0); "
+        "a return followed by re-entry within 365 days is a 0; rows need 365 days observed "
+        "after the horizon."
+    ),
 }
 
 

@@ -91,6 +91,10 @@ class StudyConfig(_Section):
     name: str = Field(default="study", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     seed: int = 0
+    purpose: str = ""
+    """What the scores are for, in plain words; required for ``outcome.name = "entry"``."""
+    oversight: str = ""
+    """Who oversees the use and how (a named body); required for ``outcome.name = "entry"``."""
 
 
 class DataConfig(_Section):
@@ -108,6 +112,9 @@ class DataConfig(_Section):
     """
 
     source: Literal["simulated", "canonical", "ssda903", "ijw", "cbs"] = "simulated"
+    population: Literal["placed", "at_home"] = "placed"
+    """Simulated data only: ``placed`` (children in care, ``earlysignal.synth.simulate``) or
+    ``at_home`` (children at home under a measure, ``earlysignal.synth.at_home``)."""
     path: str | None = None
     codes: str | None = None
     """CBS only: a code-list TOML file (docs/cbs.md); relative to the config file."""
@@ -141,7 +148,9 @@ class DataConfig(_Section):
 class OutcomeConfig(_Section):
     """``[outcome]``: what is predicted and over how many days after the prediction time."""
 
-    name: Literal["breakdown", "carousel", "return_home", "reentry"] = "breakdown"
+    name: Literal["breakdown", "carousel", "return_home", "reentry", "entry", "stable_return"] = (
+        "breakdown"
+    )
     horizon_days: int = Field(default=180, ge=7, le=3650)
     min_moves: int = Field(default=2, ge=1, le=20)
     breakdown_definition: Literal["child_side", "any_unplanned"] = "child_side"
@@ -163,10 +172,12 @@ class DesignConfig(_Section):
     """``[design]``: when predictions are made (prediction-time design).
 
     ``schedule``: every ``every_days`` days while in care; ``placement_anchored``: on the days
-    ``days_after_start`` after each placement starts; ``year_end``: each ``year_end`` (MM-DD).
+    ``days_after_start`` after each placement starts; ``year_end``: each ``year_end`` (MM-DD);
+    ``at_home``: every ``every_days`` days while a measure runs at home and the child was never
+    placed (``earlysignal.cohort_home.AtHomeSchedule``, the design of ``entry``).
     """
 
-    kind: Literal["schedule", "placement_anchored", "year_end"] = "schedule"
+    kind: Literal["schedule", "placement_anchored", "year_end", "at_home"] = "schedule"
     every_days: int = Field(default=91, ge=1, le=3650)
     days_after_start: list[int] = Field(default_factory=lambda: [30, 90])
     year_end: str = Field(default="03-31", pattern=r"^\d\d-\d\d$")
@@ -382,6 +393,26 @@ class ExperimentConfig(_Section):
     features: FeaturesConfig = Field(default_factory=FeaturesConfig)
     card: CardConfig = Field(default_factory=CardConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+
+    @model_validator(mode="after")
+    def _entry_needs_purpose_and_oversight(self) -> ExperimentConfig:
+        # risk scores for families at home are the contested use (issue 20): a study of entry
+        # runs only with its purpose and its oversight named, and on the at-home design
+        if self.outcome.name != "entry":
+            return self
+        missing = [k for k in ("purpose", "oversight") if not getattr(self.study, k).strip()]
+        if missing:
+            raise ValueError(
+                f"outcome.name = 'entry' (risk for families at home) needs study."
+                f"{' and study.'.join(missing)}: name what the scores are for (offering "
+                "support, never investigation or removal) and who oversees their use"
+            )
+        if self.design.kind != "at_home":
+            raise ValueError(
+                f"outcome.name = 'entry' needs design.kind = 'at_home', not "
+                f"{self.design.kind!r}: entry is predicted for children at home"
+            )
+        return self
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, source: str = "<dict>") -> ExperimentConfig:

@@ -247,6 +247,15 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
     elif history is not None:
         state.history = history
         d["source"] = "care history given in memory"
+    elif cfg.source == "simulated" and cfg.population == "at_home":
+        from earlysignal.synth.at_home import simulate_at_home
+
+        state.simulation = simulate_at_home(cfg.n_children, years=cfg.years, seed=cfg.sim_seed)
+        state.history = state.simulation.history
+        d["source"] = (
+            f"simulated by earlysignal.synth.at_home: {cfg.n_children} children at home under "
+            f"a measure or in youth care over {cfg.years} years, seed {cfg.sim_seed}"
+        )
     elif cfg.source == "simulated":
         from earlysignal.synth import simulate
 
@@ -339,6 +348,10 @@ def _design(config: ExperimentConfig) -> Any:
     from earlysignal.cohort import AfterPlacementStart, Schedule, YearEnds
 
     d = config.design
+    if d.kind == "at_home":
+        from earlysignal.cohort_home import AtHomeSchedule
+
+        return AtHomeSchedule(every_days=d.every_days, start=d.start, end=d.end)
     if d.kind == "schedule":
         return Schedule(every_days=d.every_days, start=d.start, end=d.end)
     if d.kind == "placement_anchored":
@@ -412,6 +425,10 @@ def _features(state: _State) -> None:
     train_end = cfg.split.calibrate_from or fraction_boundaries(state.times, cfg.split.fractions)[0]
     vocabulary = feature_vocabulary(state.history, before=train_end)
     state.specs = (*default_specs(state.history, before=train_end), *_sensitive_specs(state))
+    if o.name == "entry":  # no "ever" feature for families at home (features.bounded)
+        from earlysignal.features.bounded import bounded_specs
+
+        state.specs = (*bounded_specs(state.history, before=train_end), *_sensitive_specs(state))
     table = describe(state.specs)
     names = table["name"].to_list()
     unknown = [x for x in cfg.features.exclude if x not in names]
@@ -670,6 +687,17 @@ def _oracle(state: _State, test: pl.DataFrame) -> tuple[Any, str]:
     if state.simulation is None:
         return None, "real data have no ground truth; the oracle exists only in simulation"
     o = state.config.outcome
+    if o.name in {"entry", "stable_return"} and hasattr(state.simulation, "lookback_years"):
+        from earlysignal.synth.at_home_oracle import at_home_oracle
+
+        frame = at_home_oracle(
+            state.simulation, test.select("child_id", "prediction_time"), outcome=o.name,
+            horizon=o.horizon_days, n_draws=20, seed=state.seed,
+        )  # fmt: skip
+        risk = frame["risk"].to_numpy().astype(np.float64)
+        if not np.all(np.isfinite(risk)):
+            return None, "the at-home oracle left rows without a risk (not in its risk set)"
+        return risk, ""
     if o.name not in ORACLE_OUTCOMES:
         return None, f"the simulator's oracle does not cover the {o.name!r} outcome"
     from earlysignal.synth import oracle_risk
@@ -1093,6 +1121,14 @@ def _audit(state: _State) -> None:
         "(Chouldechova 2017): both are shown side by side."
     )
     state.audit_published = groups.to_dicts()
+    if cfg.outcome.name == "entry":  # the entry study's own ethics section (issue 20)
+        from earlysignal.experiment.entry_risk import entry_risk_ethics
+
+        state.card["ethics"]["entry_risk"] = entry_risk_ethics(
+            cfg.study.purpose, cfg.study.oversight, state.specs,
+            frame.with_columns((pl.col("_risk") >= state.threshold).alias("_flag")),
+            list(attrs.columns), flag="_flag", min_cell=f.min_cell,
+        )  # fmt: skip
 
 
 def _audit_attributes(state: _State, test: pl.DataFrame) -> pl.DataFrame:

@@ -15,11 +15,14 @@ def run_simulate(
     *,
     report: bool = False,
     scenario: str | None = None,
+    population: str = "placed",
 ) -> int:
     """Simulate, validate and write a canonical folder plus ``truth/``; return an exit code.
 
     Prints the calibration table against its bands when ``report`` is true (exit code 1 when a
-    target falls outside its band, so scripts can rely on it).
+    target falls outside its band, so scripts can rely on it). ``population="at_home"``
+    simulates children at home under a measure or in youth care
+    (:func:`~earlysignal.synth.at_home.simulate_at_home`) and reports its own targets.
 
     Examples
     --------
@@ -29,6 +32,11 @@ def run_simulate(
     wrote 100 children, ...placements, ...events to ...
     0
     """
+    if population not in {"placed", "at_home"}:
+        print(f"error: --population must be placed or at_home, got {population!r}")
+        return 2
+    if population == "at_home":
+        return _run_at_home(children, years, seed, out, report=report)
     from earlysignal.synth.simulation import simulate
     from earlysignal.synth.targets import calibration_table, format_table
 
@@ -43,6 +51,25 @@ def run_simulate(
     )
     if report:
         table = calibration_table(sim.history, sim.start)
+        print(format_table(table))
+        return 0 if bool(table["inside"].all()) else 1
+    return 0
+
+
+def _run_at_home(children: int, years: int, seed: int, out: Path, *, report: bool) -> int:
+    from earlysignal.synth.at_home import simulate_at_home
+    from earlysignal.synth.targets import at_home_calibration_table, format_table
+
+    sim = simulate_at_home(children, years, seed)
+    folder = sim.write(out)
+    counts = sim.history.counts()
+    print(
+        f"wrote {counts['children']} children at home, {counts['placements']} placements, "
+        f"{counts['events']} events, {counts['statuses']} statuses to {folder}; "
+        f"observed_until {sim.history.observed_until}"
+    )
+    if report:
+        table = at_home_calibration_table(sim.history, sim.start)
         print(format_table(table))
         return 0 if bool(table["inside"].all()) else 1
     return 0

@@ -268,3 +268,99 @@ def format_table(table: pl.DataFrame) -> str:
             f"{r['low']:.3f}-{r['high']:.3f} | {'yes' if r['inside'] else 'NO'} | {r['source']} |"
         )
     return "\n".join(lines)
+
+
+AT_HOME_TARGETS: tuple[Target, ...] = (
+    Target("entry_within_year_at_home",
+           "children at home in youth care or under a measure at 1 April, placed within a year",
+           0.03, 0.09,
+           "CBS 2023: 41,000 of 474,000 youth-care users had accommodation (8.7 %, a stock share "
+           "including children already placed: an upper bound for yearly first entries)"),
+    Target("entry_within_year_ots",
+           "children at home under an OTS at 1 April, first placed within a year",
+           0.08, 0.25,
+           "assumption, not in DOMAIN.md: CBS youth-protection statistics (JGDBESCHERMBUS, "
+           "StatLine 82975NED) not verified offline; wide band"),
+    Target("return_help_ratio",
+           "entries from home returned home within a year: with help to the parents / without",
+           2.0, 3.2, "Leiden/WODC 2025: more than twice as likely with help"),
+)  # fmt: skip
+"""Targets of the at-home population (:func:`earlysignal.synth.at_home.simulate_at_home`)."""
+
+
+def at_home_measure_values(history: CareHistory, period_start: date) -> dict[str, float]:
+    """Compute every at-home target's measure (children at home on each 1 April of the period).
+
+    Examples
+    --------
+    >>> from earlysignal.synth.at_home import simulate_at_home
+    >>> sim = simulate_at_home(500, years=4, seed=2)
+    >>> sorted(at_home_measure_values(sim.history, sim.start))[0]
+    'entry_within_year_at_home'
+    """
+    end = history.observed_until
+    pls = history.placements.filter(~pl.col("temporary"))
+    first = pls.group_by("child_id").agg(pl.col("start").min().alias("first"))
+    st = history.statuses if history.statuses is not None else pl.DataFrame()
+    meas = st.filter(pl.col("kind").is_in(["measure", "youth_care"]))
+    rows = []
+    y = period_start.year
+    while date(y + 1, 4, 1) <= end:
+        t = date(y, 4, 1)
+        at = (
+            meas.filter((pl.col("start") < t) & (pl.col("end").is_null() | (pl.col("end") >= t)))
+            .join(first, on="child_id", how="left")
+            .filter(pl.col("first").is_null() | (pl.col("first") > t))
+            .select(
+                "child_id",
+                (pl.col("value") == "ots").alias("ots"),
+                (pl.col("first") <= pl.lit(t + timedelta(days=365))).fill_null(False).alias("y"),
+            )
+        )
+        rows.append(at)
+        y += 1
+    at_all = pl.concat(rows) if rows else pl.DataFrame({"child_id": [], "ots": [], "y": []})
+    helped = st.filter(pl.col("kind") == "parent_help").select(
+        "child_id", pl.col("start"), pl.lit(True).alias("help")
+    )
+    eps = (
+        pls.filter((pl.col("start") >= period_start) & (_add_days("start", 365) <= pl.lit(end)))
+        .join(helped, on=["child_id", "start"], how="left")
+        .with_columns(
+            pl.col("help").fill_null(False),
+            ((pl.col("end_reason") == "return_home") & (pl.col("end") <= _add_days("start", 365)))
+            .fill_null(False)
+            .alias("ret"),
+        )
+    )
+    with_h = float(eps.filter(pl.col("help"))["ret"].mean() or float("nan"))  # type: ignore[arg-type]
+    without = float(eps.filter(~pl.col("help"))["ret"].mean() or float("nan"))  # type: ignore[arg-type]
+    return {
+        "entry_within_year_at_home": float(at_all["y"].mean() or float("nan")),  # type: ignore[arg-type]
+        "entry_within_year_ots": float(at_all.filter(pl.col("ots"))["y"].mean() or float("nan")),  # type: ignore[arg-type]
+        "return_help_ratio": with_h / without if without else float("nan"),
+    }
+
+
+def at_home_calibration_table(history: CareHistory, period_start: date) -> pl.DataFrame:
+    """The at-home calibration table (columns as :func:`calibration_table`).
+
+    Examples
+    --------
+    >>> from earlysignal.synth.at_home import simulate_at_home
+    >>> sim = simulate_at_home(500, years=4, seed=2)
+    >>> at_home_calibration_table(sim.history, sim.start).height
+    3
+    """
+    values = at_home_measure_values(history, period_start)
+    return pl.DataFrame(
+        {
+            "target": [t.name for t in AT_HOME_TARGETS],
+            "description": [t.description for t in AT_HOME_TARGETS],
+            "value": [values[t.name] for t in AT_HOME_TARGETS],
+            "low": [t.low for t in AT_HOME_TARGETS],
+            "high": [t.high for t in AT_HOME_TARGETS],
+            "inside": [bool(t.low <= values[t.name] <= t.high) for t in AT_HOME_TARGETS],
+            "source": [t.source for t in AT_HOME_TARGETS],
+        }
+    )
