@@ -57,13 +57,21 @@ def _execute(config: Any, **kwargs: Any) -> int:
 
 
 def run_command(
-    config: Path, *, tracking_uri: str | None = None, output_dir: Path | None = None
+    config: Path,
+    *,
+    tracking_uri: str | None = None,
+    output_dir: Path | None = None,
+    lang: str | None = None,
 ) -> int:
     """``earlysignal run CONFIG``: validate the config, run the study, print where it is."""
     from earlysignal.experiment.config import ConfigError, load_config
 
     try:
         cfg = load_config(config)
+        if lang is not None:  # --lang overrides [card] language
+            data = cfg.to_dict()
+            data["card"]["language"] = lang
+            cfg = type(cfg).from_dict(data, source=str(config))
     except ConfigError as exc:
         _err(str(exc))
         return EXIT_UNUSABLE
@@ -77,6 +85,7 @@ def demo_command(
     years: int = 10,
     tracking_uri: str | None = None,
     output_dir: Path | None = None,
+    lang: str = "en",
 ) -> int:
     """``earlysignal demo``: the shipped breakdown study on a freshly simulated cohort."""
     from earlysignal.experiment.config import ExperimentConfig, default_config_path, load_config
@@ -84,6 +93,7 @@ def demo_command(
     base = load_config("breakdown_180d")
     data = base.to_dict()
     data["data"].update({"source": "simulated", "n_children": children, "years": years})
+    data["card"]["language"] = lang
     cfg = ExperimentConfig.from_dict(data, source="earlysignal demo")
     text = default_config_path("breakdown_180d").read_text(encoding="utf-8")
     if (children, years) != (base.data.n_children, base.data.years):
@@ -99,6 +109,7 @@ def card_command(
     tracking_uri: str | None = None,
     output_dir: Path = Path("earlysignal-output"),
     exports: dict[str, Path | None] | None = None,
+    lang: str | None = None,
 ) -> int:
     """``earlysignal card RUN_ID``: re-render the card from the run's logged card data.
 
@@ -109,7 +120,9 @@ def card_command(
     from earlysignal.experiment.runner import ExperimentError, render_card_from_run
 
     try:
-        folder = render_card_from_run(run_id, tracking_uri=tracking_uri, output_dir=output_dir)
+        folder = render_card_from_run(
+            run_id, tracking_uri=tracking_uri, output_dir=output_dir, lang=lang
+        )
     except (ExperimentError, CardValidationError) as exc:
         _err(str(exc))
         return EXIT_FAILED
