@@ -27,9 +27,6 @@ from typing import Any
 from earlysignal.i18n import (
     N_,
     check_language,
-    format_decimal,
-    format_number,
-    format_percent,
 )
 
 __all__ = [
@@ -40,6 +37,9 @@ __all__ = [
     "card_language",
     "card_text",
     "current_language",
+    "fmt_int",
+    "fmt_num",
+    "fmt_range",
     "say",
 ]
 
@@ -108,6 +108,55 @@ class Block:
     file: str = ""
 
 
+def _localise(text: str, lang: str) -> str:
+    """An English-formatted number in ``lang``'s separators (CLDR: ``1.234,5`` in Dutch).
+
+    Rounding is Python's in both languages, so the two renderings always show the same
+    digits (Babel rounds the decimal text half-even and can differ in the last digit).
+    """
+    if lang == "en":
+        return text
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    dec, group = get_decimal_symbol(lang), get_group_symbol(lang)
+    return "".join(dec if ch == "." else group if ch == "," else ch for ch in text)
+
+
+def fmt_num(value: float, digits: int = 3) -> str:
+    """A number with ``digits`` decimals in the card's current language.
+
+    Examples
+    --------
+    >>> fmt_num(0.7123), fmt_num(1234.5, 0)
+    ('0.712', '1,234')
+    >>> with card_language("nl"):
+    ...     fmt_num(0.7123), fmt_num(1234.5, 0)
+    ('0,712', '1.234')
+    """
+    return _localise(f"{value:,.{digits}f}", current_language())
+
+
+def fmt_int(value: int) -> str:
+    """A whole number with the current language's group separator (``12,345``/``12.345``)."""
+    return _localise(f"{value:,}", current_language())
+
+
+def fmt_range(lower: float, upper: float, digits: int = 3) -> str:
+    """Two numbers as a range in the current language (``0.690 to 0.735``/``0,690 tot 0,735``).
+
+    Examples
+    --------
+    >>> fmt_range(0.69, 0.7345)
+    '0.690 to 0.735'
+    """
+    from earlysignal.i18n import gettext
+
+    return gettext("%(lower)s to %(upper)s", current_language()) % {
+        "lower": fmt_num(lower, digits),
+        "upper": fmt_num(upper, digits),
+    }
+
+
 def _pct(value: Any, digits: int = 0) -> str:
     if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
         return "-"
@@ -149,15 +198,19 @@ def _lang_filters(lang: str) -> dict[str, Any]:
         def f(value: Any) -> str:
             if not _is_num(value):
                 return "-"
-            text = format_decimal(value, digits, lang)
-            return f"+{text}" if signed and value >= 0 else text
+            return _localise(format(value, f"{'+' if signed else ''}.{digits}f"), lang)
 
         return f
 
     def count(value: Any) -> str:
         if not _is_num(value):
             return gettext("fewer than 10", lang)
-        return format_number(int(value), lang)
+        return _localise(f"{int(value):,}", lang)
+
+    def pct(value: Any, digits: int = 0) -> str:
+        if not _is_num(value):
+            return "-"
+        return _localise(f"{100 * value:.{digits}f}", lang) + "\u00a0%"
 
     def ci(row: Any) -> str:
         lo = row.get("lower") if isinstance(row, dict) else None
@@ -165,12 +218,12 @@ def _lang_filters(lang: str) -> dict[str, Any]:
         if lo is None or hi is None:
             return gettext("no interval", lang)
         return gettext("%(lower)s to %(upper)s", lang) % {
-            "lower": format_decimal(lo, 3, lang),
-            "upper": format_decimal(hi, 3, lang),
+            "lower": _localise(f"{lo:.3f}", lang),
+            "upper": _localise(f"{hi:.3f}", lang),
         }
 
     return {
-        "pct": lambda v, n=0: format_percent(v, lang, n) if _is_num(v) else "-",
+        "pct": pct,
         "num": dec(3),
         "num1": dec(1),
         "num2": dec(2),

@@ -26,6 +26,18 @@ def _console() -> Any:
     return Console(stderr=False, soft_wrap=True)
 
 
+def _bad_language(lang: str | None) -> bool:
+    """Report an unsupported ``--lang`` (rule I18N-LANG) instead of a traceback."""
+    from earlysignal.i18n import UnsupportedLanguageError, check_language
+
+    try:
+        check_language(lang)
+    except UnsupportedLanguageError as exc:
+        _err(f"--lang: {exc}")
+        return True
+    return False
+
+
 def _err(message: str) -> None:
     from rich.console import Console
 
@@ -66,6 +78,8 @@ def run_command(
     """``earlysignal run CONFIG``: validate the config, run the study, print where it is."""
     from earlysignal.experiment.config import ConfigError, load_config
 
+    if _bad_language(lang):
+        return EXIT_UNUSABLE
     try:
         cfg = load_config(config)
         if lang is not None:  # --lang overrides [card] language
@@ -89,6 +103,9 @@ def demo_command(
 ) -> int:
     """``earlysignal demo``: the shipped breakdown study on a freshly simulated cohort."""
     from earlysignal.experiment.config import ExperimentConfig, default_config_path, load_config
+
+    if _bad_language(lang):
+        return EXIT_UNUSABLE
 
     base = load_config("breakdown_180d")
     data = base.to_dict()
@@ -118,6 +135,9 @@ def card_command(
     """
     from earlysignal.card import CardValidationError
     from earlysignal.experiment.runner import ExperimentError, render_card_from_run
+
+    if _bad_language(lang):
+        return EXIT_UNUSABLE
 
     try:
         folder = render_card_from_run(
