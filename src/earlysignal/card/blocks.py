@@ -19,7 +19,16 @@ from typing import Any
 
 from earlysignal.card.board import plain_summary
 from earlysignal.card.standards import NOT_MEASURED, SECTIONS, compliance, unknown
-from earlysignal.card.texts import METRIC_NAMES, Block, Cell, fmt_int, fmt_num, fmt_range, say
+from earlysignal.card.texts import (
+    METRIC_NAMES,
+    Block,
+    Cell,
+    current_language,
+    fmt_int,
+    fmt_num,
+    fmt_range,
+    say,
+)
 
 __all__ = ["COLUMN_LABELS", "METRIC_NAMES", "card_blocks"]
 
@@ -27,7 +36,10 @@ __all__ = ["COLUMN_LABELS", "METRIC_NAMES", "card_blocks"]
 def _cell(value: Any) -> Cell:
     if isinstance(value, dict) and "status" in value and set(value) <= {"status", "reason"}:
         reason = f" ({value['reason']})" if value.get("reason") else ""
-        return Cell(f"{value['status']}{reason}", marked=True)
+        from earlysignal.i18n import gettext
+
+        status = gettext(str(value["status"]), current_language())
+        return Cell(f"{status}{reason}", marked=True)
     if value is None:
         return Cell("-")
     if isinstance(value, bool):
