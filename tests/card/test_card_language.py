@@ -80,6 +80,13 @@ def test_same_numbers_in_both_languages() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the runner stores ~15 reader sentences in the card data at run time "
+    "(card_text: decision rule, performance summary, limitations, class imbalance...), in "
+    "English with English number formats, so a Dutch rendering still shows them; they must "
+    "become data rendered at render time (docs/i18n.md, 'Not yet translated')",
+)
 def test_cli_rerenders_a_dutch_run_in_english_with_the_same_numbers(
     demo_like: tuple[dict[str, Any], Path], tmp_path: Path
 ) -> None:
