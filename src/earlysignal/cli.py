@@ -392,11 +392,17 @@ def run(
         Path | None,
         typer.Option("--out", help="Folder for the model card (default: the config's)."),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language of the model card: nl or en (default: the config's)."
+        ),
+    ] = None,
 ) -> None:
     """Run a whole study from a config: fit, calibrate, evaluate, explain, audit, model card."""
     from earlysignal.experiment.cli import run_command
 
-    raise typer.Exit(run_command(config, tracking_uri=tracking_uri, output_dir=out))
+    raise typer.Exit(run_command(config, tracking_uri=tracking_uri, output_dir=out, lang=lang))
 
 
 @app.command("demo")
@@ -410,12 +416,17 @@ def demo(
         ),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Folder for the model card.")] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the model card: nl or en.")
+    ] = "en",
 ) -> None:
     """Simulate the default cohort and run the default 180-day breakdown study end to end."""
     from earlysignal.experiment.cli import demo_command
 
     raise typer.Exit(
-        demo_command(children=children, years=years, tracking_uri=tracking_uri, output_dir=out)
+        demo_command(
+            children=children, years=years, tracking_uri=tracking_uri, output_dir=out, lang=lang
+        )
     )
 
 
@@ -446,6 +457,10 @@ def card(  # noqa: PLR0917
         Path | None,
         typer.Option(help="Take reviewers' answers (TOML or Markdown) into the card."),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Language of the model card: nl or en (default: the run's)."),
+    ] = None,
 ) -> None:
     """Re-render a run's model card (Markdown, HTML, JSON) from its logged card data."""
     from earlysignal.experiment.cli import card_command
@@ -453,7 +468,7 @@ def card(  # noqa: PLR0917
     exports = {"algoritmeregister": algoritmeregister, "iama": iama,
                "review_pack": review_pack, "reviews": reviews}  # fmt: skip
     raise typer.Exit(
-        card_command(run_id, tracking_uri=tracking_uri, output_dir=out, exports=exports)
+        card_command(run_id, tracking_uri=tracking_uri, output_dir=out, exports=exports, lang=lang)
     )
 
 

@@ -132,3 +132,41 @@ def test_demo_like_card_in_chromium_with_a_screenshot(
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy2(shot, Path(keep) / shot.name)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "marker"),
+    [
+        ("nl", "In het kort", "in te vullen door het onderzoeksteam"),
+        ("en", "In short", "to be completed by the study team"),
+    ],
+)
+def test_html_card_in_each_language_in_chromium(
+    lang: str, heading: str, marker: str, tmp_path: Path
+) -> None:
+    """Dutch and English cards open in Chromium; the screenshots are kept as test output.
+
+    The screenshot is written to the test's temporary folder (printed with ``-s``) and, when
+    ``EARLYSIGNAL_TEST_ARTIFACTS`` names a folder, copied there.
+    """
+    import os
+
+    card, figs = _card_with_figure(tmp_path)
+    out = write_card(card, tmp_path / "card", figures_dir=figs, lang=lang)
+    url = (out / "model_card.html").resolve().as_uri()
+    dom = _run(["--dump-dom", url], tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert f'<html lang="{lang}">' in dom.stdout
+    assert re.findall(r'<h2 id="([a-z_]+)">', dom.stdout) == [s.id for s in SECTIONS]
+    assert f'<h2 id="summary">{heading}</h2>' in dom.stdout
+    assert marker in dom.stdout
+    assert ("0,71" in dom.stdout) == (lang == "nl")
+    shot = tmp_path / f"card_{lang}.png"
+    done = _run([f"--screenshot={shot}", "--window-size=1280,2400", url], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.is_file() and shot.stat().st_size > 20_000
+    print(f"screenshot of the {lang} card: {shot}")
+    keep = os.environ.get("EARLYSIGNAL_TEST_ARTIFACTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(shot, Path(keep) / shot.name)

@@ -19,7 +19,16 @@ from typing import Any
 
 from earlysignal.card.board import plain_summary
 from earlysignal.card.standards import NOT_MEASURED, SECTIONS, compliance, unknown
-from earlysignal.card.texts import METRIC_NAMES, Block, Cell, say
+from earlysignal.card.texts import (
+    METRIC_NAMES,
+    Block,
+    Cell,
+    current_language,
+    fmt_int,
+    fmt_num,
+    fmt_range,
+    say,
+)
 
 __all__ = ["COLUMN_LABELS", "METRIC_NAMES", "card_blocks"]
 
@@ -27,7 +36,10 @@ __all__ = ["COLUMN_LABELS", "METRIC_NAMES", "card_blocks"]
 def _cell(value: Any) -> Cell:
     if isinstance(value, dict) and "status" in value and set(value) <= {"status", "reason"}:
         reason = f" ({value['reason']})" if value.get("reason") else ""
-        return Cell(f"{value['status']}{reason}", marked=True)
+        from earlysignal.i18n import gettext
+
+        status = gettext(str(value["status"]), current_language())
+        return Cell(f"{status}{reason}", marked=True)
     if value is None:
         return Cell("-")
     if isinstance(value, bool):
@@ -35,9 +47,9 @@ def _cell(value: Any) -> Cell:
     if isinstance(value, float):
         if math.isnan(value):
             return Cell("-")
-        return Cell(f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}")
+        return Cell(fmt_num(value, 3) if abs(value) < 1000 else fmt_num(value, 0))
     if isinstance(value, int):
-        return Cell(f"{value:,}")
+        return Cell(fmt_int(value))
     if isinstance(value, list):
         return Cell(", ".join(_cell(v).text for v in value) if value else "-")
     if isinstance(value, dict):
@@ -98,7 +110,7 @@ def _metric_rows(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "metric": m["metric"],
             "value": m["value"],
             "95% interval": (
-                f"{m['lower']:.3f} to {m['upper']:.3f}"
+                fmt_range(m["lower"], m["upper"])
                 if m.get("lower") is not None and m.get("upper") is not None
                 else "-"
             ),
@@ -146,8 +158,8 @@ def _estimate(value: Any, lo: Any, hi: Any) -> str:
     if value is None:
         return "hidden (too few)"
     if lo is None or hi is None:
-        return f"{value:.3f}"
-    return f"{value:.3f} ({lo:.3f} to {hi:.3f})"
+        return fmt_num(value)
+    return f"{fmt_num(value)} ({fmt_range(lo, hi)})"
 
 
 def _flagging_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -431,13 +443,15 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 pairs: list[tuple[str, Any]] = [
                     (
                         "share of the oracle's lift across simulator worlds",
-                        f"{lo:.2f} to {hi:.2f} ({ow['source']}, {ow['children']} children per "
+                        f"{fmt_range(lo, hi, 2)} ({ow['source']}, {ow['children']} children per "
                         f"world, seed {ow['seed']})",
                     )
                 ]
                 for w, v in ow["per_world"].items():
                     if None not in v:
-                        pairs.append((f"world: {w}", f"{v[0]:.2f} (95% {v[1]:.2f} to {v[2]:.2f})"))
+                        pairs.append(
+                            (f"world: {w}", f"{fmt_num(v[0], 2)} (95% {fmt_range(v[1], v[2], 2)})")
+                        )
                 blocks.append(_kv(pairs))
             if perf.get("effects"):
                 blocks += say("effects", perf["effects"])

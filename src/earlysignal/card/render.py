@@ -40,7 +40,8 @@ from earlysignal.card.standards import (
     compliance,
     unknown,
 )
-from earlysignal.card.texts import Block, _texts, card_items, card_text
+from earlysignal.card.texts import Block, _texts, card_items, card_language, card_text
+from earlysignal.i18n import check_language
 
 __all__ = [
     "CARD_FILES",
@@ -321,30 +322,34 @@ def _version() -> str:
 # ----------------------------------------------------------------------------- rendering
 
 
-def _env(autoescape: bool) -> Any:
+def _env(autoescape: bool, lang: str = "en") -> Any:
     import jinja2
 
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("earlysignal.card", "templates"),
-        autoescape=autoescape,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+    from earlysignal.i18n import jinja_env
+
+    return jinja_env(
+        lang, loader=jinja2.PackageLoader("earlysignal.card", "templates"), autoescape=autoescape
     )
 
 
-def _title(card: dict[str, Any]) -> str:
+def _title(card: dict[str, Any], lang: str = "en") -> str:
+    from earlysignal.i18n import gettext
+
     title = card["model_details"]["title"]
-    return title if isinstance(title, str) else f"Model card: {card['run']['run_name']}"
+    if isinstance(title, str):
+        return title
+    return gettext("Model card: %(name)s", lang) % {"name": card["run"]["run_name"]}
 
 
 def _banner() -> str:
     return " ".join(str(_texts().banner()).split())
 
 
-def render_markdown(card: dict[str, Any]) -> str:
+def render_markdown(card: dict[str, Any], lang: str | None = None) -> str:
     """The card as Markdown (figures referenced as ``figures/<file>``).
+
+    ``lang`` (``"en"`` or ``"nl"``) is the language of the reader texts and number formats;
+    by default the card's ``language`` (English when it has none).
 
     Examples
     --------
@@ -352,25 +357,31 @@ def render_markdown(card: dict[str, Any]) -> str:
     ...                 horizon_days=180)
     >>> render_markdown(card).splitlines()[0]
     '# Model card: n'
+    >>> render_markdown(card, lang="nl").splitlines()[0]
+    '# Modelkaart: n'
     """
+    code = check_language(lang or card.get("language"))
 
     def md_escape(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    env = _env(autoescape=False)
+    env = _env(autoescape=False, lang=code)
     env.filters["mdcell"] = md_escape
-    return str(
-        env.get_template("card.md.j2").render(
-            title=_title(card),
-            card=card,
-            sections=card_blocks(card),
-            tbc=TO_BE_COMPLETED,
-            banner=_banner(),
+    with card_language(code):
+        return str(
+            env.get_template("card.md.j2").render(
+                title=_title(card, code),
+                card=card,
+                sections=card_blocks(card),
+                tbc=TO_BE_COMPLETED,
+                banner=_banner(),
+            )
         )
-    )
 
 
-def render_html(card: dict[str, Any], figures_dir: str | Path | None = None) -> str:
+def render_html(
+    card: dict[str, Any], figures_dir: str | Path | None = None, lang: str | None = None
+) -> str:
     """The card as one self-contained HTML page, figures embedded as base64 PNG.
 
     Parameters
@@ -380,6 +391,9 @@ def render_html(card: dict[str, Any], figures_dir: str | Path | None = None) -> 
     figures_dir
         Folder holding the PNG files named in ``card["figures"]``. A figure that cannot be
         found is shown as missing (never silently dropped).
+    lang
+        ``"en"`` or ``"nl"``: language of the reader texts and number formats (default: the
+        card's ``language``, else English).
 
     Examples
     --------
@@ -389,22 +403,24 @@ def render_html(card: dict[str, Any], figures_dir: str | Path | None = None) -> 
     >>> html.startswith("<!DOCTYPE html>") and '<h2 id="subgroups">' in html
     True
     """
+    code = check_language(lang or card.get("language"))
     images: dict[str, str] = {}
     if figures_dir is not None:
         for fig in card.get("figures", []):
             path = Path(figures_dir) / fig["file"]
             if path.is_file():
                 images[fig["file"]] = base64.b64encode(path.read_bytes()).decode("ascii")
-    env = _env(autoescape=True)
-    return str(
-        env.get_template("card.html.j2").render(
-            title=_title(card),
-            card=card,
-            sections=card_blocks(card),
-            images=images,
-            banner=_banner(),
+    env = _env(autoescape=True, lang=code)
+    with card_language(code):
+        return str(
+            env.get_template("card.html.j2").render(
+                title=_title(card, code),
+                card=card,
+                sections=card_blocks(card),
+                images=images,
+                banner=_banner(),
+            )
         )
-    )
 
 
 def write_card(
@@ -413,8 +429,13 @@ def write_card(
     *,
     figures_dir: str | Path | None = None,
     validate: bool = True,
+    lang: str | None = None,
 ) -> Path:
     """Validate and write the card (Markdown, HTML, JSON and figures) atomically.
+
+    ``lang`` (``"en"``, ``"nl"``; default the card's ``language``, else English) is the
+    language of the Markdown and HTML; the JSON keeps language-neutral data (English keys)
+    and records the language in ``card["language"]``.
 
     Everything is written to a temporary folder beside ``out_dir`` and moved into place at
     the end, so a failure never leaves a half-written card; an existing card at ``out_dir``
@@ -435,6 +456,7 @@ def write_card(
     ['figures', 'model_card.html', 'model_card.json', 'model_card.md']
     """
     card = dict(card)
+    card["language"] = check_language(lang or card.get("language"))
     card["compliance"] = compliance(card)
     card["summary"] = plain_summary(card)
     if validate:

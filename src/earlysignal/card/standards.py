@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from earlysignal.i18n import N_
+
 __all__ = [
     "AI_ACT",
     "ALGORITMEREGISTER",
@@ -47,9 +49,9 @@ __all__ = [
     "unknown",
 ]
 
-TO_BE_COMPLETED = "to be completed by the study team"
+TO_BE_COMPLETED = N_("to be completed by the study team")
 """Status of a field only the study team can fill in (never invented by the library)."""
-NOT_MEASURED = "not measured by this run"
+NOT_MEASURED = N_("not measured by this run")
 """Status of a quantity the run could not measure (for example the oracle on real data)."""
 NOT_APPLICABLE = "not applicable"
 
@@ -96,56 +98,64 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("summary", "In short", "-", "Model summary"),
-    Section("model_details", "Model details", "Model details", "Model details"),
-    Section("intended_use", "Intended use", "Intended use", "Uses: direct use"),
+    Section("summary", N_("In short"), "-", "Model summary"),
+    Section("model_details", N_("Model details"), "Model details", "Model details"),
+    Section("intended_use", N_("Intended use"), "Intended use", "Uses: direct use"),
     Section(
-        "out_of_scope", "Out-of-scope use and misuse", "Intended use", "Uses: out-of-scope use"
+        "out_of_scope", N_("Out-of-scope use and misuse"), "Intended use", "Uses: out-of-scope use"
     ),
-    Section("outcome", "Outcome definition and horizon", "Metrics", "Evaluation: testing data"),
-    Section("censoring", "Censoring and competing events", "Evaluation data", "Evaluation"),
-    Section("data", "Data and period", "Training data; evaluation data", "Training details"),
-    Section("simulator", "The simulator's assumptions", "Training data", "Training details"),
+    Section("outcome", N_("Outcome definition and horizon"), "Metrics", "Evaluation: testing data"),
+    Section("censoring", N_("Censoring and competing events"), "Evaluation data", "Evaluation"),
+    Section("data", N_("Data and period"), "Training data; evaluation data", "Training details"),
+    Section("simulator", N_("The simulator's assumptions"), "Training data", "Training details"),
     Section(
-        "predictors", "Predictors and excluded attributes", "Factors", "Training details: features"
+        "predictors",
+        N_("Predictors and excluded attributes"),
+        "Factors",
+        "Training details: features",
     ),
-    Section("validation", "Validation design", "Evaluation data", "Evaluation: testing data"),
-    Section("performance", "Performance", "Quantitative analyses", "Evaluation: results"),
-    Section("calibration", "Calibration", "Quantitative analyses", "Evaluation: results"),
+    Section("validation", N_("Validation design"), "Evaluation data", "Evaluation: testing data"),
+    Section("performance", N_("Performance"), "Quantitative analyses", "Evaluation: results"),
+    Section("calibration", N_("Calibration"), "Quantitative analyses", "Evaluation: results"),
     Section(
         "decision",
-        "Decision rule in children: workload, trade-off and net benefit",
+        N_("Decision rule in children: workload, trade-off and net benefit"),
         "Metrics: decision thresholds",
         "Evaluation: metrics",
     ),
-    Section("harms", "Harms the board must weigh", "Ethical considerations", "Bias, risks"),
+    Section("harms", N_("Harms the board must weigh"), "Ethical considerations", "Bias, risks"),
     Section(
         "subgroups",
-        "Subgroup results: who gets flagged",
+        N_("Subgroup results: who gets flagged"),
         "Factors; quantitative analyses",
         "Bias, risks",
     ),
-    Section("explanations", "Explanations and their limits", "Caveats", "Technical specifications"),
-    Section("limitations", "Known limitations", "Caveats and recommendations", "Limitations"),
     Section(
-        "ethics", "Ethical considerations", "Ethical considerations", "Bias, risks and limitations"
+        "explanations", N_("Explanations and their limits"), "Caveats", "Technical specifications"
     ),
-    Section("oversight", "Human oversight", "Intended use", "Recommendations"),
+    Section("limitations", N_("Known limitations"), "Caveats and recommendations", "Limitations"),
     Section(
-        "rights", "The child's and family's rights", "Ethical considerations", "Recommendations"
+        "ethics",
+        N_("Ethical considerations"),
+        "Ethical considerations",
+        "Bias, risks and limitations",
+    ),
+    Section("oversight", N_("Human oversight"), "Intended use", "Recommendations"),
+    Section(
+        "rights", N_("The child's and family's rights"), "Ethical considerations", "Recommendations"
     ),
     Section(
-        "monitoring", "Monitoring and review", "Caveats and recommendations", "Recommendations"
+        "monitoring", N_("Monitoring and review"), "Caveats and recommendations", "Recommendations"
     ),
-    Section("glossary", "Glossary", "-", "Glossary"),
+    Section("glossary", N_("Glossary"), "-", "Glossary"),
     Section(
-        "provenance", "Provenance and environment", "Model details", "Technical specifications"
+        "provenance", N_("Provenance and environment"), "Model details", "Technical specifications"
     ),
-    Section("tripod_ai", "TRIPOD+AI checklist", "-", "-"),
-    Section("eu_ai_act", "EU AI Act", "-", "-"),
-    Section("avg", "AVG (GDPR): data protection", "-", "-"),
-    Section("iama", "IAMA (Impact Assessment Mensenrechten en Algoritmes)", "-", "-"),
-    Section("algoritmeregister", "Algoritmeregister", "-", "-"),
+    Section("tripod_ai", N_("TRIPOD+AI checklist"), "-", "-"),
+    Section("eu_ai_act", N_("EU AI Act"), "-", "-"),
+    Section("avg", N_("AVG (GDPR): data protection"), "-", "-"),
+    Section("iama", N_("IAMA (Impact Assessment Mensenrechten en Algoritmes)"), "-", "-"),
+    Section("algoritmeregister", N_("Algoritmeregister"), "-", "-"),
 )
 """Every section of the card, in order; every one is rendered, even when its content is unknown."""
 

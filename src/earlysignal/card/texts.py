@@ -17,17 +17,73 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-__all__ = ["METRIC_NAMES", "Block", "Cell", "card_items", "card_text", "say"]
+from earlysignal.i18n import (
+    N_,
+    check_language,
+)
+
+__all__ = [
+    "METRIC_NAMES",
+    "Block",
+    "Cell",
+    "card_items",
+    "card_language",
+    "card_text",
+    "current_language",
+    "fmt_int",
+    "fmt_num",
+    "fmt_range",
+    "say",
+]
+
+_LANGUAGE: ContextVar[str] = ContextVar("earlysignal_card_language", default="en")
+
+
+def current_language() -> str:
+    """The language the card's reader texts are rendered in (``"en"`` unless set).
+
+    Examples
+    --------
+    >>> current_language()
+    'en'
+    """
+    return _LANGUAGE.get()
+
+
+@contextmanager
+def card_language(lang: str | None) -> Iterator[str]:
+    """Render the card's reader texts in ``lang`` inside the ``with`` block.
+
+    The card's data stays language-neutral; the language is chosen only at render time, so
+    the renderers set it here and :func:`say`/:func:`card_text` read it.
+
+    Examples
+    --------
+    >>> with card_language("nl"):
+    ...     current_language()
+    'nl'
+    >>> current_language()
+    'en'
+    """
+    token = _LANGUAGE.set(check_language(lang))
+    try:
+        yield _LANGUAGE.get()
+    finally:
+        _LANGUAGE.reset(token)
+
 
 METRIC_NAMES: dict[str, str] = {
-    "selection_rate": "share flagged",
-    "tpr": "share of breakdowns caught (TPR)",
-    "fpr": "false-alarm rate (FPR)",
-    "ppv": "precision (PPV)",
+    "selection_rate": N_("share flagged"),
+    "tpr": N_("share of breakdowns caught (TPR)"),
+    "fpr": N_("false-alarm rate (FPR)"),
+    "ppv": N_("precision (PPV)"),
 }
 """Reader names of the audit's rates at the decision rule."""
 
@@ -50,6 +106,55 @@ class Block:
     columns: list[str] = field(default_factory=list)
     caption: str = ""
     file: str = ""
+
+
+def _localise(text: str, lang: str) -> str:
+    """An English-formatted number in ``lang``'s separators (CLDR: ``1.234,5`` in Dutch).
+
+    Rounding is Python's in both languages, so the two renderings always show the same
+    digits (Babel rounds the decimal text half-even and can differ in the last digit).
+    """
+    if lang == "en":
+        return text
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    dec, group = get_decimal_symbol(lang), get_group_symbol(lang)
+    return "".join(dec if ch == "." else group if ch == "," else ch for ch in text)
+
+
+def fmt_num(value: float, digits: int = 3) -> str:
+    """A number with ``digits`` decimals in the card's current language.
+
+    Examples
+    --------
+    >>> fmt_num(0.7123), fmt_num(1234.5, 0)
+    ('0.712', '1,234')
+    >>> with card_language("nl"):
+    ...     fmt_num(0.7123), fmt_num(1234.5, 0)
+    ('0,712', '1.234')
+    """
+    return _localise(f"{value:,.{digits}f}", current_language())
+
+
+def fmt_int(value: int) -> str:
+    """A whole number with the current language's group separator (``12,345``/``12.345``)."""
+    return _localise(f"{value:,}", current_language())
+
+
+def fmt_range(lower: float, upper: float, digits: int = 3) -> str:
+    """Two numbers as a range in the current language (``0.690 to 0.735``/``0,690 tot 0,735``).
+
+    Examples
+    --------
+    >>> fmt_range(0.69, 0.7345)
+    '0.690 to 0.735'
+    """
+    from earlysignal.i18n import gettext
+
+    return gettext("%(lower)s to %(upper)s", current_language()) % {
+        "lower": fmt_num(lower, digits),
+        "upper": fmt_num(upper, digits),
+    }
 
 
 def _pct(value: Any, digits: int = 0) -> str:
@@ -81,7 +186,59 @@ def _ci(row: Any) -> str:
     return f"{lo:.3f} to {hi:.3f}"
 
 
-def _add_filters(env: Any) -> Any:
+def _is_num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value)
+
+
+def _lang_filters(lang: str) -> dict[str, Any]:
+    """Number filters formatted with Babel (CLDR) for a language other than English."""
+    from earlysignal.i18n import gettext
+
+    def dec(digits: int, signed: bool = False) -> Any:
+        def f(value: Any) -> str:
+            if not _is_num(value):
+                return "-"
+            return _localise(format(value, f"{'+' if signed else ''}.{digits}f"), lang)
+
+        return f
+
+    def count(value: Any) -> str:
+        if not _is_num(value):
+            return gettext("fewer than 10", lang)
+        return _localise(f"{int(value):,}", lang)
+
+    def pct(value: Any, digits: int = 0) -> str:
+        if not _is_num(value):
+            return "-"
+        return _localise(f"{100 * value:.{digits}f}", lang) + "\u00a0%"
+
+    def ci(row: Any) -> str:
+        lo = row.get("lower") if isinstance(row, dict) else None
+        hi = row.get("upper") if isinstance(row, dict) else None
+        if lo is None or hi is None:
+            return gettext("no interval", lang)
+        return gettext("%(lower)s to %(upper)s", lang) % {
+            "lower": _localise(f"{lo:.3f}", lang),
+            "upper": _localise(f"{hi:.3f}", lang),
+        }
+
+    return {
+        "pct": pct,
+        "num": dec(3),
+        "num1": dec(1),
+        "num2": dec(2),
+        "signed": dec(3, signed=True),
+        "count": count,
+        "about": lambda v: (
+            gettext("about %(n)s", lang) % {"n": count(v)} if _is_num(v) else count(v)
+        ),
+        "ci": ci,
+    }
+
+
+def _add_filters(env: Any, lang: str = "en") -> Any:
+    from earlysignal.i18n import gettext
+
     env.filters.update(
         pct=_pct,
         num=_fmt(".3f"),
@@ -91,23 +248,28 @@ def _add_filters(env: Any) -> Any:
         count=_count,
         about=lambda v: f"about {_count(v)}" if isinstance(v, int | float) else _count(v),
         ci=_ci,
-        metric_name=lambda m: METRIC_NAMES.get(str(m), str(m)),
+        metric_name=lambda m: gettext(METRIC_NAMES.get(str(m), str(m)), lang),
     )
+    if lang != "en":
+        env.filters.update(_lang_filters(lang))
     return env
 
 
 @cache
-def _texts() -> Any:
+def _texts_in(lang: str) -> Any:
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("earlysignal.card", "templates"),
-        autoescape=False,
-        undefined=jinja2.ChainableUndefined,
-        trim_blocks=False,  # a tag ending a line keeps the line break: paragraphs stay apart
-        lstrip_blocks=True,
-    )
-    return _add_filters(env).get_template("texts.j2").module
+    from earlysignal.i18n import jinja_env
+
+    env = jinja_env(lang, loader=jinja2.PackageLoader("earlysignal.card", "templates"))
+    env.undefined = jinja2.ChainableUndefined
+    env.trim_blocks = False  # a tag ending a line keeps the line break: paragraphs stay apart
+    env.keep_trailing_newline = False
+    return _add_filters(env, lang).get_template("texts.j2").module
+
+
+def _texts() -> Any:
+    return _texts_in(current_language())
 
 
 def say(name: str, *args: Any) -> list[Block]:

@@ -26,6 +26,18 @@ def _console() -> Any:
     return Console(stderr=False, soft_wrap=True)
 
 
+def _bad_language(lang: str | None) -> bool:
+    """Report an unsupported ``--lang`` (rule I18N-LANG) instead of a traceback."""
+    from earlysignal.i18n import UnsupportedLanguageError, check_language
+
+    try:
+        check_language(lang)
+    except UnsupportedLanguageError as exc:
+        _err(f"--lang: {exc}")
+        return True
+    return False
+
+
 def _err(message: str) -> None:
     from rich.console import Console
 
@@ -57,13 +69,23 @@ def _execute(config: Any, **kwargs: Any) -> int:
 
 
 def run_command(
-    config: Path, *, tracking_uri: str | None = None, output_dir: Path | None = None
+    config: Path,
+    *,
+    tracking_uri: str | None = None,
+    output_dir: Path | None = None,
+    lang: str | None = None,
 ) -> int:
     """``earlysignal run CONFIG``: validate the config, run the study, print where it is."""
     from earlysignal.experiment.config import ConfigError, load_config
 
+    if _bad_language(lang):
+        return EXIT_UNUSABLE
     try:
         cfg = load_config(config)
+        if lang is not None:  # --lang overrides [card] language
+            data = cfg.to_dict()
+            data["card"]["language"] = lang
+            cfg = type(cfg).from_dict(data, source=str(config))
     except ConfigError as exc:
         _err(str(exc))
         return EXIT_UNUSABLE
@@ -77,13 +99,18 @@ def demo_command(
     years: int = 10,
     tracking_uri: str | None = None,
     output_dir: Path | None = None,
+    lang: str = "en",
 ) -> int:
     """``earlysignal demo``: the shipped breakdown study on a freshly simulated cohort."""
     from earlysignal.experiment.config import ExperimentConfig, default_config_path, load_config
 
+    if _bad_language(lang):
+        return EXIT_UNUSABLE
+
     base = load_config("breakdown_180d")
     data = base.to_dict()
     data["data"].update({"source": "simulated", "n_children": children, "years": years})
+    data["card"]["language"] = lang
     cfg = ExperimentConfig.from_dict(data, source="earlysignal demo")
     text = default_config_path("breakdown_180d").read_text(encoding="utf-8")
     if (children, years) != (base.data.n_children, base.data.years):
@@ -99,6 +126,7 @@ def card_command(
     tracking_uri: str | None = None,
     output_dir: Path = Path("earlysignal-output"),
     exports: dict[str, Path | None] | None = None,
+    lang: str | None = None,
 ) -> int:
     """``earlysignal card RUN_ID``: re-render the card from the run's logged card data.
 
@@ -108,8 +136,13 @@ def card_command(
     from earlysignal.card import CardValidationError
     from earlysignal.experiment.runner import ExperimentError, render_card_from_run
 
+    if _bad_language(lang):
+        return EXIT_UNUSABLE
+
     try:
-        folder = render_card_from_run(run_id, tracking_uri=tracking_uri, output_dir=output_dir)
+        folder = render_card_from_run(
+            run_id, tracking_uri=tracking_uri, output_dir=output_dir, lang=lang
+        )
     except (ExperimentError, CardValidationError) as exc:
         _err(str(exc))
         return EXIT_FAILED

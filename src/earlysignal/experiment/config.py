@@ -327,8 +327,11 @@ class CardConfig(_Section):
     """``[card]``: the human-written fields of the model card.
 
     Any field left empty is shown on the card as "to be completed by the study team".
+    ``language`` ("en" or "nl") is the language the card is rendered in (``--lang`` on
+    ``earlysignal run``/``demo`` overrides it).
     """
 
+    language: Literal["en", "nl"] = "en"
     title: str = ""
     intended_use: str = ""
     out_of_scope_use: list[str] = Field(default_factory=list)

@@ -1383,7 +1383,7 @@ def run_experiment(
             _finish_limitations(state)
             card["provenance"]["durations_s"] = dict(steps.durations)
             mlflow.log_artifacts(str(figures), "figures")
-            staged = write_card(card, work / "card", figures_dir=figures)
+            staged = write_card(card, work / "card", figures_dir=figures, lang=config.card.language)
             card = json.loads((staged / "model_card.json").read_text(encoding="utf-8"))
             mlflow.log_artifacts(str(staged), "model_card")
             target = out_root / card_folder_name(config, run_id)
@@ -1445,8 +1445,12 @@ def render_card_from_run(
     *,
     tracking_uri: str | None = None,
     output_dir: str | Path = "earlysignal-output",
+    lang: str | None = None,
 ) -> Path:
     """Re-render a run's model card from its logged card data (the single source).
+
+    ``lang`` ("en", "nl") renders it in that language; by default in the language the run
+    logged (``card["language"]``).
 
     Downloads ``model_card/model_card.json`` and the figures of the run, validates the data
     against the schema and writes Markdown, HTML and JSON to
@@ -1486,4 +1490,4 @@ def render_card_from_run(
         card = json.loads(data_file.read_text(encoding="utf-8"))
         validate_card(card)
         name = f"{card['run']['run_name']}-{run_id[:8]}"
-        return write_card(card, Path(output_dir) / name, figures_dir=folder / "figures")
+        return write_card(card, Path(output_dir) / name, figures_dir=folder / "figures", lang=lang)
