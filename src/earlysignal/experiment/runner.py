@@ -966,9 +966,12 @@ def _audit_attributes(state: _State, test: pl.DataFrame) -> pl.DataFrame:
 
 def _save_model(state: _State, log: Callable[[Path, str], None]) -> None:
     from earlysignal.models import save_model
+    from earlysignal.monitoring.drift import profile, profiles
 
     folder = state.work / "model"
     o = state.config.outcome
+    cal, _, _ = _xy(state, "calibrate")  # the reference for drift: aggregated bins, no rows
+    reference = {**profiles(cal, state.features), "__risk__": profile(state.model.risk(cal))}
     save_model(
         state.model,
         folder,
@@ -980,7 +983,15 @@ def _save_model(state: _State, log: Callable[[Path, str], None]) -> None:
             "train_end": state.split.train_end.isoformat(),
             "calibrate_end": state.split.calibrate_end.isoformat(),
             "threshold": state.threshold,
+            "capacity": state.config.decision.capacity,
             "study": state.config.study.name,
+            "data_source": state.history.meta.get("source", state.card["data"]["source"]),
+            "observed_until": state.history.observed_until.isoformat(),
+            "design": state.config.design.model_dump(mode="json"),
+            "min_moves": o.min_moves,
+            "stop_rules": [r.model_dump(mode="json") for r in state.config.monitoring.stop_rules],
+            "fairness_attributes": list(state.config.fairness.attributes),
+            "reference": reference,
         },
     )
     log(folder, "model")
@@ -1016,6 +1027,7 @@ def _fill_human_fields(card: dict[str, Any], config: ExperimentConfig) -> None:
     card["monitoring"] = {
         "plan": text(c.monitoring),
         "review_date": c.review_date.isoformat() if c.review_date else unknown(),
+        "stop_rules": [r.model_dump(mode="json") for r in config.monitoring.stop_rules],
     }
     card["ethics"]["considerations"] = text(c.ethical_considerations)
     card["ethics"]["funding"] = text(c.funding)
@@ -1105,6 +1117,7 @@ def run_experiment(
     import mlflow
 
     from earlysignal.card import new_card, write_card
+    from earlysignal.scoring.mlflow_model import log_model_of_run
     from earlysignal.tracking import (
         environment_info,
         flatten_params,
@@ -1114,6 +1127,7 @@ def run_experiment(
         log_metrics_with_intervals,
         log_params,
         resolve_tracking_uri,
+        set_run_description,
         tracked_run,
     )
 
@@ -1192,6 +1206,8 @@ def run_experiment(
             log_json(state.audit_published, "fairness/audit_published.json")
         with steps.step("save model"):
             _save_model(state, lambda folder, name: mlflow.log_artifacts(str(folder), name))
+            logged = log_model_of_run(state.work / "model", run_id, config.tracking.register_as)
+            card["provenance"]["logged_model"] = logged
         with steps.step("model card"):
             _finish_limitations(state)
             card["provenance"]["durations_s"] = dict(steps.durations)
@@ -1199,6 +1215,7 @@ def run_experiment(
             staged = write_card(card, work / "card", figures_dir=figures)
             card = json.loads((staged / "model_card.json").read_text(encoding="utf-8"))
             mlflow.log_artifacts(str(staged), "model_card")
+            set_run_description(card)
             target = out_root / card_folder_name(config, run_id)
             out_root.mkdir(parents=True, exist_ok=True)
             _move_into_place(staged, target)
