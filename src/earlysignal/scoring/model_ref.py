@@ -102,7 +102,9 @@ def _download(reference: str, tracking_uri: str | None, dst: Path) -> tuple[Path
     from earlysignal.tracking import resolve_tracking_uri
 
     uri = resolve_tracking_uri(tracking_uri)
-    client = mlflow.MlflowClient(uri)
+    mlflow.set_tracking_uri(uri)  # models:/ URIs resolve through the registry URI
+    mlflow.set_registry_uri(uri)
+    client = mlflow.MlflowClient(uri, registry_uri=uri)
     version: dict[str, Any] = {"tracking_uri": uri}
     try:
         if _RUN_ID.match(reference):
