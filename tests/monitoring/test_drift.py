@@ -24,8 +24,12 @@ def test_psi_is_zero_on_the_reference_itself_and_ignores_order(values, rnd) -> N
 def test_major_shift_and_missing_values_are_seen() -> None:
     rng = np.random.default_rng(1)
     ref = pl.DataFrame({"a": rng.poisson(1.0, 4000).astype(float), "b": rng.normal(size=4000)})
-    now = pl.DataFrame({"a": rng.poisson(3.0, 4000).astype(float),
-                        "b": np.where(rng.random(4000) < 0.5, np.nan, rng.normal(size=4000))})  # fmt: skip
+    now = pl.DataFrame(
+        {
+            "a": rng.poisson(3.0, 4000).astype(float),
+            "b": np.where(rng.random(4000) < 0.5, np.nan, rng.normal(size=4000)),
+        }
+    )
     same = pl.DataFrame({"a": rng.poisson(1.0, 4000).astype(float), "b": rng.normal(size=4000)})
     table = drift_table(profiles(ref, ["a", "b"]), now)
     assert set(table.filter(pl.col("psi") > PSI_MAJOR)["column"]) == {"a", "b"}

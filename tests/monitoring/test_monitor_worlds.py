@@ -22,8 +22,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     s = small_study()
-    return load_scoring_model(s.result.run_id, tracking_uri=s.uri,
-                              workdir=tmp_path_factory.mktemp("m"))  # fmt: skip
+    return load_scoring_model(
+        s.result.run_id, tracking_uri=s.uri, workdir=tmp_path_factory.mktemp("m")
+    )
 
 
 def _verdict(result, metric: str) -> str:  # type: ignore[no-untyped-def]
@@ -34,8 +35,18 @@ def test_unchanged_world_stays_quiet(model, tmp_path: Path) -> None:  # type: ig
     s = small_study()
     later = simulate(1500, years=10, seed=4)  # a later extraction of the same world
     folder = later.history.write(tmp_path / "later")
-    res = CliRunner().invoke(app, ["monitor", str(model.folder), str(folder), "--out",
-                                   str(tmp_path / "report"), "--tracking-uri", s.uri])  # fmt: skip
+    res = CliRunner().invoke(
+        app,
+        [
+            "monitor",
+            str(model.folder),
+            str(folder),
+            "--out",
+            str(tmp_path / "report"),
+            "--tracking-uri",
+            s.uri,
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "major drift" not in res.output
     html = (tmp_path / "report" / "monitoring.html").read_text()

@@ -45,9 +45,13 @@ def test_no_pickle_in_the_logged_model() -> None:
     import mlflow
 
     s = small_study()
-    local = Path(mlflow.artifacts.download_artifacts(
-        artifact_uri=f"models:/{REGISTERED}/1", tracking_uri=s.uri,
-        dst_path=str(s.root / "dl-nopickle")))  # fmt: skip
+    local = Path(
+        mlflow.artifacts.download_artifacts(
+            artifact_uri=f"models:/{REGISTERED}/1",
+            tracking_uri=s.uri,
+            dst_path=str(s.root / "dl-nopickle"),
+        )
+    )
     names = [p.name for p in local.rglob("*") if p.is_file()]
     assert "MLmodel" in names and "booster.txt" in names and "manifest.json" in names
     assert not [n for n in names if n.endswith((".pkl", ".pickle", ".cloudpickle"))]

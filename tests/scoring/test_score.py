@@ -22,8 +22,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     s = small_study()
-    return load_scoring_model(f"models:/{REGISTERED}/1", tracking_uri=s.uri,
-                              workdir=tmp_path_factory.mktemp("model"))  # fmt: skip
+    return load_scoring_model(
+        f"models:/{REGISTERED}/1", tracking_uri=s.uri, workdir=tmp_path_factory.mktemp("model")
+    )
 
 
 def test_score_writes_ranked_table_sheets_and_overview(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -67,8 +68,13 @@ def test_bad_input_is_refused_with_the_rule_and_nothing_written(loaded, tmp_path
     _refused(loaded, _all_left_care(h), tmp_path, "S08", as_of=end)
     other = replace(h, meta={**h.meta, "source": "ssda903"})
     _refused(loaded, other, tmp_path, "S07", as_of=end)
-    extra = pl.DataFrame({"child_id": [h.children["child_id"][0]], "date": [end - timedelta(1)],
-                          "kind": ["new_kind"]})  # fmt: skip
+    extra = pl.DataFrame(
+        {
+            "child_id": [h.children["child_id"][0]],
+            "date": [end - timedelta(1)],
+            "kind": ["new_kind"],
+        }
+    )
     newvocab = replace(h, events=pl.concat([h.events, extra], how="diagonal_relaxed"))
     _refused(loaded, newvocab, tmp_path, "S05", as_of=end)
     with pytest.raises(ScoringError, match="S01"):
@@ -85,8 +91,14 @@ def _all_left_care(h):  # type: ignore[no-untyped-def]
 def test_override_is_recorded(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     h = small_study().sim.history
     other = replace(h, meta={**h.meta, "source": "ssda903"})
-    result = score(loaded, other, as_of=h.observed_until, out=tmp_path / "o", log_run=False,
-                   override="checked with the data team: same recording rules")  # fmt: skip
+    result = score(
+        loaded,
+        other,
+        as_of=h.observed_until,
+        out=tmp_path / "o",
+        log_run=False,
+        override="checked with the data team: same recording rules",
+    )
     saved = json.loads((tmp_path / "o" / "scoring.json").read_text())
     assert saved["override"]["reason"].startswith("checked with the data team")
     assert saved["override"]["rules"][0].startswith("S07")
@@ -105,8 +117,17 @@ def test_changed_model_files_are_refused(loaded, tmp_path: Path) -> None:  # typ
 def test_cli_score_as_of_the_last_day(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     s = small_study()
     end = s.sim.history.observed_until.isoformat()
-    args = ["score", str(loaded.folder), str(s.data), "--as-of", end, "--out",
-            str(tmp_path / "cli"), "--tracking-uri", s.uri]  # fmt: skip
+    args = [
+        "score",
+        str(loaded.folder),
+        str(s.data),
+        "--as-of",
+        end,
+        "--out",
+        str(tmp_path / "cli"),
+        "--tracking-uri",
+        s.uri,
+    ]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     assert (tmp_path / "cli" / "overview.html").is_file()

@@ -40,19 +40,36 @@ def test_mlflow_models_serve_scores_over_rest(tmp_path: Path) -> None:
     from earlysignal.scoring.score import score_frame
 
     s = small_study()
-    loaded = load_scoring_model(f"models:/{REGISTERED}/1", tracking_uri=s.uri,
-                                workdir=tmp_path / "m")  # fmt: skip
-    x = score_frame(loaded, s.sim.history, s.sim.history.observed_until).select(
-        loaded.feature_names).head(20)  # fmt: skip
+    loaded = load_scoring_model(
+        f"models:/{REGISTERED}/1", tracking_uri=s.uri, workdir=tmp_path / "m"
+    )
+    x = (
+        score_frame(loaded, s.sim.history, s.sim.history.observed_until)
+        .select(loaded.feature_names)
+        .head(20)
+    )
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MLFLOW_TRACKING_URI": s.uri, "MLFLOW_REGISTRY_URI": s.uri}
     log = (tmp_path / "serve.log").open("wb")
-    cmd = [str(Path(sys.executable).with_name("mlflow")), "models", "serve",
-           "-m", f"models:/{REGISTERED}/1", "--env-manager", "local",
-           "-h", "127.0.0.1", "-p", str(port), "-w", "1"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=s.root,
-                            start_new_session=True)  # fmt: skip
+    cmd = [
+        str(Path(sys.executable).with_name("mlflow")),
+        "models",
+        "serve",
+        "-m",
+        f"models:/{REGISTERED}/1",
+        "--env-manager",
+        "local",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-w",
+        "1",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=s.root, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + HEALTH_TIMEOUT_S
         while not _healthy(url):
@@ -63,8 +80,9 @@ def test_mlflow_models_serve_scores_over_rest(tmp_path: Path) -> None:
             time.sleep(1)
         rows = [[None if v is None else float(v) for v in row] for row in x.rows()]
         body = json.dumps({"dataframe_split": {"columns": list(x.columns), "data": rows}})
-        request = urllib.request.Request(f"{url}/invocations", data=body.encode(),
-                                         headers={"Content-Type": "application/json"})  # fmt: skip
+        request = urllib.request.Request(
+            f"{url}/invocations", data=body.encode(), headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=60) as resp:
             answer = json.loads(resp.read())
     finally:

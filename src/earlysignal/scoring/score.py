@@ -24,6 +24,7 @@ empty.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -229,7 +230,9 @@ def _sheets(  # noqa: PLR0917
     return out
 
 
-def _render(name: str, **data: Any) -> str:
+@functools.cache
+def _template(name: str) -> Any:
+    """A compiled template (compiled once: thousands of sheets are rendered per scoring)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(
@@ -237,7 +240,15 @@ def _render(name: str, **data: Any) -> str:
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
     )
-    return env.get_template(name).render(**data)
+    if name == "sheet.html":  # the signal sheet's own page, from earlysignal.explain.sheet
+        from earlysignal.explain.sheet import _HTML
+
+        return Environment(autoescape=True).from_string(_HTML)
+    return env.get_template(name)
+
+
+def _render(name: str, **data: Any) -> str:
+    return str(_template(name).render(**data))
 
 
 def _stage_and_move(staged: Path, target: Path) -> None:
@@ -362,7 +373,9 @@ def score(
         (staged / "sheets").mkdir()
         for sheet in sheets:
             stem = _safe_name(sheet.child_id)
-            (staged / "sheets" / f"{stem}.html").write_text(sheet.to_html(), encoding="utf-8")
+            (staged / "sheets" / f"{stem}.html").write_text(
+                _render("sheet.html", sheet=sheet, change=None), encoding="utf-8"
+            )
             (staged / "sheets" / f"{stem}.md").write_text(
                 _render("sheet.md.j2", sheet=sheet, change=None), encoding="utf-8"
             )
