@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,7 +34,14 @@ import numpy as np
 import polars as pl
 
 from earlysignal.data.history import CareHistory
-from earlysignal.monitoring.rules import BREACHED, HOLDS, NOT_MEASURABLE, judge, rules_from
+from earlysignal.monitoring.rules import (
+    BREACHED,
+    HOLDS,
+    NOT_MEASURABLE,
+    StopRule,
+    judge,
+    rules_from,
+)
 from earlysignal.scoring.model_ref import LoadedModel, ScoringError, load_scoring_model
 
 __all__ = ["MonitorResult", "monitor"]
@@ -152,6 +159,7 @@ def monitor(
     log_run: bool = True,
     n_boot: int = 200,
     seed: int = 0,
+    rules: Sequence[StopRule] | None = None,
 ) -> MonitorResult:
     """Monitor ``model`` on a new extraction ``data`` (see the module docs).
 
@@ -170,6 +178,8 @@ def monitor(
         The MLflow run of the monitoring, linked to the model.
     n_boot, seed
         Bootstrap replicates (clustered by child) and seed for the intervals.
+    rules
+        Stop rules to judge instead of the model's own (its card's), e.g. to compare choices.
     """
     from earlysignal.cohort import prediction_times
     from earlysignal.features import build_features
@@ -216,7 +226,7 @@ def monitor(
 
     metrics = _metrics()
     perf_rows, sub_rows, verdict_rows = [], [], []
-    rules = rules_from(meta.get("stop_rules"))
+    rules = tuple(rules) if rules is not None else rules_from(meta.get("stop_rules"))
     delays = {r.outcome_delay_days or horizon for r in rules} | {horizon}
     for delay in sorted(delays):
         matured = framed.filter(
