@@ -100,6 +100,8 @@ def main() -> None:
         f"scored {s['children_scored']} children in placement on {end}, "
         f"{s['children_flagged']} flagged ({sheets} sheets, HTML and Markdown)"
     )
+    steps = ", ".join(f"{k} {v:.1f} s" for k, v in s["durations_s"].items())
+    print(f"by step: {steps}")
     print(
         f"score (validate, cohort, features, risk+interval, contributions, table, sheets, "
         f"overview): {elapsed:.1f} s (goal: under 20 s)"

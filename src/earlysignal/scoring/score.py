@@ -25,10 +25,12 @@ empty.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -306,9 +308,12 @@ def score(
         if isinstance(model, LoadedModel)
         else load_scoring_model(model, tracking_uri=tracking_uri)
     )
+    clock = {"start": time.perf_counter()}
     history = _history(data)
+    clock["validate"] = time.perf_counter()
     overridden = check_scope(loaded, history, as_of, override=override)
     frame = score_frame(loaded, history, as_of)
+    clock["features"] = time.perf_counter()
     names = list(loaded.feature_names)
     x = frame.select(names)
     m = loaded.model
@@ -319,7 +324,9 @@ def score(
         interval = (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64))
     threshold, rule = _threshold(loaded.metadata, risk)
     flagged = risk >= threshold
+    clock["risk"] = time.perf_counter()
     contrib = contributions(m, x, feature_names=names)
+    clock["contributions"] = time.perf_counter()
     order = np.argsort(-contrib.values, axis=1, kind="stable")[:, :n_factors]
     top: dict[str, Any] = {}
     for k in range(n_factors):
@@ -348,6 +355,7 @@ def score(
     ranked = ranked.select("rank", *[c for c in ranked.columns if c != "rank"])
     flagged_rows = np.flatnonzero(flagged)
     sheets = _sheets(loaded, frame, contrib, risk, interval, flagged_rows, n_factors)
+    clock["sheets"] = time.perf_counter()
     summary: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "model": loaded.reference,
@@ -398,9 +406,12 @@ def score(
             encoding="utf-8",
         )
         _stage_and_move(staged, target)
+        clock["write"] = time.perf_counter()
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
+    steps = list(clock)
+    summary["durations_s"] = {b: clock[b] - clock[a] for a, b in itertools.pairwise(steps)}
     run_id = None
     if log_run:
         run_id = _log_scoring(summary, loaded, tracking_uri, round_count)
