@@ -42,7 +42,7 @@ from earlysignal.cohort import prediction_times
 from earlysignal.fairness import audit
 from earlysignal.features import build_features, default_specs, feature_names
 from earlysignal.models import CalibratedRiskModel, LightGBMRiskModel
-from earlysignal.split import temporal_split_by_fraction
+from earlysignal.split import fraction_boundaries, temporal_split_by_fraction
 from earlysignal.synth import simulate
 from earlysignal.synth.scenarios import BiasScenario
 
@@ -64,9 +64,10 @@ def one_run(seed: int, multiplier: float, children: int, years: int) -> dict[str
         BiasScenario("recording_bias", event_multiplier=multiplier) if multiplier > 1 else None
     )
     sim = simulate(children, years=years, seed=seed, scenario=scenario)
-    specs = default_specs(sim.history)
-    names = feature_names(specs)
     times = prediction_times(sim.history)
+    # the feature vocabulary from the training period only (the split's first boundary)
+    specs = default_specs(sim.history, before=fraction_boundaries(times, (0.5, 0.25, 0.25))[0])
+    names = feature_names(specs)
     frame = build_features(sim.history, times, specs, outcomes=(("breakdown", 180),))
     split = temporal_split_by_fraction(
         frame,

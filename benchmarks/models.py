@@ -34,7 +34,7 @@ from earlysignal.models import (
     LogisticRiskModel,
     RuleBaseline,
 )
-from earlysignal.split import temporal_split_by_fraction
+from earlysignal.split import fraction_boundaries, temporal_split_by_fraction
 from earlysignal.synth import oracle_risk, simulate
 
 OUTCOMES = (("breakdown", 180), ("carousel", 365))
@@ -269,7 +269,8 @@ def main() -> None:
     t_sim = time.perf_counter() - start
     t = time.perf_counter()
     times = prediction_times(sim.history)
-    specs = default_specs(sim.history)
+    # the feature vocabulary from the training period only (the split's first boundary)
+    specs = default_specs(sim.history, before=fraction_boundaries(times, (0.6, 0.2, 0.2))[0])
     names = feature_names(specs)
     frame = build_features(sim.history, times, specs, outcomes=OUTCOMES)
     t_features = time.perf_counter() - t

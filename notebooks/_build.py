@@ -237,9 +237,11 @@ QUICK_START = [
         The label of a prediction time uses only what happens in `(t, t + horizon]`.
         `breakdown` within 180 days: the placement in effect at `t` ends with a breakdown in the
         window (ending otherwise first, e.g. a planned move, is a competing event and counts as
-        0). When the horizon runs past the extraction date and nothing has happened yet, the
-        label is **missing (censored), not 0**: counting those rows as "no breakdown" would
-        flatter every model. The report counts each kind of row.
+        0). When the horizon runs past the extraction date the label is **missing
+        (censored), not 0**, whatever happened in the window: counting those rows as "no
+        breakdown" would flatter every model, and keeping only the ones whose breakdown
+        already happened would keep events and drop non-events. The report counts each kind
+        of row.
         """
     ),
     code(
@@ -742,7 +744,7 @@ BREAKDOWN_MODEL = [
         the default features (what was recorded strictly before each time); the label
         `label_breakdown_180d`: 1 when the placement in effect at `t` ends with a breakdown in
         `(t, t + 180 days]`, 0 when it does not (ending otherwise first is a competing event, 0),
-        null when the window runs past the extraction date and nothing has happened yet
+        null when the window runs past the extraction date, whatever happened in it
         (censored). Notebook 01 walks through each step.
         """
     ),
@@ -780,12 +782,12 @@ BREAKDOWN_MODEL = [
         period would be labelled by what happens there; such rows are dropped and counted
         (`purged`), and the same at the calibration/test boundary.
 
-        **Complete follow-up.** A row whose window runs past the extraction date has a label
-        only when the breakdown already happened (otherwise it is censored). Keeping those rows
-        would keep their events and drop their non-events, and inflate the test period's event
-        rate. We therefore keep prediction times with complete follow-up
-        (`t + 180 days <= observed_until`) before splitting; the censored rows all fall among
-        the ones removed.
+        **Complete follow-up.** A row whose window runs past the extraction date has no label
+        (censored), whatever happened in it: keeping the ones whose breakdown already happened
+        would keep events, drop non-events and inflate the test period's event rate. The
+        labels are censored at the source, so the split would leave those rows out anyway; we
+        keep prediction times with complete follow-up (`t + 180 days <= observed_until`)
+        before splitting to show it: the censored rows are exactly the ones removed.
         """
     ),
     code(
@@ -2147,10 +2149,12 @@ MODEL_CARD = [
         chunks = re.split(r"(?m)^(?=## )", markdown)
         by_title = {c.splitlines()[0][3:].strip(): c for c in chunks if c.startswith("## ")}
         print(f"{len(by_title)} sections, {len(markdown)} characters of Markdown")
-        SHOWN = ["Model details", "Intended use", "Out-of-scope use", "Validation design",
-                 "Performance", "Decision curve and expected workload", "Subgroup results",
-                 "Known limitations",
-                 "Ethical considerations", "Human oversight"]
+        from earlysignal.card import SECTIONS
+
+        titles = {s.id: s.title for s in SECTIONS}
+        SHOWN = [titles[i] for i in ("summary", "model_details", "intended_use", "out_of_scope",
+                                     "validation", "performance", "decision", "subgroups",
+                                     "limitations", "ethics", "oversight")]
         for title in SHOWN:
             text = re.sub(r"!\\[([^\\]]*)\\]\\([^)]*\\)", r"*(figure: \\1)*", by_title[title])
             text = re.sub(r"(?m)^<a id=.*</a>$", "", text)
@@ -2166,24 +2170,27 @@ MODEL_CARD = [
     ),
     md(
         """
-        ## 7. TRIPOD+AI, the EU AI Act and the IAMA, item by item
+        ## 7. TRIPOD+AI, the EU AI Act, the AVG and the IAMA, item by item
 
-        Every item of each standard is mapped to the card field that answers it
-        (`earlysignal.card.standards`). The status is decided from the card data itself:
-        "reported" only when every field the item needs is known, otherwise "to be completed by
-        the study team". The library never fills in what only people can write.
+        Every item of each standard is mapped to the card fields that cover it
+        (`earlysignal.card.standards`) and put in one of three states, decided from the card
+        data itself: "covered by this run" (the row names the card section), "partly covered"
+        (the row says what is missing) or "for the organisation" (only the organisation can
+        answer it). Generic text never makes an item covered.
         """
     ),
     code(
         """
-        from earlysignal.card import TO_BE_COMPLETED, compliance, known_fraction
+        from earlysignal.card import compliance, known_fraction
+        from earlysignal.card.standards import COVERED, FOR_ORGANISATION, PARTLY
 
         status = compliance(card)
-        print(f"share of all items the card answers: {known_fraction(card):.0%}")
+        print(f"share of all items the card covers in full: {known_fraction(card):.0%}")
         pl.DataFrame(
             [{"standard": name, "items": len(rows),
-              "reported": sum(r["status"] == "reported" for r in rows),
-              "to be completed": sum(r["status"] == TO_BE_COMPLETED for r in rows)}
+              "covered": sum(r["status"] == COVERED for r in rows),
+              "partly": sum(r["status"] == PARTLY for r in rows),
+              "for the organisation": sum(r["status"] == FOR_ORGANISATION for r in rows)}
              for name, rows in status.items()]
         )
         """
@@ -2191,9 +2198,9 @@ MODEL_CARD = [
     code(
         """
         tripod = pl.DataFrame(status["tripod_ai"])
-        print("TRIPOD+AI items reported by the card:",
-              ", ".join(tripod.filter(pl.col("status") == "reported")["item"]))
-        tripod.filter(pl.col("status") != "reported").select("item", "topic", "section", "note")
+        print("TRIPOD+AI items covered by this run:",
+              ", ".join(tripod.filter(pl.col("status") == COVERED)["item"]))
+        tripod.filter(pl.col("status") != COVERED).select("item", "topic", "status", "note")
         """
     ),
     code(
@@ -2219,7 +2226,7 @@ MODEL_CARD = [
     ),
     code(
         """
-        from earlysignal.card import NOT_MEASURED
+        from earlysignal.card import NOT_MEASURED, TO_BE_COMPLETED
 
 
         def markers(value, path=""):

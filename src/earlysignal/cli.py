@@ -174,7 +174,7 @@ def _print_report(report: object, max_rows: int) -> None:
 
 
 @app.command("import-ssda903")
-def import_ssda903_cmd(
+def import_ssda903_cmd(  # noqa: PLR0917
     src: Annotated[Path, typer.Argument(help="Folder of SSDA903 yearly returns (CSV).")],
     out: Annotated[Path, typer.Option("--out", help="Canonical folder to write.")],
     observed_until: Annotated[
@@ -186,11 +186,87 @@ def import_ssda903_cmd(
     repair: Annotated[
         bool, typer.Option("--repair", help="Exclude or repair bad rows (each one counted).")
     ] = False,
+    two_digit_year_pivot: Annotated[
+        int | None, typer.Option(help="Read dd/mm/yy dates: yy below this is 20yy, else 19yy.")
+    ] = None,
+    dfe_rules: Annotated[
+        bool, typer.Option("--dfe-rules", help="Also run DfE's validator (isolated env).")
+    ] = False,
 ) -> None:
     """Import SSDA903 returns into a validated canonical folder plus an import report."""
-    from earlysignal.sources.ssda903 import run_import_cli
+    from earlysignal.sources.ssda903_cli import run_import_cli
 
-    raise typer.Exit(run_import_cli(src, out, observed_until, year_label, repair))
+    raise typer.Exit(
+        run_import_cli(
+            src,
+            out,
+            observed_until,
+            year_label,
+            repair,
+            two_digit_year_pivot=two_digit_year_pivot,
+            dfe_rules=dfe_rules,
+        )
+    )
+
+
+@app.command("import-cbs")
+def import_cbs_cmd(
+    src: Annotated[
+        Path, typer.Argument(help="Folder of CBS JGDHULP/JGDBESCHERM/GBAPERSOON files.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Canonical folder to write.")],
+    codes: Annotated[
+        Path | None, typer.Option("--codes", help="Code-list TOML (default: docs/cbs.md).")
+    ] = None,
+    observed_until: Annotated[
+        str | None, typer.Option(help="Extraction date YYYY-MM-DD (default: last 31 December).")
+    ] = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Exclude or repair bad rows (each one counted).")
+    ] = False,
+) -> None:
+    """Import CBS youth-care microdata (.sav or CSV) into a validated canonical folder."""
+    from earlysignal.sources.cbs import run_import_cli as run_cbs
+
+    raise typer.Exit(run_cbs(src, out, codes, observed_until, repair))
+
+
+@app.command("import-ijw")
+def import_ijw_cmd(  # noqa: PLR0917
+    src: Annotated[Path, typer.Argument(help="Folder or zip of iJw 3.2 messages (XML).")],
+    out: Annotated[Path, typer.Option("--out", help="Canonical folder to write.")],
+    key_file: Annotated[
+        Path | None, typer.Option("--key-file", help="HMAC key for child pseudonyms (required).")
+    ] = None,
+    xsd: Annotated[
+        Path | None, typer.Option("--xsd", help="Folder of the official XSDs: validate too.")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Mapping TOML (product codes, end reasons).")
+    ] = None,
+    observed_until: Annotated[
+        str | None, typer.Option(help="Extraction date YYYY-MM-DD (default: latest message).")
+    ] = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Exclude or repair bad messages (each one counted).")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="Processes reading messages.")] = 1,
+) -> None:
+    """Import iJw 3.2 messages (JW301/JW305/JW307) into a validated canonical folder."""
+    from earlysignal.sources.ijw import run_import_cli as run_ijw
+
+    raise typer.Exit(
+        run_ijw(
+            src,
+            out,
+            xsd=xsd,
+            mapping=mapping,
+            key_file=key_file,
+            observed_until=observed_until,
+            repair=repair,
+            workers=workers,
+        )
+    )
 
 
 @app.command("indicators")
@@ -226,8 +302,23 @@ def simulate_cmd(  # noqa: PLR0917
         str | None,
         typer.Option("--scenario", help="Bias scenario: recording_bias or label_bias."),
     ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="canonical (folder + truth/), ijw (iJw messages) or cbs (yearly .sav files).",
+        ),
+    ] = "canonical",
 ) -> None:
     """Simulate care histories with ground truth (earlysignal.synth) into a canonical folder."""
+    if fmt == "cbs":
+        from earlysignal.experiment.cbs_archive import run_simulate_cbs
+
+        raise typer.Exit(run_simulate_cbs(children, years, seed, out, scenario=scenario))
+    if fmt != "canonical":
+        from earlysignal.experiment.archives import simulate_archive
+
+        raise typer.Exit(simulate_archive(fmt, children, years, seed, out, scenario=scenario))
     from earlysignal.synth.command import run_simulate
 
     raise typer.Exit(run_simulate(children, years, seed, out, report=report, scenario=scenario))
@@ -276,7 +367,7 @@ def demo(
 
 
 @app.command("card")
-def card(
+def card(  # noqa: PLR0917
     run_id: Annotated[str, typer.Argument(help="MLflow run id of a finished run.")],
     tracking_uri: Annotated[
         str | None,
@@ -287,11 +378,30 @@ def card(
     out: Annotated[Path, typer.Option("--out", help="Folder for the card.")] = Path(
         "earlysignal-output"
     ),
+    algoritmeregister: Annotated[
+        Path | None,
+        typer.Option(help="Write the Dutch Algoritmeregister fields here (JSON, plus .csv)."),
+    ] = None,
+    iama: Annotated[
+        Path | None, typer.Option(help="Write the IAMA questions and answers (Markdown + .json).")
+    ] = None,
+    review_pack: Annotated[
+        Path | None,
+        typer.Option(help="Write a review pack for people with lived experience to this folder."),
+    ] = None,
+    reviews: Annotated[
+        Path | None,
+        typer.Option(help="Take reviewers' answers (TOML or Markdown) into the card."),
+    ] = None,
 ) -> None:
     """Re-render a run's model card (Markdown, HTML, JSON) from its logged card data."""
     from earlysignal.experiment.cli import card_command
 
-    raise typer.Exit(card_command(run_id, tracking_uri=tracking_uri, output_dir=out))
+    exports = {"algoritmeregister": algoritmeregister, "iama": iama,
+               "review_pack": review_pack, "reviews": reviews}  # fmt: skip
+    raise typer.Exit(
+        card_command(run_id, tracking_uri=tracking_uri, output_dir=out, exports=exports)
+    )
 
 
 # ----------------------------------------------------------------- from study to signal

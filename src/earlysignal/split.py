@@ -12,13 +12,16 @@ A training row is kept only if its window ends before the calibration period sta
 during the calibration or test period, which is the leak that makes temporal validation look
 better than it is.
 
-Incomplete follow-up. A test row whose window runs past the end of the data
-(``t + h > observed_until``) keeps a label only when the event happened before the data end
-(otherwise the label is null, censored): keeping those rows would keep the positives and drop
-the negatives, and inflate the test prevalence, the calibration intercept and every metric that
-depends on the base rate. Pass ``observed_until`` (the history's extraction date) and such rows
-are purged whatever their label, and counted. Without it the test part is not purged, and the
-summary's ``purged`` is 0 for it.
+Incomplete follow-up. A row whose window runs past the end of the data
+(``t + h > observed_until``) must not keep a label: keeping the rows whose event happened
+before the data end and dropping the others would keep positives and drop negatives, and
+inflate the test prevalence, the calibration intercept and every metric that depends on the
+base rate. The labels of :func:`earlysignal.outcomes.label` and ``build_features(outcomes=...)``
+are censored at the source by default (``censor="window"``: null whatever happened in the
+window, with the history's own ``observed_until``), so such rows arrive here with a null label
+and are excluded and counted as censored, whether or not ``observed_until`` is passed. Passing
+``observed_until`` (the history's extraction date) also purges them when the labels come from
+elsewhere, whatever their label, and counts them as purged; the experiment runner passes it.
 
 Children may appear in several periods, each time with only what was known at that row's
 prediction time (the feature rule). That is the deployment situation: a model trained last year
@@ -63,6 +66,7 @@ import polars as pl
 
 __all__ = [
     "Split",
+    "fraction_boundaries",
     "grouped_cv",
     "horizon_from_label",
     "temporal_split",
@@ -197,7 +201,9 @@ def temporal_split(
     observed_until : datetime.date, optional
         The end of the data. When given, test rows whose label window runs past it
         (``t + horizon > observed_until``) are purged whatever their label (see "Incomplete
-        follow-up" in the module docstring); pass ``history.observed_until``.
+        follow-up" in the module docstring); pass ``history.observed_until``. Labels made by
+        earlysignal are already null for those rows (censored at the source), so omitting it
+        is safe for them; it guards labels made elsewhere.
 
     Returns
     -------
@@ -328,21 +334,8 @@ def temporal_split_by_fraction(
     >>> s.summary.get_column("rows_in").to_list()
     [6, 2, 2]
     """
-    if len(fractions) != 3 or any(f <= 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
-        raise ValueError(
-            f"split rule 'three positive fractions summing to 1': got {fractions}; "
-            "pass e.g. fractions=(0.6, 0.2, 0.2)"
-        )
     _check_frame(frame, time_col, label)
-    if frame.height == 0:
-        raise ValueError("split rule 'rows to split': the features frame is empty")
-    ordinals = np.sort(frame.get_column(time_col).cast(pl.Int32).to_numpy())
-    n = ordinals.size
-    epoch = date(1970, 1, 1)
-    cut1 = int(ordinals[min(n - 1, round(fractions[0] * n))])
-    cut2 = int(ordinals[min(n - 1, round((fractions[0] + fractions[1]) * n))])
-    train_end = epoch + timedelta(days=cut1)
-    calibrate_end = epoch + timedelta(days=max(cut2, cut1 + 1))
+    train_end, calibrate_end = fraction_boundaries(frame, fractions, time_col=time_col)
     return temporal_split(
         frame,
         train_end=train_end,
@@ -353,6 +346,41 @@ def temporal_split_by_fraction(
         group_col=group_col,
         observed_until=observed_until,
     )
+
+
+def fraction_boundaries(
+    frame: pl.DataFrame,
+    fractions: tuple[float, float, float] = (0.6, 0.2, 0.2),
+    *,
+    time_col: str = "prediction_time",
+) -> tuple[date, date]:
+    """``(train_end, calibrate_end)`` of :func:`temporal_split_by_fraction` for these times.
+
+    Known before any feature is built (from the prediction times alone), so the training
+    period's end can choose the feature vocabulary
+    (:func:`earlysignal.features.feature_vocabulary`) before the split is made.
+
+    Examples
+    --------
+    >>> from datetime import date, timedelta
+    >>> import polars as pl
+    >>> times = [date(2020, 1, 1) + timedelta(days=30 * i) for i in range(10)]
+    >>> fraction_boundaries(pl.DataFrame({"prediction_time": times}))
+    (datetime.date(2020, 6, 29), datetime.date(2020, 8, 28))
+    """
+    if len(fractions) != 3 or any(f <= 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
+        raise ValueError(
+            f"split rule 'three positive fractions summing to 1': got {fractions}; "
+            "pass e.g. fractions=(0.6, 0.2, 0.2)"
+        )
+    if frame.height == 0:
+        raise ValueError("split rule 'rows to split': the features frame is empty")
+    ordinals = np.sort(frame.get_column(time_col).cast(pl.Int32).to_numpy())
+    n = ordinals.size
+    epoch = date(1970, 1, 1)
+    cut1 = int(ordinals[min(n - 1, round(fractions[0] * n))])
+    cut2 = int(ordinals[min(n - 1, round((fractions[0] + fractions[1]) * n))])
+    return epoch + timedelta(days=cut1), epoch + timedelta(days=max(cut2, cut1 + 1))
 
 
 def grouped_cv(

@@ -84,14 +84,14 @@ def test_standards_are_complete() -> None:
 
 def test_compliance_follows_the_card_not_the_mapping() -> None:
     card = _card()
-    before = {r["item"]: r["status"] for r in compliance(card)["eu_ai_act"]}
-    assert before["Art. 14"] == TO_BE_COMPLETED
-    card["human_oversight"] = "Caseworkers review every signal and can override it."
-    after = {r["item"]: r["status"] for r in compliance(card)["eu_ai_act"]}
-    assert after["Art. 14"] == "reported"
+    before = {r["item"]: r["status"] for r in compliance(card)["algoritmeregister"]}
+    assert before["naam"] == "for the organisation"
+    card["model_details"]["title"] = "Early signal of placement breakdown"
+    after = {r["item"]: r["status"] for r in compliance(card)["algoritmeregister"]}
+    assert after["naam"] == "covered by this run"
     # items only the team can answer stay open whatever the run did
     rows = {r["item"]: r["status"] for r in compliance(card)["tripod_ai"]}
-    assert rows["2"] == TO_BE_COMPLETED and rows["17"] == TO_BE_COMPLETED
+    assert rows["2"] == "for the organisation" and rows["17"] == "for the organisation"
 
 
 def test_every_section_is_rendered_in_both_formats() -> None:

@@ -98,3 +98,37 @@ def test_html_card_renders_every_section_in_chromium(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.is_file() and shot.stat().st_size > 20_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_demo_like_card_in_chromium_with_a_screenshot(
+    demo_like: tuple[dict[str, Any], Path], tmp_path: Path
+) -> None:
+    """The demo-like card opens with its banner and summary; a screenshot is kept as output.
+
+    The screenshot is written to the test's temporary folder (printed with ``-s``) and, when
+    ``EARLYSIGNAL_TEST_ARTIFACTS`` names a folder, copied there.
+    """
+    import os
+
+    _, folder = demo_like
+    url = (folder / "model_card.html").resolve().as_uri()
+    dom = _run(["--dump-dom", url], tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    headings = re.findall(r'<h2 id="([a-z_]+)">', dom.stdout)
+    assert headings == [s.id for s in SECTIONS]
+    assert dom.stdout.index("DEMO: SIMULATED DATA, NOT FOR USE ON CHILDREN") < dom.stdout.index(
+        '<h2 id="summary">'
+    )
+    for text in ("Most flagged children will not break down", "who gets flagged",
+                 "treats one false alarm as", "Glossary", "for the organisation"):  # fmt: skip
+        assert text in dom.stdout, text
+    shot = tmp_path / "demo_like_card.png"
+    done = _run([f"--screenshot={shot}", "--window-size=1280,3000", url], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.is_file() and shot.stat().st_size > 50_000
+    print(f"screenshot of the demo-like card: {shot}")
+    keep = os.environ.get("EARLYSIGNAL_TEST_ARTIFACTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(shot, Path(keep) / shot.name)

@@ -64,6 +64,13 @@ def test_run_logs_metrics_with_intervals_and_a_valid_card(finished: Any) -> None
     assert card["run"]["run_id"] == result.run_id
     assert card["data"]["simulated"] is True
     assert isinstance(card["performance"]["oracle"], list)
+    # the breakdown definition and the training-period vocabulary are stated
+    bd = card["outcome"]["breakdown_definition"]
+    assert (bd["name"], bd["end_reasons"]) == ("child_side", ["breakdown"])
+    assert set(bd["counts"]) == {"breakdown", "provider_ended"}
+    assert all(v is None or v % 5 == 0 for v in bd["counts"].values())
+    vocab = card["predictors"]["vocabulary"]
+    assert vocab["before"] == card["validation_design"]["periods"][1]["from"]
     # every number on the card traces back to the run
     auroc = next(
         r for r in card["performance"]["metrics"] if r["model"] == "lightgbm" and
@@ -91,6 +98,7 @@ def test_artifacts_hold_the_model_and_card_but_no_row_data(finished: Any, sim: A
     )
     names = {p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file()}
     assert {"config.toml", "config.json", "environment.json", "datasets.json"} <= names
+    assert "feature_vocabulary.json" in names
     assert "model_card/model_card.json" in names and "model_card/model_card.html" in names
     assert "model/manifest.json" in names or any(n.startswith("model/") for n in names)
     assert not any(n.endswith((".pkl", ".pickle", ".parquet", ".csv")) for n in names)
@@ -111,6 +119,32 @@ def test_card_command_rerenders_the_same_card(finished: Any, tmp_path: Path) -> 
     )
     assert cli.exit_code == 0, cli.output
     assert "model_card.html" in cli.output
+
+
+def test_card_command_writes_the_dutch_exports_and_takes_reviews_back(
+    finished: Any, tmp_path: Path
+) -> None:
+    from earlysignal.publish.algoritmeregister import check_record
+
+    result, uri, _ = finished
+    assert result.card["lived_experience"]["took_place"] is False  # no review yet, and says so
+    reviews = tmp_path / "reviews.md"
+    reviews.write_text("## Reviewer: Noor\nnaam noemen: ja\n### fair\nJa.\n", encoding="utf-8")
+    cli = CliRunner().invoke(
+        app,
+        ["card", result.run_id, "--tracking-uri", uri, "--out", str(tmp_path / "cli"),
+         "--algoritmeregister", str(tmp_path / "ar.json"), "--iama", str(tmp_path / "iama.md"),
+         "--review-pack", str(tmp_path / "pack"), "--reviews", str(reviews)],
+    )  # fmt: skip
+    assert cli.exit_code == 0, cli.output
+    record = json.loads((tmp_path / "ar.json").read_text(encoding="utf-8"))
+    assert check_record(record).ok and record["lang"] == "nld"
+    assert (tmp_path / "ar.csv").is_file() and (tmp_path / "iama.json").is_file()
+    assert len(list((tmp_path / "pack").glob("2_simulated_sheet_*.md"))) == 3
+    (card_json,) = (tmp_path / "cli").glob("*/model_card.json")
+    card = json.loads(card_json.read_text(encoding="utf-8"))
+    validate_card(card)
+    assert card["lived_experience"]["reviewers"][0]["name"] == "Noor"
 
 
 def test_interrupted_run_is_failed_and_leaves_no_card(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import polars as pl
 import pytest
@@ -80,3 +82,63 @@ def test_sheet_factors_reproduce_the_contributions(fitted: tuple) -> None:
     assert sheet.risk == pytest.approx(float(model.risk(rows.head(1).select(c.feature_names))[0]))
     with pytest.raises(KeyError, match="has no rows"):
         signal_sheet(model, frame, "nobody")
+
+
+@pytest.mark.parametrize(
+    ("method", "shape"),
+    [("sigmoid", "strictly_increasing"), ("isotonic", "steps"), ("venn_abers", "steps")],
+)
+def test_sheet_words_follow_how_the_calibrated_risk_follows_the_score(method, shape) -> None:
+    from earlysignal.models import CalibratedRiskModel, LogisticRiskModel
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3000, 2))
+    y = (rng.random(3000) < 1 / (1 + np.exp(-(x[:, 0] - 1)))).astype(int)
+    frame = pl.DataFrame(x, schema=["moves_365d", "reviews"])
+    base = LogisticRiskModel().fit(frame.head(1500), y[:1500])
+    model = CalibratedRiskModel(base, method=method).fit(frame.tail(1500), y[1500:])
+    assert model.score_to_risk == shape
+    # the fitted map itself: steps have two scores with the same risk, strict has none
+    grid = np.linspace(-6, 6, 2001)
+    risk = model.calibrate_scores(grid)
+    step = np.diff(risk)
+    assert np.all(step >= -1e-12)  # never lower (up to rounding)
+    assert bool(np.any(np.abs(step) <= 1e-12)) == (shape == "steps")
+    rows = frame.head(2).with_columns(
+        pl.Series("child_id", ["c1", "c1"]),
+        pl.Series("prediction_time", [date(2024, 1, 1), date(2024, 4, 1)]),
+    )
+    sheet = signal_sheet(model, rows, "c1")
+    text, html = sheet.to_text(), sheet.to_html()
+    if shape == "steps":
+        assert "increasing function" not in text and "raises the risk" not in text
+        assert "without changing the risk" in text and "without changing the risk" in html
+        assert "What raises the model's score:" in text
+    else:
+        assert "strictly increasing function" in text
+        assert "What raises the estimate:" in text
+    assert sheet.to_dict()["score_to_risk"] == shape
+
+
+def test_a_decreasing_calibration_and_an_unknown_model_get_the_cautious_words() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from earlysignal.models import CalibratedRiskModel, LogisticRiskModel
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3000, 2))
+    y = (rng.random(3000) < 1 / (1 + np.exp(-(2 * x[:, 0] - 1)))).astype(int)
+    frame = pl.DataFrame(x, schema=["moves_365d", "reviews"])
+    base = LogisticRiskModel().fit(frame.head(1500), y[:1500])
+    # calibrated on labels that run the other way: a higher score, a lower risk
+    flipped = CalibratedRiskModel(base, method="sigmoid").fit(frame.tail(1500), 1 - y[1500:])
+    assert flipped.score_to_risk == "not_increasing"
+    rows = frame.head(1).with_columns(
+        pl.Series("child_id", ["c1"]), pl.Series("prediction_time", [date(2024, 1, 1)])
+    )
+    text = signal_sheet(flipped, rows, "c1").to_text()
+    assert "does not increase with that score" in text and "raises the risk" not in text
+    bare = LogisticRegression().fit(frame.to_pandas(), y)
+    sheet = signal_sheet(bare, rows, "c1")
+    assert sheet.score_to_risk == "unknown"
+    assert "need not raise the risk" in sheet.to_text()

@@ -31,6 +31,7 @@ from earlysignal.features.specs import (
     FeatureSpec,
     MoveCount,
     PlacementCount,
+    ProviderEndingCount,
     Reentries,
     SettingsSeen,
     StatusInForce,
@@ -141,6 +142,12 @@ def duckdb_features(
         elif isinstance(spec, BreakdownCount):
             p_aggs.append(
                 f"count(p.end_d) FILTER (WHERE p.end_reason = 'breakdown' AND p.end_d < t.cut"
+                f"{_win('p.end_d', spec.window_days)}) AS {n}"
+            )
+            final.append(f"pa.{n}")
+        elif isinstance(spec, ProviderEndingCount):
+            p_aggs.append(
+                f"count(p.end_d) FILTER (WHERE p.end_reason = 'provider_ended' AND p.end_d < t.cut"
                 f"{_win('p.end_d', spec.window_days)}) AS {n}"
             )
             final.append(f"pa.{n}")

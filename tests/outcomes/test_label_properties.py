@@ -52,12 +52,31 @@ def test_censoring_is_applied_exactly_at_observed_until(outcome, h, data):
     full = label(h, times, outcome, horizon)[name]
     trunc = label(truncate(h, cut), times, outcome, horizon)[name]
     if t + timedelta(days=horizon) <= cut:
-        # the whole window is observed in both extractions
+        # the whole window is observed in both extractions: adding anything after the
+        # earlier extraction date (the later records) never changes the label
         assert_series_equal(full, trunc)
     else:
-        # the window runs past the earlier extraction: the label is the same, or censored
-        same = (trunc == full).fill_null(False)
-        assert (trunc.is_null() | same).all()
+        # the window runs past the earlier extraction: censored, whatever happened in it
+        assert trunc.is_null().all(), trunc.to_list()
+        # the opt-out keeps an event seen by then: the label is the same, or censored
+        old = label(truncate(h, cut), times, outcome, horizon, censor="event")[name]
+        full_old = label(h, times, outcome, horizon, censor="event")[name]
+        assert (old.is_null() | (old == full_old).fill_null(False)).all()
+
+
+@pytest.mark.parametrize("outcome", list(OUTCOMES))
+@given(h=care_histories(), data=st.data())
+def test_a_window_running_past_observed_until_is_always_null(outcome, h, data):
+    t = draw_time(data, h)
+    # mostly windows that run past observed_until by a little or a lot
+    horizon = (h.observed_until - t).days + data.draw(st.integers(-5, 400))
+    if horizon < 1:
+        return
+    times = times_for(h, t)
+    name = f"label_{outcome}_{horizon}d"
+    lab = label(h, times, outcome, horizon)[name]
+    if t + timedelta(days=horizon) > h.observed_until:
+        assert lab.is_null().all(), lab.to_list()
 
 
 @pytest.mark.parametrize("outcome", ["breakdown", "carousel", "return_home"])

@@ -59,14 +59,22 @@ def test_censoring_exactly_at_observed_until():
     t = _times(date(2020, 7, 1).fromordinal(date(2020, 7, 1).toordinal() - 100))
     assert label(h_ok, t, "breakdown", 100)["label_breakdown_100d"].to_list() == [0]
     assert label(h_ok, t, "breakdown", 101)["label_breakdown_101d"].to_list() == [None]
-    # an event on observed_until itself is observed even when the horizon runs past it
+    # the window runs past observed_until: censored whatever happened in it, even an event
+    # on observed_until itself or a competing ending before it ...
     h_ev = _history([(date(2020, 1, 1), date(2020, 7, 1), "breakdown", False)],
                     observed_until=date(2020, 7, 1))  # fmt: skip
-    assert label(h_ev, t, "breakdown", 365)["label_breakdown_365d"].to_list() == [1]
-    # a competing ending before observed_until decides the label (0), not censoring
+    assert label(h_ev, t, "breakdown", 365)["label_breakdown_365d"].to_list() == [None]
     h_cp = _history([(date(2020, 1, 1), date(2020, 5, 1), "planned", False)],
                     observed_until=date(2020, 7, 1))  # fmt: skip
-    assert label(h_cp, t, "breakdown", 365)["label_breakdown_365d"].to_list() == [0]
+    assert label(h_cp, t, "breakdown", 365)["label_breakdown_365d"].to_list() == [None]
+    _, rep = label_with_report(h_ev, t, "breakdown", 365)
+    assert (rep.positives, rep.censored, rep.censor) == (0, 1, "window")
+    # ... unless the caller opts out by name: censor="event" keeps what was seen by then
+    ev = label(h_ev, t, "breakdown", 365, censor="event")["label_breakdown_365d"]
+    assert ev.to_list() == [1]
+    assert label(h_cp, t, "breakdown", 365, censor="event")["label_breakdown_365d"].to_list() == [0]
+    with pytest.raises(ValueError, match="censor='rows'"):
+        label(h_cp, t, "breakdown", 365, censor="rows")
 
 
 def test_carousel_counts_moves_not_temporary_or_new_episodes():

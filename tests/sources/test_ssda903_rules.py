@@ -173,14 +173,16 @@ def test_missing_reviews_header_and_uasc(tmp_path: Path) -> None:
         "1,01/01/2008,01/08/2030,PN1\n",
         uasc="CHILD,SEX,DOB,DUC\n2,1,04/03/2006,04/03/2024\n",
     )
-    h, r = run(tmp_path)
+    with pytest.raises(SSDA903Error, match=r"implausible_date.*2020-reviews\.csv, row 2"):
+        run(tmp_path)  # a review dated after the extraction date is an error
+    h, r = run(tmp_path, errors="repair")
     ev = h.events.select("child_id", "date", "kind", "value").rows()
     assert ev == [
         ("1", date(2020, 6, 2), "missing", 3.0),
         ("1", date(2020, 6, 10), "away", None),
         ("1", date(2020, 8, 1), "review", None),
     ]
-    assert r.count("after_observed_until") == 1 and r.excluded["reviews"] == 1
+    assert r.count("implausible_date") == 1 and r.excluded["reviews"] == 1
     kids = h.children.select("child_id", "birth_date", "sex", "unaccompanied", "ethnicity")
     assert kids.rows() == [
         ("1", date(2008, 1, 1), "female", False, "WBRI"),

@@ -98,3 +98,47 @@ def test_errors_name_the_problem(small_sim: Simulation) -> None:
         oracle_risk(small_sim, times, outcome="breakdown", horizon=90)
     with pytest.raises(ValueError, match="outcome"):
         oracle_risk(small_sim, _times(small_sim), outcome="adoption", horizon=90)
+
+
+def test_breakdown_definitions_split_the_unplanned_endings(small_sim: Simulation) -> None:
+    # the simulator records some unplanned endings as provider_ended (DfE shares) ...
+    reasons = small_sim.history.placements["end_reason"].value_counts()
+    counts = dict(zip(reasons["end_reason"].to_list(), reasons["count"].to_list(), strict=True))
+    share = counts["breakdown"] / (counts["breakdown"] + counts["provider_ended"])
+    assert abs(share - small_sim.params.child_side_share()) < 0.04
+    # ... and the oracle of each definition is the matching part of the same risk
+    times = _times(small_sim)
+    child = oracle_risk(small_sim, times, outcome="breakdown", horizon=180, n_draws=20)
+    anyu = oracle_risk(
+        small_sim, times, outcome="breakdown", horizon=180, n_draws=20, definition="any_unplanned"
+    )
+    ok = child["risk"].is_not_null()
+    ratio = child["risk"].filter(ok) / anyu["risk"].filter(ok)
+    assert np.allclose(ratio.drop_nans().to_numpy(), small_sim.params.child_side_share())
+    with pytest.raises(ValueError, match="definition"):
+        oracle_risk(small_sim, times, outcome="breakdown", horizon=180, definition="x")
+
+
+def test_any_unplanned_oracle_calibrated_against_realised_unplanned_endings(
+    small_sim: Simulation,
+) -> None:
+    h = small_sim.history
+    rows, ys = [], []
+    for i in range(6):
+        t = T + timedelta(days=91 * i)
+        cur = h.placements.filter(
+            ~pl.col("temporary")
+            & (pl.col("start") < t)
+            & (pl.col("end").is_null() | (pl.col("end") > t))
+        )
+        rows.append(cur.select("child_id", pl.lit(t).alias("prediction_time")))
+        unplanned = cur["end_reason"].is_in(["breakdown", "provider_ended"])
+        ys.append(((cur["end"] <= t + timedelta(days=180)) & unplanned).fill_null(False).to_numpy())
+    y = np.concatenate(ys)
+    r = oracle_risk(
+        small_sim, pl.concat(rows), outcome="breakdown", horizon=180, n_draws=20,
+        definition="any_unplanned",
+    )  # fmt: skip
+    risk = r["risk"].to_numpy()
+    se = np.sqrt((risk * (1 - risk)).sum()) / y.size
+    assert abs(risk.mean() - y.mean()) < 4 * se

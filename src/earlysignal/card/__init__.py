@@ -4,8 +4,12 @@ The card data follows a published JSON Schema (``schema/model_card.schema.json``
 ``docs/model_card_schema.md``) and is the single source: the runner builds it from what the
 run measured, logs it to MLflow as ``model_card/model_card.json``, and ``earlysignal card
 RUN_ID`` re-renders the card from that artifact alone. Sections follow Mitchell et al. (2019)
-and the Hugging Face template; TRIPOD+AI, EU AI Act articles 9-15, IAMA and the
-Algoritmeregister are mapped item by item (:mod:`earlysignal.card.standards`).
+and the Hugging Face template; TRIPOD+AI, the EU AI Act, the AVG, IAMA and the
+Algoritmeregister are mapped item by item in three states (:mod:`earlysignal.card.standards`).
+The card opens with a plain-language summary; the board's figures (the decision rule in
+children, who gets flagged, competing endings, stop rules) come from
+:mod:`earlysignal.card.board`, and :func:`earlysignal.card.consistency.check_card` checks that
+a card agrees with itself.
 
 Examples
 --------

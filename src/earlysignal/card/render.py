@@ -1,10 +1,12 @@
 """Render card data to Markdown, one self-contained HTML file and JSON; validate; write atomically.
 
 The card data (a JSON-ready dict following ``schema/model_card.schema.json``) is the single
-source. :func:`card_blocks` turns it into neutral blocks (text, key-value rows, lists, tables,
-figures) section by section, and two small jinja2 templates (package data) print the blocks
-as Markdown or HTML, so both formats always say the same thing. Values the run cannot know are
-shown as their marker, e.g. "to be completed by the study team", never filled in.
+source. :func:`earlysignal.card.blocks.card_blocks` turns it into neutral blocks (text,
+key-value rows, lists, tables, figures) section by section, with every reader text from
+``templates/texts.j2`` (:mod:`earlysignal.card.texts`), and two small jinja2 templates
+(package data) print the blocks as Markdown or HTML, so both formats always say the same thing.
+Values the run cannot know are shown as their marker, e.g. "to be completed by the study team",
+never filled in.
 
 Examples
 --------
@@ -20,31 +22,34 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from earlysignal.card.blocks import card_blocks
+from earlysignal.card.board import plain_summary
 from earlysignal.card.standards import (
+    COVERED,
     NOT_MEASURED,
-    SECTIONS,
     TO_BE_COMPLETED,
     compliance,
     unknown,
 )
+from earlysignal.card.texts import Block, _texts, card_items, card_text
 
 __all__ = [
     "CARD_FILES",
     "Block",
     "CardValidationError",
     "card_blocks",
+    "card_items",
     "card_schema",
+    "card_text",
     "new_card",
     "render_html",
     "render_markdown",
@@ -58,9 +63,10 @@ CARD_FILES: tuple[str, ...] = ("model_card.md", "model_card.html", "model_card.j
 
 OUTCOME_DEFINITIONS: dict[str, str] = {
     "breakdown": (
-        "The placement in effect at the prediction time ends with end reason 'breakdown' "
-        "(an unplanned ending initiated by the carer or the child, an allegation, standards of "
-        "care or closure) within the horizon."
+        "The placement in effect at the prediction time ends unplanned within the horizon, as "
+        "the breakdown definition below says (default child_side: the carer or the child asks "
+        "to end it; any_unplanned adds endings on the provider's side: allegation, standards "
+        "of care, approval removed, closure)."
     ),
     "carousel": (
         "At least {k} moves (starts of non-temporary placements that are not the first of a "
@@ -78,7 +84,8 @@ OUTCOME_DEFINITIONS: dict[str, str] = {
 COMPETING_EVENTS: dict[str, str] = {
     "breakdown": (
         "The placement ending for any other reason first (planned move, return home, "
-        "permanence, turning 18, transfer) is a competing event: label 0, not censored."
+        "permanence, turning 18, transfer; under child_side also a provider-side ending) is a "
+        "competing event: label 0, not censored."
     ),
     "carousel": (
         "Leaving care (return home, permanence, turning 18) before the second move is a "
@@ -186,8 +193,8 @@ def new_card(
                 "censored": 0,
                 "labelled": 0,
                 "rule": (
-                    "A row whose horizon runs past the extraction date without the event is "
-                    "censored: its label is missing, never 0, and it is left out of training "
+                    "A row whose horizon runs past the extraction date is censored whatever "
+                    "happened in it: its label is missing, never 0, and it is left out of training "
                     "and evaluation (counted here)."
                 ),
             },
@@ -265,6 +272,12 @@ def new_card(
         },
         "human_oversight": unknown(),
         "legal": {"basis": unknown(), "objection_route": unknown(), "status": unknown()},
+        "rights": {
+            "informed": unknown(),
+            "access": unknown(),
+            "correction": unknown(),
+            "contact": unknown(),
+        },
         "monitoring": {"plan": unknown(), "review_date": unknown()},
         "provenance": {
             "earlysignal_version": _version(),
@@ -277,8 +290,10 @@ def new_card(
         },
         "figures": [],
         "compliance": {},
+        "summary": {},
     }
     card["compliance"] = compliance(card)
+    card["summary"] = plain_summary(card)
     return card
 
 
@@ -286,375 +301,6 @@ def _version() -> str:
     from earlysignal import __version__
 
     return __version__
-
-
-# ----------------------------------------------------------------------------- blocks
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """A formatted value; ``marked`` when it is an unknown marker (shown emphasised)."""
-
-    text: str
-    marked: bool = False
-
-
-@dataclass(slots=True)
-class Block:
-    """One piece of a section: ``kind`` is text, kv, list, table or figure."""
-
-    kind: str
-    cells: list[Cell] = field(default_factory=list)
-    rows: list[list[Cell]] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
-    caption: str = ""
-    file: str = ""
-
-
-def _cell(value: Any) -> Cell:
-    if isinstance(value, dict) and "status" in value and set(value) <= {"status", "reason"}:
-        reason = f" ({value['reason']})" if value.get("reason") else ""
-        return Cell(f"{value['status']}{reason}", marked=True)
-    if value is None:
-        return Cell("-")
-    if isinstance(value, bool):
-        return Cell("yes" if value else "no")
-    if isinstance(value, float):
-        if math.isnan(value):
-            return Cell("-")
-        return Cell(f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}")
-    if isinstance(value, int):
-        return Cell(f"{value:,}")
-    if isinstance(value, list):
-        return Cell(", ".join(_cell(v).text for v in value) if value else "-")
-    if isinstance(value, dict):
-        return Cell("; ".join(f"{k}: {_cell(v).text}" for k, v in value.items()))
-    return Cell(str(value))
-
-
-def _text_block(value: Any) -> Block:
-    return Block("text", cells=[_cell(value)])
-
-
-def _kv(pairs: list[tuple[str, Any]]) -> Block:
-    return Block("kv", rows=[[Cell(k), _cell(v)] for k, v in pairs])
-
-
-def _list(value: Any) -> Block:
-    if isinstance(value, list) and value:
-        return Block("list", cells=[_cell(v) for v in value])
-    return _text_block(value if not isinstance(value, list) else unknown(NOT_MEASURED))
-
-
-def _table(rows: Any, caption: str = "", columns: list[str] | None = None) -> Block:
-    if not isinstance(rows, list):
-        return _text_block(rows)
-    if not rows:
-        return _text_block(unknown(NOT_MEASURED, reason=caption or None))
-    cols = columns or list(dict.fromkeys(k for r in rows for k in r))
-    return Block(
-        "table",
-        columns=cols,
-        rows=[[_cell(r.get(c)) for c in cols] for r in rows],
-        caption=caption,
-    )
-
-
-def _figures(card: dict[str, Any], section: str, ref: Any = None) -> list[Block]:
-    """The section's figures; a missing referenced figure or an unknown marker is shown."""
-    figs = card.get("figures", [])
-    blocks = [
-        Block("figure", file=f["file"], caption=f["caption"])
-        for f in figs
-        if f.get("section") == section
-    ]
-    ids = {f["id"] for f in figs}
-    if isinstance(ref, str) and ref not in ids:
-        blocks.append(
-            Block("text", cells=[Cell(f"figure {ref!r} missing from the run", marked=True)])
-        )
-    elif isinstance(ref, dict) and not blocks:
-        blocks.append(_text_block(ref))
-    return blocks
-
-
-def _metric_rows(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "model": m["model"],
-            "metric": m["metric"],
-            "value": m["value"],
-            "95% interval": (
-                f"{m['lower']:.3f} to {m['upper']:.3f}"
-                if m.get("lower") is not None and m.get("upper") is not None
-                else "-"
-            ),
-        }
-        for m in metrics
-    ]
-
-
-def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
-    """The card as (section, blocks) pairs, one per entry of ``SECTIONS``, in order.
-
-    Examples
-    --------
-    >>> card = new_card(run_id="r", experiment="e", run_name="n", outcome="breakdown",
-    ...                 horizon_days=180)
-    >>> [s.id for s, _ in card_blocks(card)][:3]
-    ['model_details', 'intended_use', 'out_of_scope']
-    """
-    md, out = card["model_details"], []
-    for section in SECTIONS:
-        blocks: list[Block] = []
-        sid = section.id
-        if sid == "model_details":
-            blocks += [
-                _text_block(md["description"]),
-                _kv(
-                    [
-                        ("model", md["model_type"]),
-                        ("calibration", md.get("calibration")),
-                        ("probability intervals", md.get("intervals")),
-                        ("class imbalance", md["class_imbalance"]),
-                        ("hyperparameters", md.get("hyperparameters")),
-                        ("owners", md["owners"]),
-                        ("contact", md["contact"]),
-                        ("earlysignal version", md.get("version")),
-                        ("date", md.get("date")),
-                        ("MLflow run", card["run"]["run_id"]),
-                        ("MLflow experiment", card["run"]["experiment"]),
-                    ]
-                ),
-            ]
-        elif sid == "intended_use":
-            blocks.append(_text_block(card["intended_use"]["primary"]))
-        elif sid == "out_of_scope":
-            blocks.append(_list(card["intended_use"]["out_of_scope"]))
-        elif sid == "outcome":
-            o = card["outcome"]
-            blocks += [
-                _text_block(o["definition"]),
-                _kv(
-                    [
-                        ("outcome", o["name"]),
-                        ("horizon (days)", o["horizon_days"]),
-                        ("minimum moves", o.get("min_moves")),
-                    ]
-                ),
-            ]
-        elif sid == "censoring":
-            o = card["outcome"]
-            c = o["censoring"]
-            blocks += [
-                _text_block(c.get("rule", "")),
-                _kv(
-                    [
-                        ("prediction times", c["rows"]),
-                        ("censored (label missing)", c["censored"]),
-                        ("not at risk (label missing)", c.get("not_at_risk")),
-                        ("labelled", c["labelled"]),
-                        ("with the event", c.get("positives")),
-                        ("label 0 after a competing event", c.get("competing")),
-                    ]
-                ),
-                _text_block(o["competing_events"]),
-            ]
-        elif sid == "data":
-            d = card["data"]
-            blocks += [
-                _kv(
-                    [
-                        ("source", d["source"]),
-                        ("simulated", d["simulated"]),
-                        ("observed until", d.get("observed_until")),
-                        ("first prediction time", d["period"].get("first_prediction_time")),
-                        ("last prediction time", d["period"].get("last_prediction_time")),
-                        ("prediction-time design", d["prediction_times"]["design"]),
-                        ("prediction times", d["prediction_times"]["rows"]),
-                        ("children with a prediction time", d["prediction_times"]["children"]),
-                        ("validation errors", d["validation"]["errors"]),
-                        ("validation warnings", d["validation"]["warnings"]),
-                    ]
-                ),
-                _table(
-                    [{"table": k, "rows": v} for k, v in d["counts"].items()],
-                    "rows per table (sizes only; the data are never logged)",
-                ),
-                _table(
-                    [{"table": k, "sha256": v} for k, v in d["digests"].items()],
-                    "dataset digests",
-                ),
-            ]
-            if d.get("import"):
-                imp = d["import"]
-                blocks += [
-                    _table(
-                        [
-                            {
-                                "source table": t,
-                                "rows read": n,
-                                "duplicates merged": imp["duplicates_merged"].get(t, 0),
-                                "excluded": imp["excluded"].get(t, 0),
-                                "kept": imp["kept"].get(t, 0),
-                            }
-                            for t, n in imp["rows_read"].items()
-                        ],
-                        f"import of {imp['files']} file(s), errors: {imp['errors']} (row counts)",
-                    ),
-                    _table(
-                        [{"rule": k, "rows": v} for k, v in imp["issues"].items()],
-                        "import issues by rule (counts; row-level details stay with the data team)",
-                    ),
-                ]
-        elif sid == "predictors":
-            p = card["predictors"]
-            blocks += [
-                _text_block(p["timing"]),
-                _kv(
-                    [
-                        ("number of predictors", p["count"]),
-                        ("sensitive attributes excluded", p["excluded_attributes"] or "none"),
-                        ("sensitive attributes opted in", p["included_sensitive"] or "none"),
-                        ("default features left out", p.get("excluded_features") or "none"),
-                        ("missing data", p["missing_data"]),
-                    ]
-                ),
-                _table(p["features"], "predictors and their descriptions"),
-            ]
-        elif sid == "validation":
-            v = card["validation_design"]
-            blocks += [
-                _text_block(v["description"]),
-                _table(v["periods"], "periods of the temporal split"),
-                _kv(
-                    [
-                        ("rows purged at period boundaries", v.get("purged_rows")),
-                        ("bootstrap replicates", v["bootstrap"]),
-                        ("interval level", v["ci_level"]),
-                        ("bootstrap clustered by", v.get("clustered_by")),
-                    ]
-                ),
-            ]
-        elif sid == "performance":
-            perf = card["performance"]
-            blocks += [
-                _list(perf["summary"]),
-                _table(_metric_rows(perf["metrics"]), "test period, with 95% intervals"),
-            ]
-            oracle = perf["oracle"]
-            blocks.append(
-                _table(_metric_rows(oracle), "the oracle (true risk) on the same rows")
-                if isinstance(oracle, list)
-                else _text_block(oracle)
-            )
-            if perf.get("oracle_sample"):
-                blocks.append(_text_block(perf["oracle_sample"]))
-            blocks += _figures(card, sid)
-        elif sid == "calibration":
-            cal = card["calibration"]
-            blocks += [
-                _text_block(cal["method"]),
-                _table(_metric_rows(cal["metrics"]), "calibration on the test period"),
-            ]
-            blocks += _figures(card, sid, cal.get("figure"))
-        elif sid == "decision":
-            dec = card["decision"]
-            blocks += [
-                _text_block(dec["rule"]),
-                _table(dec["workload"], "expected workload at the decision rule (test period)"),
-                _table(dec["net_benefit"], "net benefit (decision curve)"),
-            ]
-            blocks += _figures(card, sid, dec.get("figure"))
-        elif sid == "subgroups":
-            sg = card["subgroups"]
-            blocks += [
-                _text_block(sg["method"]),
-                _kv(
-                    [
-                        ("attributes", sg["attributes"]),
-                        ("smallest published cell", sg["min_cell"]),
-                        ("suppressed cells", sg["suppressed_cells"]),
-                    ]
-                ),
-                _table(sg["table"], "subgroup results after disclosure control"),
-            ]
-            if sg.get("note"):
-                blocks.append(_text_block(sg["note"]))
-            blocks += _figures(card, sid, sg.get("figure"))
-        elif sid == "explanations":
-            ex = card["explanations"]
-            blocks += [
-                _text_block(ex["method"]),
-                _kv([("rows explained", ex["explained_rows"])]),
-                _table(ex["top_features"], "top factors by mean absolute contribution"),
-                _list(ex["limits"]),
-            ]
-            blocks += _figures(card, sid, ex.get("figure"))
-        elif sid == "limitations":
-            blocks.append(_list(card["limitations"]))
-        elif sid == "ethics":
-            e = card["ethics"]
-            blocks.append(
-                _kv(
-                    [
-                        ("considerations", e["considerations"]),
-                        ("ethical approval", e["approval"]),
-                        ("funding", e["funding"]),
-                        (
-                            "involvement of people with lived experience",
-                            e["lived_experience_involvement"],
-                        ),
-                        ("risk category (EU AI Act)", e["risk_category"]),
-                        ("fundamental rights impact assessment", e.get("fria")),
-                    ]
-                )
-            )
-        elif sid == "oversight":
-            lg = card["legal"]
-            blocks += [
-                _text_block(card["human_oversight"]),
-                _kv(
-                    [
-                        ("legal basis", lg["basis"]),
-                        ("objection route", lg["objection_route"]),
-                        ("status", lg["status"]),
-                    ]
-                ),
-            ]
-        elif sid == "monitoring":
-            mon = card["monitoring"]
-            blocks.append(_kv([("plan", mon["plan"]), ("review date", mon["review_date"])]))
-        elif sid == "provenance":
-            pv = card["provenance"]
-            blocks += [
-                _kv(
-                    [
-                        ("earlysignal", pv["earlysignal_version"]),
-                        ("python", pv["python"]),
-                        ("platform", pv.get("platform")),
-                        ("git commit", pv["git_commit"]),
-                        ("uv.lock sha256", pv["uv_lock_sha256"]),
-                        ("config sha256", pv["config_sha256"]),
-                        ("seed", pv.get("seed")),
-                        ("saved model (MLflow artifacts)", pv["model_artifact"]),
-                        ("durations (s)", pv.get("durations_s")),
-                    ]
-                ),
-                _table(
-                    [{"package": k, "version": v} for k, v in pv["packages"].items()],
-                    "package versions",
-                ),
-            ]
-        else:  # the four standards
-            titles = {s.id: s.title for s in SECTIONS}
-            rows = [
-                {**r, "section": titles.get(r["section"], r["section"])}
-                for r in card["compliance"][sid]
-            ]
-            blocks.append(_table(rows, columns=["item", "topic", "section", "status", "note"]))
-        out.append((section, blocks))
-    return out
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -678,6 +324,10 @@ def _title(card: dict[str, Any]) -> str:
     return title if isinstance(title, str) else f"Model card: {card['run']['run_name']}"
 
 
+def _banner() -> str:
+    return " ".join(str(_texts().banner()).split())
+
+
 def render_markdown(card: dict[str, Any]) -> str:
     """The card as Markdown (figures referenced as ``figures/<file>``).
 
@@ -696,7 +346,11 @@ def render_markdown(card: dict[str, Any]) -> str:
     env.filters["mdcell"] = md_escape
     return str(
         env.get_template("card.md.j2").render(
-            title=_title(card), card=card, sections=card_blocks(card), tbc=TO_BE_COMPLETED
+            title=_title(card),
+            card=card,
+            sections=card_blocks(card),
+            tbc=TO_BE_COMPLETED,
+            banner=_banner(),
         )
     )
 
@@ -729,7 +383,11 @@ def render_html(card: dict[str, Any], figures_dir: str | Path | None = None) -> 
     env = _env(autoescape=True)
     return str(
         env.get_template("card.html.j2").render(
-            title=_title(card), card=card, sections=card_blocks(card), images=images
+            title=_title(card),
+            card=card,
+            sections=card_blocks(card),
+            images=images,
+            banner=_banner(),
         )
     )
 
@@ -763,6 +421,7 @@ def write_card(
     """
     card = dict(card)
     card["compliance"] = compliance(card)
+    card["summary"] = plain_summary(card)
     if validate:
         validate_card(card)
     out = Path(out_dir)
@@ -797,9 +456,9 @@ def write_card(
 
 
 def known_fraction(card: dict[str, Any]) -> float:
-    """Share of standard items (all four tables) the card answers; for summaries."""
+    """Share of standard items (all tables) the card covers in full; for summaries."""
     rows = [r for table in compliance(card).values() for r in table]
-    return float(sum(r["status"] == "reported" for r in rows)) / len(rows)
+    return float(sum(r["status"] == COVERED for r in rows)) / len(rows)
 
 
 def _schema_type(node: dict[str, Any], defs: dict[str, Any]) -> str:

@@ -1,11 +1,13 @@
-"""The card's sections and how reporting standards map onto them.
+"""The card's sections and how reporting standards and laws map onto them.
 
 Sections follow Mitchell et al. (2019) and the Hugging Face model-card template, extended with
 what an ethics board in youth protection asks for (``docs/model_card.md``). Each item of
-TRIPOD+AI (Collins et al., BMJ 2024, 27 items), EU AI Act articles 9-15 and the Dutch IAMA and
-Algoritmeregister is mapped to the card field that answers it. Whether it is answered is decided
-from the card data itself (:func:`compliance`): a field that is missing or marked unknown makes
-the item "to be completed by the study team", so the table never claims more than the run holds.
+TRIPOD+AI (Collins et al., BMJ 2024, 27 items), the EU AI Act, the AVG (GDPR), the Dutch IAMA
+and the Algoritmeregister is mapped to the card fields that cover it, and put in one of three
+states decided from the card data itself (:func:`compliance`): "covered by this run" (the row
+names the section), "partly covered" (the row says what is missing) or "for the organisation"
+(only the organisation can answer it). The table never claims more than the run holds: an item
+needing more than the card gives is at most partly covered, whatever text fills its fields.
 
 Examples
 --------
@@ -15,7 +17,7 @@ Examples
 ['Art. 9', 'Art. 10', 'Art. 11']
 >>> rows = compliance({"outcome": {"definition": "x"}})["tripod_ai"]
 >>> [r["status"] for r in rows if r["item"] == "1"]
-['to be completed by the study team']
+['for the organisation']
 """
 
 from __future__ import annotations
@@ -26,10 +28,16 @@ from typing import Any
 __all__ = [
     "AI_ACT",
     "ALGORITMEREGISTER",
+    "AVG",
+    "COVERED",
+    "FOR_ORGANISATION",
     "IAMA",
     "NOT_APPLICABLE",
     "NOT_MEASURED",
+    "PARTLY",
     "SECTIONS",
+    "STANDARDS",
+    "STATUSES",
     "TO_BE_COMPLETED",
     "TRIPOD_AI",
     "Mapping",
@@ -88,12 +96,16 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
+    Section("summary", "In short", "-", "Model summary"),
     Section("model_details", "Model details", "Model details", "Model details"),
     Section("intended_use", "Intended use", "Intended use", "Uses: direct use"),
-    Section("out_of_scope", "Out-of-scope use", "Intended use", "Uses: out-of-scope use"),
+    Section(
+        "out_of_scope", "Out-of-scope use and misuse", "Intended use", "Uses: out-of-scope use"
+    ),
     Section("outcome", "Outcome definition and horizon", "Metrics", "Evaluation: testing data"),
     Section("censoring", "Censoring and competing events", "Evaluation data", "Evaluation"),
     Section("data", "Data and period", "Training data; evaluation data", "Training details"),
+    Section("simulator", "The simulator's assumptions", "Training data", "Training details"),
     Section(
         "predictors", "Predictors and excluded attributes", "Factors", "Training details: features"
     ),
@@ -102,11 +114,17 @@ SECTIONS: tuple[Section, ...] = (
     Section("calibration", "Calibration", "Quantitative analyses", "Evaluation: results"),
     Section(
         "decision",
-        "Decision curve and expected workload",
+        "Decision rule in children: workload, trade-off and net benefit",
         "Metrics: decision thresholds",
         "Evaluation: metrics",
     ),
-    Section("subgroups", "Subgroup results", "Factors; quantitative analyses", "Bias, risks"),
+    Section("harms", "Harms the board must weigh", "Ethical considerations", "Bias, risks"),
+    Section(
+        "subgroups",
+        "Subgroup results: who gets flagged",
+        "Factors; quantitative analyses",
+        "Bias, risks",
+    ),
     Section("explanations", "Explanations and their limits", "Caveats", "Technical specifications"),
     Section("limitations", "Known limitations", "Caveats and recommendations", "Limitations"),
     Section(
@@ -114,13 +132,18 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("oversight", "Human oversight", "Intended use", "Recommendations"),
     Section(
+        "rights", "The child's and family's rights", "Ethical considerations", "Recommendations"
+    ),
+    Section(
         "monitoring", "Monitoring and review", "Caveats and recommendations", "Recommendations"
     ),
+    Section("glossary", "Glossary", "-", "Glossary"),
     Section(
         "provenance", "Provenance and environment", "Model details", "Technical specifications"
     ),
     Section("tripod_ai", "TRIPOD+AI checklist", "-", "-"),
-    Section("eu_ai_act", "EU AI Act, articles 9-15", "-", "-"),
+    Section("eu_ai_act", "EU AI Act", "-", "-"),
+    Section("avg", "AVG (GDPR): data protection", "-", "-"),
     Section("iama", "IAMA (Impact Assessment Mensenrechten en Algoritmes)", "-", "-"),
     Section("algoritmeregister", "Algoritmeregister", "-", "-"),
 )
@@ -129,10 +152,12 @@ SECTIONS: tuple[Section, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Mapping:
-    """One item of a reporting standard and the card fields that answer it.
+    """One item of a reporting standard or law and the card fields that cover it.
 
-    ``fields`` are dotted paths into the card data; the item is answered when every one is
-    known (:func:`is_known`). An empty ``fields`` means only the study team can answer it.
+    ``fields`` are dotted paths into the card data. ``missing`` says what the card cannot
+    give even when every field is known (so the item is at most "partly covered"). An empty
+    ``fields`` means only the organisation can answer the item; ``note`` then says what it
+    must provide.
     """
 
     item: str
@@ -140,7 +165,17 @@ class Mapping:
     section: str | None
     fields: tuple[str, ...]
     note: str = ""
+    missing: str = ""
 
+
+COVERED = "covered by this run"
+"""Status of an item the card's own sections answer in full (the row names the section)."""
+PARTLY = "partly covered"
+"""Status of an item the card answers in part (the row says what is missing)."""
+FOR_ORGANISATION = "for the organisation"
+"""Status of an item only the organisation (study team, owner, deployer) can answer."""
+STATUSES: tuple[str, ...] = (COVERED, PARTLY, FOR_ORGANISATION)
+"""The three states of a compliance row; never "reported" for generic text."""
 
 _T = TO_BE_COMPLETED
 
@@ -150,67 +185,127 @@ TRIPOD_AI: tuple[Mapping, ...] = (
     Mapping(
         "3", "Background: context, target population, known inequalities", "intended_use",
         ("intended_use.primary",),
-        "the inequalities known in youth protection are in docs/fairness.md",
+        missing="the known inequalities in youth protection are not described on the card "
+        "(see docs/fairness.md); the health-care context is the team's to write",
     ),
     Mapping("4", "Objectives (development and/or evaluation)", "model_details",
             ("model_details.description",)),
     Mapping("5", "Data: sources and dates", "data", ("data.source", "data.period")),
     Mapping("6", "Participants: setting, eligibility, treatments", "data",
-            ("data.prediction_times",), "support given during care is not recorded"),
+            ("data.prediction_times",),
+            missing="eligibility is the prediction-time design only; support given during "
+            "care (the 'treatment') is not recorded"),
     Mapping("7", "Data preparation and quality checks", "data", ("data.validation",)),
     Mapping("8", "Outcome: definition, horizon, assessment", "outcome",
-            ("outcome.definition", "outcome.horizon_days")),
+            ("outcome.definition", "outcome.horizon_days"),
+            missing="who recorded end reasons, and whether they knew the predictors, is for "
+            "the organisation"),
     Mapping("9", "Predictors: choice, definition, timing", "predictors", ("predictors.features",)),
     Mapping("10", "Sample size", "validation", ("validation_design.periods",),
-            "no formal sample-size calculation is made by the library"),
-    Mapping("11", "Missing data", "predictors", ("predictors.missing_data",)),
+            missing="no sample-size calculation was made; events per period are shown"),
+    Mapping("11", "Missing data", "predictors", ("predictors.missing_data",),
+            missing="a general description only; the share missing per predictor is not shown"),
     Mapping("12", "Analytical methods: model, tuning, performance measures", "validation",
-            ("model_details.model_type", "validation_design.description")),
+            ("model_details.model_type", "validation_design.description",
+             "validation_design.method")),
     Mapping("13", "Class imbalance", "model_details", ("model_details.class_imbalance",)),
     Mapping("14", "Fairness approaches", "subgroups", ("subgroups.method",)),
-    Mapping("15", "Model output and thresholds", "decision", ("decision.rule",)),
+    Mapping("15", "Model output and thresholds", "decision", ("decision.rule", "decision.people")),
     Mapping("16", "Differences between development and evaluation data", "validation",
-            ("validation_design.periods",)),
+            ("validation_design.periods",),
+            missing="periods are compared on size and event rate only, not on case mix"),
     Mapping("17", "Ethical approval", "ethics", ("ethics.approval",)),
     Mapping("18", "Open science: funding, conflicts, protocol, registration, sharing",
-            "provenance", ("ethics.funding",)),
+            "provenance", ("ethics.funding",),
+            missing="conflicts of interest, protocol and registration are not on the card"),
     Mapping("19", "Patient and public involvement (people with lived experience)", "ethics",
             ("ethics.lived_experience_involvement",)),
     Mapping("20", "Participants: flow and characteristics", "validation",
-            ("validation_design.periods", "outcome.censoring")),
+            ("validation_design.periods", "outcome.censoring"),
+            missing="the flow is shown; participants' characteristics per period are not "
+            "tabulated"),
     Mapping("21", "Model development: participants and events per analysis", "validation",
             ("validation_design.periods",)),
     Mapping("22", "Model specification and code", "provenance",
             ("provenance.model_artifact", "provenance.earlysignal_version")),
     Mapping("23", "Model performance with intervals, incl. subgroups", "performance",
-            ("performance.metrics", "subgroups.table")),
-    Mapping("24", "Model updating", "monitoring", ("monitoring.plan",)),
-    Mapping("25", "Interpretation, incl. fairness", "performance",
+            ("performance.metrics", "subgroups.table", "subgroups.flagging")),
+    Mapping("24", "Model updating", "monitoring", ("monitoring.plan",),
+            missing="no updating was done; the stop rules on the card are proposed, not "
+            "adopted"),
+    Mapping("25", "Interpretation, incl. fairness", "summary",
             ("performance.summary", "ethics.interpretation")),
     Mapping("26", "Limitations", "limitations", ("limitations",)),
     Mapping("27", "Usability: input quality, user interaction, future research", "oversight",
-            ("human_oversight", "ethics.usability")),
+            ("human_oversight", "ethics.usability"),
+            missing="input quality at use and how users interact with the score were not "
+            "assessed"),
 )  # fmt: skip
 """TRIPOD+AI's 27 items (Collins et al., BMJ 2024;385:e078378), each mapped to a card field."""
 
 AI_ACT: tuple[Mapping, ...] = (
-    Mapping("Art. 9", "Risk management system", "limitations",
-            ("limitations", "ethics.risk_management")),
+    Mapping("Art. 9", "Risk management system", "harms",
+            ("limitations", "ethics.risk_management"),
+            missing="the card lists limitations and harms; a risk-management system over the "
+            "whole lifecycle is the provider's"),
     Mapping("Art. 10", "Data and data governance, incl. bias examination", "data",
-            ("data.validation", "subgroups.table", "ethics.data_governance")),
+            ("data.validation", "subgroups.table", "ethics.data_governance"),
+            missing="bias is examined on the test period only; collection, preparation and "
+            "the assumptions behind the data are the organisation's"),
     Mapping("Art. 11", "Technical documentation (Annex IV)", "provenance",
-            ("provenance.packages", "model_details.model_type")),
-    Mapping("Art. 12", "Record-keeping (logging)", "provenance", ("run.run_id",),
-            "the MLflow run records this study; logging during use is the deployer's"),
+            ("provenance.packages", "model_details.model_type"),
+            missing="the card holds versions and the environment, not the Annex IV "
+            "documentation (design choices, architecture, risk management, changes, standards)"),
+    Mapping("Art. 12", "Record-keeping (automatic logging during use)", "provenance",
+            ("run.run_id",),
+            missing="the MLflow run records this study only; no logging during use exists "
+            "(the deployer's system must provide it)"),
     Mapping("Art. 13", "Transparency and instructions for use", "intended_use",
-            ("intended_use.primary", "intended_use.out_of_scope")),
-    Mapping("Art. 14", "Human oversight (override and stop)", "oversight", ("human_oversight",)),
+            ("intended_use.primary", "intended_use.out_of_scope"),
+            missing="instructions for use for deployers are not written"),
+    Mapping("Art. 14", "Human oversight (override and stop)", "oversight", ("human_oversight",),
+            missing="measures against automation bias, and who can stop use, are the "
+            "deployer's to put in place"),
     Mapping("Art. 15", "Accuracy, robustness and cybersecurity", "performance",
-            ("performance.metrics", "ethics.cybersecurity")),
+            ("performance.metrics", "ethics.cybersecurity"),
+            missing="accuracy is measured; robustness to drift and cybersecurity were not "
+            "assessed"),
     Mapping("Art. 27", "Fundamental rights impact assessment (public bodies)", "iama",
             ("ethics.fria",)),
+    Mapping("Art. 6(3)", "No exemption from high risk: the system profiles children", "ethics",
+            (), "an Annex III system that profiles natural persons is always high-risk: the "
+            "art. 6(3) exemption cannot be claimed"),
+    Mapping("Art. 10(5)", "Basis for processing special categories (origin, disability) in "
+            "the bias audit", "subgroups", (),
+            "strict necessity, safeguards and deletion of the special-category data used for "
+            "the audit must be documented"),
+    Mapping("Art. 49", "Registration in the EU database before use", "ethics", (),
+            "registration by the provider and, for public bodies, by the deployer"),
+    Mapping("Art. 72", "Post-market monitoring", "monitoring", ("monitoring.plan",),
+            missing="stop rules are proposed on the card; a post-market monitoring system "
+            "and plan are not in place"),
 )  # fmt: skip
-"""EU AI Act (Regulation (EU) 2024/1689) articles 9-15 for high-risk systems, plus art. 27."""
+"""EU AI Act (Regulation (EU) 2024/1689): articles 9-15 for high-risk systems, then art. 27,
+6(3), 10(5), 49 and 72."""
+
+AVG: tuple[Mapping, ...] = (
+    Mapping("art. 35", "Data protection impact assessment (DPIA)", "ethics", (),
+            "a DPIA is required before processing: profiling of vulnerable children at scale"),
+    Mapping("art. 22", "No decision based solely on automated processing", "oversight",
+            ("human_oversight",),
+            missing="the card states the score never decides; the organisation must make "
+            "sure it does not in practice"),
+    Mapping("art. 9", "Special categories (origin, disability) in the audit", "subgroups", (),
+            "the legal basis for processing them, and who may see the audit"),
+    Mapping("art. 10 / UAVG art. 31-33", "Criminal-law data: police contacts", "predictors", (),
+            "police contacts used as a predictor may be criminal-law data: the basis for "
+            "processing them, or leaving them out ([features] exclude)"),
+    Mapping("arts. 13-15", "Informing the child and parents; access to the score and its "
+            "reasons", "rights", ("rights.informed", "rights.access"),),
+    Mapping("art. 16", "Correcting wrongly recorded events", "rights", ("rights.correction",)),
+    Mapping("art. 21", "Objection", "rights", ("legal.objection_route",)),
+)  # fmt: skip
+"""The AVG (GDPR) and UAVG items a deployment in youth protection must answer."""
 
 IAMA: tuple[Mapping, ...] = (
     Mapping("1 Waarom", "Purpose and reason (aanleiding, doel)", "intended_use",
@@ -221,16 +316,19 @@ IAMA: tuple[Mapping, ...] = (
     Mapping("1 Waarom", "Responsibilities (betrokkenen, verantwoordelijkheden)", "model_details",
             ("model_details.owners",)),
     Mapping("2 Wat: input", "Data: source, quality, bias (data)", "data",
-            ("data.source", "data.validation", "subgroups.table")),
+            ("data.source", "data.validation", "subgroups.table"),
+            missing="bias in what gets recorded (recording practice) is not measured"),
     Mapping("2 Wat: throughput", "Algorithm: type, explainability (algoritme)", "explanations",
             ("model_details.model_type", "explanations.method")),
     Mapping("2 Wat: output", "Output, accuracy and its use (output)", "decision",
-            ("decision.rule", "performance.metrics")),
+            ("decision.rule", "performance.metrics", "decision.people")),
     Mapping("3 Hoe", "Implementation, human role, communication (implementatie)", "oversight",
-            ("human_oversight",)),
+            ("human_oversight",),
+            missing="how the score is communicated to professionals and families is not "
+            "designed"),
     Mapping("3 Hoe", "Evaluation, monitoring, review (evaluatie)", "monitoring",
             ("monitoring.plan", "monitoring.review_date")),
-    Mapping("4 Grondrechten", "Fundamental rights affected and mitigations", "ethics",
+    Mapping("4 Grondrechten", "Fundamental rights affected and mitigations", "harms",
             ("ethics.fundamental_rights",)),
 )  # fmt: skip
 """Impact Assessment Mensenrechten en Algoritmes (BZK 2021): its four parts, field by field."""
@@ -240,16 +338,18 @@ ALGORITMEREGISTER: tuple[Mapping, ...] = (
     Mapping("organisatie", "Organisation", "model_details", ("model_details.owners",)),
     Mapping("korte omschrijving", "Short description", "model_details",
             ("model_details.description",)),
-    Mapping("doel en impact", "Purpose and impact", "intended_use", ("intended_use.primary",)),
+    Mapping("doel en impact", "Purpose and impact", "intended_use", ("intended_use.primary",),
+            missing="the impact on children and families is not described by the team"),
     Mapping("afwegingen", "Considerations", "ethics", ("ethics.considerations",)),
     Mapping("menselijke tussenkomst", "Human intervention", "oversight", ("human_oversight",)),
-    Mapping("risicobeheer", "Risk management", "limitations", ("ethics.risk_management",)),
+    Mapping("risicobeheer", "Risk management", "harms", ("ethics.risk_management",)),
     Mapping("wettelijke grondslag", "Legal basis", "oversight", ("legal.basis",)),
     Mapping("impacttoetsen", "Impact assessments (IAMA, DPIA)", "iama", ("ethics.fria",)),
-    Mapping("procedure bezwaar", "Objection route", "oversight", ("legal.objection_route",)),
+    Mapping("procedure bezwaar", "Objection route", "rights", ("legal.objection_route",)),
     Mapping("werking", "How it works", "model_details", ("model_details.model_type",)),
     Mapping("gebruikte data", "Data used", "data", ("data.source", "predictors.features")),
-    Mapping("technische documentatie", "Technical documentation", "provenance", ("run.run_id",)),
+    Mapping("technische documentatie", "Technical documentation", "provenance", ("run.run_id",),
+            missing="a link to public documentation is the organisation's"),
     Mapping("risicocategorie", "Risk category (AI Act)", "ethics", ("ethics.risk_category",),
             "likely high-risk (AI Act Annex III 5(a)); the team must decide"),
     Mapping("status", "Status (in development, in use, retired)", "monitoring",
@@ -257,6 +357,15 @@ ALGORITMEREGISTER: tuple[Mapping, ...] = (
     Mapping("contact", "Contact", "model_details", ("model_details.contact",)),
 )  # fmt: skip
 """Fields of the Dutch government's Algoritmeregister publication standard."""
+
+STANDARDS: tuple[tuple[str, tuple[Mapping, ...]], ...] = (
+    ("tripod_ai", TRIPOD_AI),
+    ("eu_ai_act", AI_ACT),
+    ("avg", AVG),
+    ("iama", IAMA),
+    ("algoritmeregister", ALGORITMEREGISTER),
+)
+"""Every standard on the card, in order: its card key and its items."""
 
 
 def _lookup(card: dict[str, Any], path: str) -> Any:
@@ -269,34 +378,50 @@ def _lookup(card: dict[str, Any], path: str) -> Any:
 
 
 def compliance(card: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Map every standard item to its card section and whether the card answers it.
+    """Map every standard item to its card section and one of three states.
 
-    An item is ``"reported"`` only when every field it names is known in ``card``; otherwise
-    it is "to be completed by the study team".
+    - :data:`COVERED`: every field the item names is known on the card and nothing is known
+      to be missing;
+    - :data:`PARTLY`: some fields are known, or the item needs more than the card can give
+      (the note says what is missing);
+    - :data:`FOR_ORGANISATION`: only the organisation can answer it (no field, or none of its
+      fields known); the note says what it must provide.
 
     Examples
     --------
     >>> rows = compliance({"human_oversight": "caseworker reviews"})["eu_ai_act"]
     >>> [r["status"] for r in rows if r["item"] == "Art. 14"]
-    ['reported']
+    ['partly covered']
+    >>> rows = compliance({"model_details": {"title": "T"}})["algoritmeregister"]
+    >>> [r["status"] for r in rows if r["item"] == "naam"]
+    ['covered by this run']
     """
     out: dict[str, list[dict[str, Any]]] = {}
-    for name, items in (
-        ("tripod_ai", TRIPOD_AI),
-        ("eu_ai_act", AI_ACT),
-        ("iama", IAMA),
-        ("algoritmeregister", ALGORITMEREGISTER),
-    ):
+    for name, items in STANDARDS:
         rows = []
         for m in items:
-            answered = bool(m.fields) and all(is_known(_lookup(card, f)) for f in m.fields)
+            known = [f for f in m.fields if is_known(_lookup(card, f))]
+            unknown_fields = [f for f in m.fields if f not in known]
+            if not known:
+                status = FOR_ORGANISATION
+                note = m.note or (
+                    "to be written by the organisation: " + ", ".join(m.fields) if m.fields else _T
+                )
+            elif unknown_fields or m.missing:
+                status = PARTLY
+                parts = [m.missing] if m.missing else []
+                if unknown_fields:
+                    parts.append("not yet on the card: " + ", ".join(unknown_fields))
+                note = "; ".join(parts)
+            else:
+                status, note = COVERED, m.note
             rows.append(
                 {
                     "item": m.item,
                     "topic": m.topic,
                     "section": m.section if m.section is not None else _T,
-                    "status": "reported" if answered else _T,
-                    "note": m.note,
+                    "status": status,
+                    "note": note,
                 }
             )
         out[name] = rows

@@ -94,9 +94,17 @@ def demo_command(
 
 
 def card_command(
-    run_id: str, *, tracking_uri: str | None = None, output_dir: Path = Path("earlysignal-output")
+    run_id: str,
+    *,
+    tracking_uri: str | None = None,
+    output_dir: Path = Path("earlysignal-output"),
+    exports: dict[str, Path | None] | None = None,
 ) -> int:
-    """``earlysignal card RUN_ID``: re-render the card from the run's logged card data."""
+    """``earlysignal card RUN_ID``: re-render the card from the run's logged card data.
+
+    ``exports`` (keys ``algoritmeregister``, ``iama``, ``review_pack``, ``reviews``) are
+    written afterwards by :func:`earlysignal.publish.command.publish_exports`.
+    """
     from earlysignal.card import CardValidationError
     from earlysignal.experiment.runner import ExperimentError, render_card_from_run
 
@@ -114,4 +122,8 @@ def card_command(
     console.print(f"model card: {folder / 'model_card.html'}", markup=False)
     console.print(f"            {folder / 'model_card.md'}", markup=False)
     console.print(f"            {folder / 'model_card.json'}", markup=False)
+    if exports and any(v is not None for v in exports.values()):
+        from earlysignal.publish.command import publish_exports
+
+        return publish_exports(folder, run_id=run_id, tracking_uri=tracking_uri, **exports)
     return EXIT_OK

@@ -102,11 +102,18 @@ class DataConfig(_Section):
     ``source = "simulated"`` simulates a cohort (``n_children``, ``years``, ``sim_seed``);
     ``"canonical"`` reads a canonical folder at ``path``; ``"ssda903"`` imports SSDA903 returns
     from ``path`` (``import_errors`` says whether errors in the returns stop the run or are
-    repaired and counted). ``validation = "strict"`` stops on any data error.
+    repaired and counted). ``"ijw"`` imports an archive of iJw 3.2 messages from ``path``
+    with the HMAC key in ``ijw_key_file`` (and optional ``ijw_mapping``, ``ijw_xsd``); without
+    ``path`` it simulates a cohort, writes it as an iJw archive and imports that (a fresh key
+    per run). ``"cbs"`` imports CBS youth-care files from ``path`` (code lists from ``codes``),
+    or without a ``path`` simulates a CBS archive and imports it. ``validation = "strict"``
+    stops on any data error.
     """
 
-    source: Literal["simulated", "canonical", "ssda903"] = "simulated"
+    source: Literal["simulated", "canonical", "ssda903", "ijw", "cbs"] = "simulated"
     path: str | None = None
+    codes: str | None = None
+    """CBS only: a code-list TOML file (docs/cbs.md); relative to the config file."""
     n_children: int = Field(default=20_000, ge=10, le=5_000_000)
     years: int = Field(default=10, ge=2, le=40)
     sim_seed: int = 1
@@ -114,11 +121,19 @@ class DataConfig(_Section):
     import_errors: Literal["raise", "repair"] = "raise"
     """SSDA903 only: ``raise`` stops on any error in the returns; ``repair`` excludes or
     repairs each offending row (for example trims overlapping episodes) and counts it in the
-    import report, which the card summarises."""
+    import report, which the card summarises. iJw: the same for messages."""
+    ijw_key_file: str | None = None
+    """iJw only: file holding the HMAC key for child pseudonyms (required with ``path``)."""
+    ijw_mapping: str | None = None
+    """iJw only: mapping TOML (product codes, end reasons); default: the shipped defaults."""
+    ijw_xsd: str | None = None
+    """iJw only: folder of the official XSDs to validate every message against."""
+    ijw_observed_until: date | None = None
+    """iJw only: the extraction date (default: the latest message date)."""
 
     @model_validator(mode="after")
     def _path_when_needed(self) -> DataConfig:
-        if self.source != "simulated" and not self.path:
+        if self.source not in ("simulated", "ijw", "cbs") and not self.path:
             raise ValueError(
                 f"data.path is required when data.source = {self.source!r}: set it to the folder "
                 "holding the records"
@@ -132,6 +147,19 @@ class OutcomeConfig(_Section):
     name: Literal["breakdown", "carousel", "return_home", "reentry"] = "breakdown"
     horizon_days: int = Field(default=180, ge=7, le=3650)
     min_moves: int = Field(default=2, ge=1, le=20)
+    breakdown_definition: Literal["child_side", "any_unplanned"] = "child_side"
+    """What counts as a breakdown (``earlysignal.outcomes.BREAKDOWN_DEFINITIONS``):
+    ``child_side`` (default) an unplanned ending asked for by the carer or the child;
+    ``any_unplanned`` also endings for reasons on the provider's side (``provider_ended``)."""
+
+    @model_validator(mode="after")
+    def _definition_for_breakdown_only(self) -> OutcomeConfig:
+        if self.name != "breakdown" and self.breakdown_definition != "child_side":
+            raise ValueError(
+                f"outcome.breakdown_definition = {self.breakdown_definition!r} applies only to "
+                f"name = 'breakdown', not {self.name!r}: remove the key or set name = 'breakdown'"
+            )
+        return self
 
 
 class DesignConfig(_Section):
@@ -213,10 +241,13 @@ class DecisionConfig(_Section):
     """``[decision]``: flag children above a risk ``threshold`` or the top ``capacity`` share.
 
     Exactly one of the two is set. ``capacity = 0.1`` flags the 10 % highest risks.
+    ``caseload`` (optional): children per caseworker, so the card can show the decision rule
+    per caseworker as well as per run.
     """
 
     threshold: float | None = Field(default=None, gt=0, lt=1)
     capacity: float | None = Field(default=None, gt=0, lt=1)
+    caseload: int | None = Field(default=None, ge=1, le=10_000)
 
     @model_validator(mode="after")
     def _one(self) -> DecisionConfig:
@@ -300,6 +331,10 @@ class CardConfig(_Section):
     ethical_considerations: str = ""
     funding: str = ""
     lived_experience_involvement: str = ""
+    rights_informed: str = ""
+    rights_access: str = ""
+    rights_correction: str = ""
+    rights_contact: str = ""
 
 
 class TrackingConfig(_Section):
@@ -329,7 +364,7 @@ class StopRuleConfig(_Section):
     lower: float | None = None
     upper: float | None = None
     decide_by: Literal["estimate", "interval"] = "interval"
-    min_events: int = Field(default=50, ge=1)
+    min_events: int = Field(default=100, ge=1)
     outcome_delay_days: int | None = Field(default=None, ge=0)
     judge_on: Literal["unflagged", "all"] = "unflagged"
 
@@ -337,7 +372,7 @@ class StopRuleConfig(_Section):
 def _default_stop_rules() -> list[StopRuleConfig]:
     return [
         StopRuleConfig(metric="calibration_slope", lower=0.8, upper=1.2),
-        StopRuleConfig(metric="subgroup_oe", lower=0.8, upper=1.25, min_events=20),
+        StopRuleConfig(metric="subgroup_oe", lower=0.8, upper=1.25),
     ]
 
 
@@ -546,4 +581,11 @@ def load_config(source: str | Path) -> ExperimentConfig:
         config = config.model_copy(
             update={"data": config.data.model_copy(update={"path": resolved})}
         )
+    for key in ("codes", "ijw_key_file", "ijw_mapping", "ijw_xsd"):
+        value = getattr(config.data, key)
+        if value is not None and not Path(value).expanduser().is_absolute():
+            resolved = str((path.parent / Path(value).expanduser()).resolve())
+            config = config.model_copy(
+                update={"data": config.data.model_copy(update={key: resolved})}
+            )
     return config

@@ -210,6 +210,13 @@ class _State:
     audit_published: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _say(name: str, *args: Any) -> str:
+    """A reader text of the card (``earlysignal/card/templates/texts.j2``) for a card field."""
+    from earlysignal.card.texts import card_text
+
+    return card_text(name, *args)
+
+
 def _iso(d: Any) -> str | None:
     return d.isoformat() if isinstance(d, date) else None
 
@@ -256,6 +263,27 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
         state.history, report = load_history(cfg.path)
         state.card["data"]["validation"]["loaded"] = bool(report.ok)
         d["source"] = f"canonical folder ({Path(cfg.path).name})"
+    elif cfg.source == "cbs":
+        from earlysignal.experiment.cbs_archive import load_cbs
+
+        state.history, items = load_cbs(cfg)
+        d.update(items)
+    elif cfg.source == "ijw":
+        from earlysignal.experiment.archives import load_ijw
+        from earlysignal.sources.ijw import source_definitions
+
+        state.history, ijw_report, d["source"] = load_ijw(cfg)
+        acc = ijw_report.message_accounting()
+        d["import"] = {
+            "errors": cfg.import_errors,
+            "files": acc["read"],
+            "rows_read": {"messages": acc["read"]},
+            "duplicates_merged": {"messages": acc["duplicates_merged"]},
+            "excluded": {"messages": acc["excluded"] + acc["not_read"]},
+            "kept": {"messages": acc["kept"]},
+            "issues": ijw_report.summary()["issues"],
+        }
+        d["source_definitions"] = source_definitions()
     else:
         from earlysignal.sources.ssda903 import import_ssda903
 
@@ -272,7 +300,19 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
             "kept": summary["kept"],
             "issues": summary["issues"],
         }
-    d["simulated"] = state.simulation is not None
+    # an iJw archive simulated for the run (no [data] path) is simulated data too
+    ijw_sim = cfg.source == "ijw" and not cfg.path and history is None and simulation is None
+    d["simulated"] = state.simulation is not None or ijw_sim
+    if state.simulation is not None:
+        sim = state.simulation
+        d["simulator"] = {
+            "period_start": sim.start.isoformat(),
+            "years": round((state.history.observed_until - sim.start).days / 365.25),
+            "burn_in_years": int(sim.params.burn_in_years),
+            "children": int(state.history.children.height),
+            "seed": int(sim.seed),
+            "scenario": sim.scenario.name if sim.scenario is not None else None,
+        }
     d["observed_until"] = state.history.observed_until.isoformat()
     d["counts"] = {k: int(v) for k, v in state.history.counts().items()}
 
@@ -328,6 +368,10 @@ def _prediction_times(state: _State) -> None:
         "children": report.children,
         "excluded": {k: int(v) for k, v in report.dropped.items()},
     }
+    sim = state.card["data"].get("simulator")
+    if sim is not None:
+        start = date.fromisoformat(sim["period_start"])
+        sim["burn_in_prediction_times"] = int((times["prediction_time"] < start).sum())
     state.card["data"]["period"] = {
         "first_prediction_time": _iso(times["prediction_time"].min()),
         "last_prediction_time": _iso(times["prediction_time"].max()),
@@ -356,14 +400,18 @@ def _sensitive_specs(state: _State) -> list[Any]:
 
 
 def _features(state: _State) -> None:
-    from earlysignal.features import build_features, default_specs, describe
+    from earlysignal.features import build_features, default_specs, describe, feature_vocabulary
     from earlysignal.outcomes import label_name, label_with_report
     from earlysignal.schema import SENSITIVE_ATTRIBUTES
+    from earlysignal.split import fraction_boundaries
 
     cfg = state.config
     o = cfg.outcome
     k = o.min_moves
-    state.specs = (*default_specs(state.history), *_sensitive_specs(state))
+    # the vocabulary (event kinds, top statuses) from facts before the training period's end
+    train_end = cfg.split.calibrate_from or fraction_boundaries(state.times, cfg.split.fractions)[0]
+    vocabulary = feature_vocabulary(state.history, before=train_end)
+    state.specs = (*default_specs(state.history, before=train_end), *_sensitive_specs(state))
     table = describe(state.specs)
     names = table["name"].to_list()
     unknown = [x for x in cfg.features.exclude if x not in names]
@@ -373,11 +421,23 @@ def _features(state: _State) -> None:
             f"default feature names: {', '.join(names)}"
         )
     state.features = [n for n in names if n not in cfg.features.exclude]
-    state.label = label_name(o.name, o.horizon_days)
+    definition = o.breakdown_definition
+    state.label = label_name(o.name, o.horizon_days, definition)
     state.frame = build_features(
-        state.history, state.times, state.specs, outcomes=[(o.name, o.horizon_days, k)]
+        state.history,
+        state.times,
+        state.specs,
+        outcomes=[(o.name, o.horizon_days, k, definition)],
     )
-    _, report = label_with_report(state.history, state.times, o.name, o.horizon_days, k=k)
+    _, report = label_with_report(
+        state.history, state.times, o.name, o.horizon_days, k=k, definition=definition
+    )
+    if o.name == "breakdown":
+        from earlysignal.outcomes import breakdown_definition_summary
+
+        state.card["outcome"]["breakdown_definition"] = breakdown_definition_summary(
+            state.history, definition
+        )
     state.card["outcome"]["censoring"].update(
         {
             "rows": report.rows,
@@ -391,16 +451,13 @@ def _features(state: _State) -> None:
     described = {r["name"]: r["description"] for r in table.iter_rows(named=True)}
     p = state.card["predictors"]
     p["count"] = len(state.features)
+    p["vocabulary"] = vocabulary
     p["features"] = [{"name": n, "description": described[n]} for n in state.features]
     p["excluded_attributes"] = sorted(SENSITIVE_ATTRIBUTES - set(cfg.features.include_sensitive))
     p["included_sensitive"] = list(cfg.features.include_sensitive)
     if cfg.features.exclude:
         p["excluded_features"] = list(cfg.features.exclude)
-    p["missing_data"] = (
-        "No imputation of records: a feature that never happened (e.g. days since the last "
-        "move for a child never moved) is null, handled natively by LightGBM and imputed "
-        "inside the logistic model; censored labels are excluded and counted."
-    )
+    p["missing_data"] = _say("missing_data")
 
 
 def _split(state: _State) -> None:
@@ -436,32 +493,43 @@ def _split(state: _State) -> None:
             )
     state.split = split
     periods = []
+    t = pl.col("prediction_time")
     for r in split.summary.iter_rows(named=True):
         rows = int(r["rows"])
         pos = int(r["positives"] or 0)
+        in_period = pl.lit(True)
+        if r["start"] is not None:
+            in_period = in_period & (t >= r["start"])
+        if r["end"] is not None:
+            in_period = in_period & (t < r["end"])
+        # label missing (censored or not at risk) among the period's rows, whether purged or not
+        missing = int(state.frame.filter(in_period & pl.col(state.label).is_null()).height)
         periods.append(
             {
                 "period": r["part"],
                 "from": _iso(r["start"]) or "start of data",
                 "until (exclusive)": _iso(r["end"]) or "end of data",
-                "rows": rows,
+                "rows in period": int(r["rows_in"]),
+                "purged rows": int(r["purged"]) + int(r["censored"]),
+                "of them censored rows (label missing)": missing,
+                "kept rows": rows,
                 "children": int(r["children"] or 0),
-                "events": pos,
+                "events (rows)": pos,
                 "event rate": pos / rows if rows else None,
-                "purged": int(r["purged"]),
-                "censored or not at risk": int(r["censored"]),
             }
         )
     v = state.card["validation_design"]
     v["periods"] = periods
-    v["purged_rows"] = int(split.summary["purged"].sum())
-    v["description"] = (
-        "Temporal validation: the model is trained on the earliest period, calibrated on the "
-        "next and tested on the latest, split by prediction time "
-        f"(train before {split.train_end}, test from {split.calibrate_end}). Rows whose "
-        f"{h}-day label window crosses into a later period are purged; censored rows are "
-        "excluded. Children can appear in several periods, each time with only what was known "
-        "then (as in deployment). No hyperparameter search: the parameters are the config's."
+    v["purged_rows"] = sum(int(p["purged rows"]) for p in periods)
+    v["bootstrap"] = int(state.config.evaluation.bootstrap)
+    v["ci_level"] = float(state.config.evaluation.ci_level)
+    v["clustered_by"] = "child (all rows of a child are resampled together)"
+    v["method"] = {
+        "bootstrap": int(state.config.evaluation.bootstrap),
+        "level": float(state.config.evaluation.ci_level),
+    }
+    v["description"] = _say(
+        "validation_description", split.train_end.isoformat(), split.calibrate_end.isoformat(), h
     )
 
 
@@ -538,11 +606,13 @@ def _fit(state: _State) -> None:
         if m.kind == "lightgbm"
         else {}
     )
-    md["class_imbalance"] = (
-        f"Not reweighted or resampled (training event rate {float(np.mean(y)):.3f}): "
-        "weights would distort the probabilities; the calibration period makes the "
-        "probabilities honest, and performance is reported with AUPRC and at the decision rule."
-    )
+    if m.kind == "lightgbm" and m.early_stopping_rounds is not None:
+        state.card["validation_design"].setdefault("method", {})["early_stopping"] = {
+            "share": float(state.base.validation_fraction),
+            "rounds": int(m.early_stopping_rounds),
+            "trees": int(state.base.n_trees_),
+        }
+    md["class_imbalance"] = _say("class_imbalance", float(np.mean(y)))
 
 
 def _calibrate(state: _State) -> None:
@@ -571,15 +641,7 @@ def _calibrate(state: _State) -> None:
         if m.calibration != "none" and m.intervals == "venn_abers"
         else "none"
     )
-    state.card["calibration"]["method"] = (
-        "No calibration step: probabilities are the model's own."
-        if m.calibration == "none"
-        else (
-            f"The model's scores are mapped to probabilities by {m.calibration} calibration "
-            "fitted on the calibration period only; the test period is untouched. Metrics "
-            "below are on the test period with 95% child-clustered bootstrap intervals."
-        )
-    )
+    state.card["calibration"]["method"] = _say("calibration_method", m.calibration)
     # Decision threshold: from the calibration period, never from the test period.
     d = state.config.decision
     if d.threshold is not None:
@@ -606,7 +668,7 @@ def _oracle(state: _State, test: pl.DataFrame) -> tuple[Any, str]:
     times = test.select("child_id", "prediction_time")
     frame = oracle_risk(
         state.simulation, times, outcome=o.name, horizon=o.horizon_days, k=o.min_moves,
-        seed=state.seed,
+        seed=state.seed, definition=o.breakdown_definition,
     )  # fmt: skip
     risk = frame["risk"].to_numpy().astype(np.float64)  # one row per input row, in order
     bad = int(np.sum(~np.isfinite(risk) | (risk < 0) | (risk > 1)))
@@ -637,15 +699,16 @@ def _metric_rows(table: pl.DataFrame, model: str, names: tuple[str, ...], label:
     return rows
 
 
-def _interval_words(diff: dict[str, Any], better_if: str) -> str:
+def _interval_verdict(diff: dict[str, Any], better_if: str) -> str:
+    """``better``, ``worse``, ``same`` (interval includes zero) or ``none`` (no interval)."""
     lo, hi = diff.get("lower"), diff.get("upper")
     if lo is None or hi is None:
-        return "no interval (bootstrap off), so no claim either way"
+        return "none"
     if (lo > 0 and better_if == "higher") or (hi < 0 and better_if == "lower"):
-        return "better (the paired 95% interval excludes zero)"
+        return "better"
     if (hi < 0 and better_if == "higher") or (lo > 0 and better_if == "lower"):
-        return "WORSE (the paired 95% interval excludes zero)"
-    return "not shown to differ (the paired 95% interval includes zero)"
+        return "worse"
+    return "same"
 
 
 def _evaluate(state: _State) -> None:
@@ -660,7 +723,9 @@ def _evaluate(state: _State) -> None:
     baselines = {k: m.risk(X) for k, m in state.baselines.items()}
     assert state.threshold is not None
     share = float(np.mean(p >= state.threshold))
-    capacity = cfg.decision.capacity if cfg.decision.capacity is not None else max(share, 1e-3)
+    # Workload is measured at the share the rule actually flags on the test period (not at the
+    # configured capacity), so the workload table and the rule's figures are one set of numbers.
+    capacity = max(share, 1e-3)
     thresholds = sorted({0.05, 0.1, 0.2, 0.3, round(state.threshold, 6)})
     common: dict[str, Any] = {
         "thresholds": thresholds,
@@ -697,9 +762,11 @@ def _evaluate(state: _State) -> None:
             .alias("model")
         )
         table = pl.concat([table, extra])
-        state.card["performance"]["oracle_sample"] = (
-            f"The oracle comparison uses {int(mask.sum())} of {test.height} test rows "
-            f"({len(keep)} children drawn at random): the oracle is a forward simulation."
+        state.card["performance"]["oracle_sample"] = _say(
+            "oracle_sample", int(mask.sum()), test.height, len(keep)
+        )
+        state.card["validation_design"].setdefault("method", {}).update(
+            oracle_rows=int(mask.sum()), oracle_children=len(keep), test_rows=test.height
         )
     state.metrics = table
     perf = state.card["performance"]
@@ -713,28 +780,15 @@ def _evaluate(state: _State) -> None:
     auroc = _metric_rows(table, name, ("auroc",), name)
     if auroc:
         a = auroc[0]
-        summary.append(
-            f"AUROC of the {name} model on the test period: {a['value']:.3f} "
-            + (
-                f"(95% interval {a['lower']:.3f} to {a['upper']:.3f})."
-                if a["lower"] is not None
-                else "(no interval: bootstrap off)."
-            )
-        )
+        summary.append(_say("perf_auroc", name, a))
         if a["lower"] is not None and a["lower"] <= 0.5:
-            summary.append(
-                "The model is not shown to rank children better than chance: the AUROC's 95% "
-                "interval includes 0.5. It should not be used as a signal."
-            )
+            summary.append(_say("perf_chance"))
     for b in baselines:
         diff = _metric_rows(table, f"{name} - {b}", ("auroc",), "")
         if diff:
             d = diff[0]
-            summary.append(
-                f"Against the {b} baseline, AUROC difference {d['value']:+.3f}: "
-                + _interval_words(d, "higher")
-                + "."
-            )
+            verdict = _interval_verdict(d, "higher")
+            summary.append(_say("perf_baseline", b, d, verdict, abs(d["value"]) < 0.02))
     if oracle is not None:
         perf["oracle"] = (
             _metric_rows(table, f"{name} (oracle sample)", ("auroc",), f"{name}, same rows")
@@ -744,10 +798,7 @@ def _evaluate(state: _State) -> None:
         )
         lift = _metric_rows(table, f"{name} / oracle", ("auroc_lift",), "")
         if lift:
-            summary.append(
-                f"The model achieves {lift[0]['value']:.0%} of the oracle's lift over chance "
-                "(AUROC - 0.5), on simulated data where the true risk is known."
-            )
+            summary.append(_say("perf_oracle", lift[0]))
     else:
         from earlysignal.card import NOT_MEASURED, unknown
 
@@ -776,13 +827,7 @@ def _evaluate(state: _State) -> None:
     thr = state.threshold
     dec["threshold"] = thr
     dec["capacity"] = d.capacity
-    dec["rule"] = (
-        f"Flag the {d.capacity:.0%} highest risks: on the calibration period that is a risk of "
-        f"at least {thr:.3f}, applied unchanged to the test period (where it flags {share:.1%})."
-        if d.capacity is not None
-        else f"Flag risks of at least {thr:.3f} (set by the study); it flags {share:.1%} of test "
-        "rows."
-    )
+    dec["rule"] = _say("decision_rule", d.capacity, thr, share)
     at = min(capacity, 1.0)
     workload = []
     for metric, label in (
@@ -810,6 +855,7 @@ def _evaluate(state: _State) -> None:
                  "lower": r["lower"], "upper": r["upper"]}
             )  # fmt: skip
     dec["net_benefit"] = nb
+    _board_figures(state, test, y, p)
     dec["figure"] = _save_figure(
         state,
         plot_decision_curve(y, preds, np.linspace(0.01, min(0.6, max(0.2, 3 * thr)), 40)),
@@ -817,6 +863,64 @@ def _evaluate(state: _State) -> None:
         "Decision curve on the test period: net benefit against treat-all and treat-none.",
         "decision",
     )
+
+
+def _board_figures(state: _State, test: pl.DataFrame, y: Any, p: Any) -> None:
+    """The decision rule in children, effect sizes, results by age and stop rules (card)."""
+    from earlysignal.card.board import (
+        competing_by_age,
+        decision_in_people,
+        effect_sizes,
+        stop_rules,
+    )
+    from earlysignal.outcomes import _status_frame
+
+    cfg = state.config
+    card = state.card
+    thr = float(state.threshold or 0.0)
+    f = cfg.fairness
+    people = decision_in_people(
+        test["child_id"].to_numpy(), test["prediction_time"].to_numpy(), y, p, thr,
+        caseload=cfg.decision.caseload, min_cell=f.min_cell,
+    )  # fmt: skip
+    card["decision"]["people"] = people
+    card["decision"]["caseload"] = cfg.decision.caseload
+    perf = card["performance"]
+    perf["effects"] = effect_sizes(
+        perf["metrics"], card["decision"]["net_benefit"], cfg.model.kind, thr
+    )
+    o = cfg.outcome
+    keys = test.select("child_id", "prediction_time")
+    status = _status_frame(
+        state.history, keys, o.name, o.horizon_days, o.min_moves or 2,
+        "window", o.breakdown_definition,
+    )  # fmt: skip
+    ages = keys.join(
+        state.history.children.select("child_id", "birth_date"), on="child_id", how="left"
+    ).select(
+        ((pl.col("prediction_time") - pl.col("birth_date")).dt.total_days() / 365.25).alias("a")
+    )
+    card["outcome"]["competing_by_age"] = competing_by_age(
+        ages["a"].to_numpy(), status["_status"].to_numpy(), y, p, thr, min_cell=f.min_cell,
+        horizon_days=o.horizon_days,
+    )  # fmt: skip
+    events = people["per_run"].get("events") if people["runs"] else None
+    card["monitoring"]["stop_rules"] = stop_rules(
+        horizon_days=o.horizon_days, events_per_run=float(events) if events else None
+    )
+    # the rules as data, which `earlysignal monitor` judges ([monitoring] stop_rules)
+    card["monitoring"]["stop_rules"]["rules"] = [
+        r.model_dump(mode="json") for r in cfg.monitoring.stop_rules
+    ]
+
+
+def _described_ticks(fig: Any, described: dict[str, str]) -> Any:
+    """Label a figure's feature axis with the features' descriptions (readers, not code)."""
+    for ax in fig.axes:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        if labels and any(x in described for x in labels):
+            ax.set_yticks(ax.get_yticks(), [described.get(x, x) for x in labels])
+    return fig
 
 
 def _explain(state: _State) -> None:
@@ -849,40 +953,24 @@ def _explain(state: _State) -> None:
         }
         for r in table.head(cfg.explain.top).iter_rows(named=True)
     ]
-    implementation = {
-        "fast": "earlysignal's exact fast TreeSHAP (checked against LightGBM's pred_contrib)",
-        "native": "LightGBM's native pred_contrib",
-        "fast+native": "earlysignal's exact fast TreeSHAP and, for its deepest trees, "
-        "LightGBM's native pred_contrib",
-    }
-    ex["method"] = (
-        (
-            "Path-dependent TreeSHAP contributions from "
-            + implementation.get(str(contrib.implementation), str(contrib.implementation))
-            if cfg.model.kind == "lightgbm"
-            else "Exact additive contributions of the model"
-        )
-        + f" on a random sample of {n} test rows; global importance is the mean absolute "
-        "contribution to the log-odds, with a 95% bootstrap interval over children."
+    from earlysignal.card.texts import card_items
+
+    ex["method"] = _say(
+        "explain_method", str(contrib.implementation), cfg.model.kind == "lightgbm", int(n)
     )
-    ex["limits"] = [
-        "Contributions explain the uncalibrated log-odds; the calibrator sits on top, so they "
-        "rank factors but do not add up to the calibrated probability.",
-        "They describe associations in recorded histories, not causes: a factor raising the "
-        "risk is not a reason for it, and says nothing about what would lower it.",
-        "Correlated features share credit in ways that depend on the model.",
-        "Recorded events depend on recording practice: more recording looks like more risk.",
-    ]
+    ex["limits"] = card_items("explain_limits")
     ex["figure"] = _save_figure(
         state,
-        importance_plot(table, max_display=min(15, cfg.explain.top + 5)),
+        _described_ticks(
+            importance_plot(table, max_display=min(15, cfg.explain.top + 5)), described
+        ),
         "importance",
         f"Global importance: mean |contribution| on {n} test rows, 95% bootstrap intervals.",
         "explanations",
     )
     _save_figure(
         state,
-        beeswarm(contrib, max_display=min(12, cfg.explain.top + 2)),
+        _described_ticks(beeswarm(contrib, max_display=min(12, cfg.explain.top + 2)), described),
         "beeswarm",
         "Contributions per row and feature (colour: feature value), uncalibrated log-odds.",
         "explanations",
@@ -895,6 +983,9 @@ AUDIT_COLUMNS: tuple[str, ...] = (
     "suppressed",
 )  # fmt: skip
 """Columns of the audit shown on the card (the full published table is logged)."""
+
+GAP_MARGIN = 0.05
+"""Equivalence margin of the card's "no gap" verdict for rates at the decision rule."""
 
 
 def _audit(state: _State) -> None:
@@ -928,9 +1019,15 @@ def _audit(state: _State) -> None:
     sg["min_cell"] = f.min_cell
     sg["suppressed_cells"] = suppressed
     sg["table"] = groups.select([c for c in AUDIT_COLUMNS if c in groups.columns]).to_dicts()
+    # one value per metric on the card: the overall ECE is the calibration section's
+    sg["table"] = [{k: v for k, v in r.items() if k != "ece"} for r in sg["table"]]
+    from earlysignal.card.board import flagging_by_group
+
+    sg["gap_margin"] = GAP_MARGIN
+    sg["flagging"] = flagging_by_group(result.metrics.to_dicts(), margin=GAP_MARGIN)
     sg["method"] = (
         "Fairness audit on the test period (earlysignal.fairness, on fairlearn's MetricFrame): "
-        f"per group, calibration (observed/expected, ECE), AUROC and error rates at the "
+        "per group, calibration (observed/expected), AUROC and error rates at the "
         f"decision threshold {result.threshold:.3f}, with {f.bootstrap} child-clustered "
         "bootstrap replicates; a calibration-gap test flags groups (gap_flag). Disclosure "
         f"control: counts rounded to 5, no cell under {f.min_cell} children, complementary "
@@ -982,6 +1079,7 @@ def _save_model(state: _State, log: Callable[[Path, str], None]) -> None:
             "label": state.label,
             "train_end": state.split.train_end.isoformat(),
             "calibrate_end": state.split.calibrate_end.isoformat(),
+            "feature_vocabulary": state.card["predictors"].get("vocabulary"),
             "threshold": state.threshold,
             "capacity": state.config.decision.capacity,
             "study": state.config.study.name,
@@ -1027,34 +1125,32 @@ def _fill_human_fields(card: dict[str, Any], config: ExperimentConfig) -> None:
     card["monitoring"] = {
         "plan": text(c.monitoring),
         "review_date": c.review_date.isoformat() if c.review_date else unknown(),
-        "stop_rules": [r.model_dump(mode="json") for r in config.monitoring.stop_rules],
     }
     card["ethics"]["considerations"] = text(c.ethical_considerations)
     card["ethics"]["funding"] = text(c.funding)
     card["ethics"]["lived_experience_involvement"] = text(c.lived_experience_involvement)
-    card["limitations"] = [
-        *c.known_limitations,
-        "Validated on one temporal split of one data source; performance elsewhere or later "
-        "is unknown until it is measured there.",
-    ]
+    from earlysignal.publish.review import no_review
+
+    card["lived_experience"] = no_review()  # until `earlysignal card RUN --reviews FILE`
+    card["rights"] = {
+        "informed": text(c.rights_informed),
+        "access": text(c.rights_access),
+        "correction": text(c.rights_correction),
+        "contact": text(c.rights_contact),
+    }
+    card["limitations"] = [*c.known_limitations, _say("limitation_one_split")]
 
 
 def _finish_limitations(state: _State) -> None:
     card = state.card
     lim = card["limitations"]
     if card["data"]["simulated"]:
-        lim.append(
-            "Trained and tested on simulated data: the figures show what the method can do "
-            "on a realistic simulation, not how it performs on any agency's records."
-        )
+        lim.append(_say("limitation_simulated"))
     c = card["outcome"]["censoring"]
     if c.get("rows"):
-        lim.append(
-            f"{c['censored']} of {c['rows']} prediction times were censored (their horizon "
-            "runs past the extraction date) and are not in training or evaluation."
-        )
+        lim.append(_say("limitation_censored", c["censored"], c["rows"]))
     if not isinstance(card["subgroups"]["table"], list):
-        lim.append("No subgroup audit was produced by this run (see Subgroup results).")
+        lim.append(_say("limitation_no_audit"))
 
 
 def _environment_card(state: _State, env: dict[str, Any], config_sha: str) -> None:
@@ -1184,6 +1280,7 @@ def run_experiment(
             _prediction_times(state)
         with steps.step("features and outcomes"):
             _features(state)
+        log_json(card["predictors"]["vocabulary"], "feature_vocabulary.json")
         tables = dict(state.history.tables())
         tables["features"] = state.frame
         card["data"]["digests"] = {k: v["sha256"] for k, v in log_datasets(tables).items()}

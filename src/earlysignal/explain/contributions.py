@@ -13,8 +13,10 @@
 
 For every row, ``base_value + sum(contributions) == raw log-odds``. A calibrated model
 (``CalibratedRiskModel``) is explained through its base model: the calibrator maps the log-odds
-to a probability on top, monotonically, so the contributions rank and sign what drives the risk
-but do not add up to the calibrated probability.
+to a probability on top, never downwards for isotonic and Venn-ABERS but in steps (a factor can
+raise the score without changing the risk; ``model.score_to_risk`` says which), so the
+contributions rank and sign what drives the score and do not add up to the calibrated
+probability.
 """
 
 from __future__ import annotations

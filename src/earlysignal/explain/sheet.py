@@ -18,7 +18,15 @@ import polars as pl
 
 from earlysignal.explain.contributions import contributions, model_feature_names
 
-__all__ = ["NOT_STATEMENTS", "Change", "Factor", "SignalSheet", "phrase", "signal_sheet"]
+__all__ = [
+    "NOT_STATEMENTS",
+    "SHEET_WORDS",
+    "Change",
+    "Factor",
+    "SignalSheet",
+    "phrase",
+    "signal_sheet",
+]
 
 NOT_STATEMENTS: tuple[str, ...] = (
     "This is a signal for support, computed from what was recorded before the prediction "
@@ -30,11 +38,42 @@ NOT_STATEMENTS: tuple[str, ...] = (
 )
 """What every sheet says it is not."""
 
-EXPLANATION_NOTE = (
-    "The factors are contributions to the model's score before calibration (log-odds); the "
-    "calibrated risk is an increasing function of that score, so a factor that raises the "
-    "score raises the risk."
-)
+SHEET_WORDS: dict[str, dict[str, str]] = {
+    "strictly_increasing": {
+        "raising": "What raises the estimate",
+        "lowering": "What lowers the estimate",
+        "note": "The factors are contributions to the model's score before calibration "
+        "(log-odds); the calibrated risk is a strictly increasing function of that score, so a "
+        "factor that raises the score raises the risk.",
+    },
+    "steps": {
+        "raising": "What raises the model's score",
+        "lowering": "What lowers the model's score",
+        "note": "The factors are contributions to the model's score before calibration "
+        "(log-odds). The calibrated risk follows that score in steps: a higher score never "
+        "gives a lower risk, but a factor can raise or lower the score without changing the "
+        "risk shown above.",
+    },
+    "not_increasing": {
+        "raising": "What raises the model's score",
+        "lowering": "What lowers the model's score",
+        "note": "The factors are contributions to the model's score before calibration "
+        "(log-odds). The calibration learnt on this data does not increase with that score, so "
+        "the factors do not say how the risk shown above would change: check the calibration "
+        "before using this sheet.",
+    },
+    "unknown": {
+        "raising": "What raises the model's score",
+        "lowering": "What lowers the model's score",
+        "note": "The factors are contributions to the model's score (log-odds). This model does "
+        "not say how its risk follows that score, so a factor that raises the score need not "
+        "raise the risk shown above.",
+    },
+}
+"""The sheet's words for each way the risk follows the score (``model.score_to_risk``):
+headings of the factor lists and the note on what the factors explain."""
+
+EXPLANATION_NOTE = SHEET_WORDS["strictly_increasing"]["note"]
 
 
 @dataclass(frozen=True)
@@ -84,8 +123,18 @@ class SignalSheet:
     changes: tuple[Change, ...]
     previous_time: date | None
     previous_risk: float | None
-    model_note: str = EXPLANATION_NOTE
+    score_to_risk: str = "strictly_increasing"
     not_statements: tuple[str, ...] = field(default=NOT_STATEMENTS)
+
+    @property
+    def words(self) -> dict[str, str]:
+        """Headings and note for how the risk follows the score (:data:`SHEET_WORDS`)."""
+        return SHEET_WORDS[self.score_to_risk]
+
+    @property
+    def model_note(self) -> str:
+        """What the factors explain, and whether they move the risk shown."""
+        return self.words["note"]
 
     def headline(self) -> str:
         """One sentence with the risk and its interval."""
@@ -118,6 +167,7 @@ class SignalSheet:
             "changes": [c.__dict__ for c in self.changes],
             "previous_time": None if self.previous_time is None else str(self.previous_time),
             "previous_risk": self.previous_risk,
+            "score_to_risk": self.score_to_risk,
             "model_note": self.model_note,
             "not_statements": list(self.not_statements),
         }
@@ -129,9 +179,9 @@ class SignalSheet:
         change = self.change_line()
         if change:
             lines.append(change)
-        lines += ["", "What raises the estimate:"]
+        lines += ["", f"{self.words['raising']}:"]
         lines += [f"  - {f.text}" for f in self.raising] or ["  - nothing stands out"]
-        lines += ["", "What lowers the estimate:"]
+        lines += ["", f"{self.words['lowering']}:"]
         lines += [f"  - {f.text}" for f in self.lowering] or ["  - nothing stands out"]
         if self.previous_time is not None:
             lines += ["", "What changed since the previous prediction time:"]
@@ -165,10 +215,10 @@ small{color:#555}
  on {{ sheet.prediction_time.isoformat() }}{% endif %}</h1>
 <p class="risk">{{ sheet.headline() }}</p>
 {% if change %}<p>{{ change }}</p>{% endif %}
-<h2>What raises the estimate</h2>
+<h2>{{ sheet.words.raising }}</h2>
 <ul>{% for f in sheet.raising %}<li class="up">{{ f.text }}</li>{% else %}
 <li>nothing stands out</li>{% endfor %}</ul>
-<h2>What lowers the estimate</h2>
+<h2>{{ sheet.words.lowering }}</h2>
 <ul>{% for f in sheet.lowering %}<li class="down">{{ f.text }}</li>{% else %}
 <li>nothing stands out</li>{% endfor %}</ul>
 {% if sheet.previous_time %}<h2>What changed since the previous prediction time</h2>
@@ -375,4 +425,11 @@ def signal_sheet(
         changes=tuple(changes),
         previous_time=prev_time,
         previous_risk=prev_risk,
+        score_to_risk=_score_to_risk(model),
     )
+
+
+def _score_to_risk(model: Any) -> str:
+    """How the model's risk follows its score; unknown models get the cautious words."""
+    shape = getattr(model, "score_to_risk", None)
+    return shape if shape in SHEET_WORDS else "unknown"

@@ -11,7 +11,7 @@ Examples
 """
 
 from earlysignal.features.build import KEY_COLUMNS, build_features, feature_names
-from earlysignal.features.defaults import default_specs, describe
+from earlysignal.features.defaults import default_specs, describe, feature_vocabulary
 from earlysignal.features.specs import (
     DEFAULT_EVENT_KINDS,
     AgeAtFirstEntry,
@@ -31,6 +31,7 @@ from earlysignal.features.specs import (
     FeatureSpec,
     MoveCount,
     PlacementCount,
+    ProviderEndingCount,
     Reentries,
     SettingsSeen,
     StatusInForce,
@@ -57,6 +58,7 @@ __all__ = [
     "FeatureSpec",
     "MoveCount",
     "PlacementCount",
+    "ProviderEndingCount",
     "Reentries",
     "SettingsSeen",
     "StatusInForce",
@@ -65,4 +67,5 @@ __all__ = [
     "default_specs",
     "describe",
     "feature_names",
+    "feature_vocabulary",
 ]

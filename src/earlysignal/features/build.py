@@ -45,6 +45,7 @@ from earlysignal.features.specs import (
     FeatureSpec,
     MoveCount,
     PlacementCount,
+    ProviderEndingCount,
     Reentries,
     SettingsSeen,
     StatusInForce,
@@ -228,6 +229,8 @@ class _Kernel:
             self._make(name, tl.filter(pl.col("end").is_not_null()), "end")
         elif name == "breakdown":
             self._make(name, tl.filter(pl.col("end_reason") == "breakdown"), "end")
+        elif name == "provider_ended":
+            self._make(name, tl.filter(pl.col("end_reason") == "provider_ended"), "end")
         elif name in ("setting_first", "provider_first"):
             # the first start of each (child, setting) or (child, provider) pair, taken from
             # the start stream (sorted by child and day): np.unique's first index of a pair is
@@ -403,6 +406,12 @@ def _breakdown_count(spec: BreakdownCount, k: _Kernel) -> list[Column]:
     return [_int(spec.name, v)]
 
 
+def _provider_ending_count(spec: ProviderEndingCount, k: _Kernel) -> list[Column]:
+    w = spec.window_days
+    v = k.count_before("provider_ended") if w is None else k.count_window("provider_ended", w)
+    return [_int(spec.name, v)]
+
+
 def _days_since_last(stream: str, name: str, k: _Kernel) -> list[Column]:
     i, has = k.last_before(stream)
     s = k.stream(stream)
@@ -525,6 +534,7 @@ _COMPUTE: dict[type, Callable[[Any, _Kernel], list[Column]]] = {
     PlacementCount: _placement_count,
     MoveCount: _move_count,
     BreakdownCount: _breakdown_count,
+    ProviderEndingCount: _provider_ending_count,
     DaysSinceLastMove: _days_since_last_move,
     DaysInCurrentPlacement: _days_in_current,
     CurrentSetting: _current_setting,
@@ -553,6 +563,8 @@ def _streams_of(spec: FeatureSpec) -> set[str]:
         return {"move"}
     if isinstance(spec, BreakdownCount):
         return {"breakdown"}
+    if isinstance(spec, ProviderEndingCount):
+        return {"provider_ended"}
     if isinstance(spec, UnplannedEndingShare):
         return {"breakdown", "end"}
     if isinstance(spec, SettingsSeen):
@@ -569,17 +581,18 @@ def _streams_of(spec: FeatureSpec) -> set[str]:
     return set()
 
 
-def _parse_outcomes(outcomes: Sequence[tuple[Any, ...]]) -> list[tuple[str, int, int]]:
-    parsed: list[tuple[str, int, int]] = []
+def _parse_outcomes(outcomes: Sequence[tuple[Any, ...]]) -> list[tuple[str, int, int, str]]:
+    parsed: list[tuple[str, int, int, str]] = []
     for o in outcomes:
-        if len(o) == 2:
-            parsed.append((str(o[0]), int(o[1]), 2))
-        elif len(o) == 3:
-            parsed.append((str(o[0]), int(o[1]), int(o[2])))
+        if len(o) in (2, 3, 4):
+            k = int(o[2]) if len(o) >= 3 else 2
+            definition = str(o[3]) if len(o) == 4 else "child_side"
+            parsed.append((str(o[0]), int(o[1]), k, definition))
         else:
             raise ValueError(
-                f"outcome {o!r} must be (name, horizon_days) or (name, horizon_days, k), e.g. "
-                "('breakdown', 180) or ('carousel', 365, 2)"
+                f"outcome {o!r} must be (name, horizon_days), (name, horizon_days, k) or (name, "
+                "horizon_days, k, breakdown_definition), e.g. ('breakdown', 180), ('carousel', "
+                "365, 2) or ('breakdown', 180, 2, 'any_unplanned')"
             )
     return parsed
 
@@ -591,6 +604,7 @@ def build_features(
     *,
     outcomes: Sequence[tuple[Any, ...]] = (("breakdown", 180),),
     policy: BoundaryPolicy = BoundaryPolicy.STRICT,
+    censor: str = "window",
 ) -> pl.DataFrame:
     """Point-in-time features and outcome labels for prediction times.
 
@@ -605,11 +619,16 @@ def build_features(
     specs
         Feature specs; default :func:`earlysignal.features.default_specs` of the history.
     outcomes
-        ``(outcome, horizon_days)`` or ``(outcome, horizon_days, k)`` tuples; one label column
-        each (see :func:`earlysignal.outcomes.label`). Use ``()`` for none.
+        ``(outcome, horizon_days)``, ``(outcome, horizon_days, k)`` or ``(outcome,
+        horizon_days, k, breakdown_definition)`` tuples; one label column each (see
+        :func:`earlysignal.outcomes.label`). Use ``()`` for none.
     policy
         :class:`BoundaryPolicy.STRICT` (default: facts dated strictly before ``t``) or
         ``INCLUSIVE`` (facts dated on ``t`` count too).
+    censor
+        Censoring of the labels (:func:`earlysignal.outcomes.label`): ``"window"`` (default)
+        nulls every label whose window runs past ``history.observed_until``, whatever happened
+        in it; ``"event"`` is the explicit, biased opt-out.
 
     Returns
     -------
@@ -724,7 +743,9 @@ def build_features(
                           how="horizontal")  # fmt: skip
     keys = times.select(KEY_COLUMNS)
     out = pl.concat([keys, feats.select(names)], how="horizontal")
-    for outcome, horizon, k in parsed:
-        lab, _ = label_with_report(history, times, outcome, horizon, k=k)
+    for outcome, horizon, k, definition in parsed:
+        lab, _ = label_with_report(
+            history, times, outcome, horizon, k=k, censor=censor, definition=definition
+        )
         out = out.with_columns(lab.get_column(lab.columns[-1]))
     return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -24,30 +26,97 @@ from earlysignal.features.specs import (
     FeatureSpec,
     MoveCount,
     PlacementCount,
+    ProviderEndingCount,
     Reentries,
     SettingsSeen,
     StatusInForce,
     UnplannedEndingShare,
 )
 
-__all__ = ["MAX_DEFAULT_STATUSES", "default_specs", "describe"]
+__all__ = ["MAX_DEFAULT_STATUSES", "default_specs", "describe", "feature_vocabulary"]
 
 MAX_DEFAULT_STATUSES = 20
 """At most this many (kind, value) status flags in the default set (the most frequent)."""
 
 
-def default_specs(history: CareHistory | None = None) -> tuple[FeatureSpec, ...]:
+def feature_vocabulary(history: CareHistory, *, before: date | None = None) -> dict[str, Any]:
+    """The data-driven part of the default feature set: event kinds and top status values.
+
+    Chosen from facts dated strictly before ``before`` only (events with ``date < before``,
+    statuses with ``start < before``), so that pass the training period's end (the first day
+    of the calibration period) and nothing seen only later (an event kind that first appears in
+    the test period, a status value that becomes frequent later) decides which features exist.
+    ``before=None`` uses the whole history (descriptive work only, never for a model that is
+    evaluated on later periods). Record the result with the run (the experiment runner puts it
+    in the card data and the saved model's metadata).
+
+    Returns
+    -------
+    dict
+        ``before`` (ISO date or ``None``), ``event_kinds`` (sorted list), ``statuses`` (list of
+        ``[kind, value]``: the at most :data:`MAX_DEFAULT_STATUSES` most frequent pairs, by
+        rows, ties by kind and value; sorted).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> from earlysignal.data import CareHistory
+    >>> h = CareHistory.from_frames(
+    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
+    ...                            "sex": ["male"]}),
+    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
+    ...         "start": [date(2020, 1, 1)], "end": [None], "setting": ["foster"],
+    ...         "end_reason": [None]}),
+    ...     events=pl.DataFrame({"child_id": ["a", "a"], "kind": ["incident", "new_kind"],
+    ...                          "date": [date(2020, 2, 1), date(2021, 2, 1)]}),
+    ...     observed_until=date(2021, 6, 1))
+    >>> feature_vocabulary(h, before=date(2021, 1, 1))["event_kinds"]
+    ['incident']
+    >>> feature_vocabulary(h)["event_kinds"]
+    ['incident', 'new_kind']
+    """
+    events = history.events
+    if before is not None:
+        events = events.filter(pl.col("date") < before)
+    kinds = sorted(events["kind"].drop_nulls().unique().to_list())
+    statuses: list[list[str]] = []
+    st = history.statuses
+    if st is not None and before is not None:
+        st = st.filter(pl.col("start") < before)
+    if st is not None and st.height:
+        pairs = (
+            st.group_by("kind", "value")
+            .len()
+            .sort(["len", "kind", "value"], descending=[True, False, False])
+            .head(MAX_DEFAULT_STATUSES)
+            .sort("kind", "value")
+        )
+        statuses = [[k, v] for k, v in pairs.select("kind", "value").iter_rows()]
+    return {
+        "before": None if before is None else before.isoformat(),
+        "event_kinds": kinds,
+        "statuses": statuses,
+    }
+
+
+def default_specs(
+    history: CareHistory | None = None, *, before: date | None = None
+) -> tuple[FeatureSpec, ...]:
     """The default feature set.
 
     Placement history (placements, moves and breakdowns ever and in 90/365/730-day windows,
-    days since the last move, days in the current placement, current setting one-hot, settings
-    seen, distinct providers, share of unplanned endings, days since first entry, re-entries),
-    events per kind (count in 90 and 365 days, days since the last, 90-day versus previous
-    275-day trend), statuses in force (the history's most frequent (kind, value) pairs, at most
-    :data:`MAX_DEFAULT_STATUSES`; none without a history) and child facts (age at t, age at first
-    entry). Event kinds are the history's observed kinds (sorted), or
-    :data:`~earlysignal.features.specs.DEFAULT_EVENT_KINDS` without a history. No child
-    attribute is included: sensitive ones are refused, others are a study's choice.
+    provider-side endings ever and in 365 days, days since the last move, days in the current
+    placement, current setting one-hot, settings seen, distinct providers, share of unplanned
+    endings, days since first entry, re-entries), events per kind (count in 90 and 365 days,
+    days since the last, 90-day versus previous 275-day trend), statuses in force (the most
+    frequent (kind, value) pairs, at most :data:`MAX_DEFAULT_STATUSES`; none without a history)
+    and child facts (age at t, age at first entry). Event kinds and statuses come from
+    :func:`feature_vocabulary` of the history with facts dated before ``before``: pass the
+    training period's end so that nothing seen only later decides which features exist.
+    Without a history the event kinds are
+    :data:`~earlysignal.features.specs.DEFAULT_EVENT_KINDS`. No child attribute is included:
+    sensitive ones are refused, others are a study's choice.
 
     Examples
     --------
@@ -61,6 +130,7 @@ def default_specs(history: CareHistory | None = None) -> tuple[FeatureSpec, ...]
     for cls in (PlacementCount, MoveCount, BreakdownCount):
         specs.append(cls(None))
         specs.extend(cls(w) for w in DEFAULT_WINDOWS)
+    specs += [ProviderEndingCount(None), ProviderEndingCount(365)]
     specs += [
         DaysSinceLastMove(),
         DaysInCurrentPlacement(),
@@ -73,8 +143,10 @@ def default_specs(history: CareHistory | None = None) -> tuple[FeatureSpec, ...]
     ]
     if history is None:
         kinds: Sequence[str] = DEFAULT_EVENT_KINDS
+        statuses: list[list[str]] = []
     else:
-        kinds = sorted(history.events["kind"].drop_nulls().unique().to_list())
+        vocabulary = feature_vocabulary(history, before=before)
+        kinds, statuses = vocabulary["event_kinds"], vocabulary["statuses"]
     for kind in kinds:
         specs += [
             EventCount(kind, 90),
@@ -82,15 +154,7 @@ def default_specs(history: CareHistory | None = None) -> tuple[FeatureSpec, ...]
             DaysSinceLastEvent(kind),
             EventTrend(kind, 90, 275),
         ]
-    if history is not None and history.statuses is not None and history.statuses.height:
-        pairs = (
-            history.statuses.group_by("kind", "value")
-            .len()
-            .sort(["len", "kind", "value"], descending=[True, False, False])
-            .head(MAX_DEFAULT_STATUSES)
-            .sort("kind", "value")
-        )
-        specs += [StatusInForce(k, v) for k, v in pairs.select("kind", "value").iter_rows()]
+    specs += [StatusInForce(k, v) for k, v in statuses]
     specs += [AgeAtTime(), AgeAtFirstEntry()]
     return tuple(specs)
 

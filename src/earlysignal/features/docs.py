@@ -46,9 +46,19 @@ flags are 0/1.
 
 ## Default features
 
-`default_specs(history)` takes the event kinds observed in the history (sorted) and up to 20
-most frequent status (kind, value) pairs; without a history it uses the event kinds
-{kinds} and no statuses. The table below is
+`default_specs(history, before=train_end)` takes the event kinds observed in the history
+(sorted) and up to 20 most frequent status (kind, value) pairs, counting only facts dated
+before `before` (`feature_vocabulary`): the experiment runner passes the training period's end
+(the first day of the calibration period) and records the vocabulary with the run (the card's
+`predictors.vocabulary`, `feature_vocabulary.json`, the saved model's metadata), so that an
+event kind or status value seen only in a later period never becomes a feature. Without
+`before` the whole history decides (descriptive work only). Without a history it uses the event
+kinds {kinds} and no statuses.
+
+Endings on the provider's side (`end_reason` `provider_ended`: allegation, standards of care,
+approval removed, closure) are counted apart (`provider_endings_*`), never as the child's
+breakdowns (`breakdowns_*`, `unplanned_ending_share`): a provider closing or failing is not the
+child's history, though the child lived through the move. The table below is
 `default_specs()` (no history). Sensitive child attributes are never in the default set; a study
 that decides otherwise uses `ChildAttribute(name, value=..., opt_in_sensitive=True)`, which names
 the column `sensitive_<name>_<value>`.

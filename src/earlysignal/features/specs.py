@@ -51,6 +51,7 @@ __all__ = [
     "FeatureSpec",
     "MoveCount",
     "PlacementCount",
+    "ProviderEndingCount",
     "Reentries",
     "SettingsSeen",
     "StatusInForce",
@@ -234,6 +235,37 @@ class BreakdownCount(FeatureSpec):
                 + ("so far" if w is None else f"in the last {w} days"),
                 "Number of non-temporary placements with end_reason 'breakdown' and end < "
                 "cutoff" + ("" if w is None else f" and end >= cutoff - {w} days") + "; 0 if none.",
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEndingCount(FeatureSpec):
+    """Placements that ended for reasons on the provider's side before t.
+
+    Kept apart from :class:`BreakdownCount`: an allegation, a failed standard of care, a
+    withdrawn approval or a closing provision (``end_reason == "provider_ended"``) is not the
+    child's breakdown, and counting it as one would mark the child for the provider's failure.
+    """
+
+    window_days: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_window("ProviderEndingCount", self.window_days)
+
+    def outputs(self) -> tuple[FeatureOutput, ...]:
+        w = self.window_days
+        return (
+            FeatureOutput(
+                f"provider_endings_{_window(w)}",
+                f"Placements ended on the provider's side {_window_text(w)}",
+                "placements",
+                "{value} placements ended by the provider "
+                + ("so far" if w is None else f"in the last {w} days"),
+                "Number of non-temporary placements with end_reason 'provider_ended' (allegation, "
+                "standards of care, approval removed, closure) and end < cutoff"
+                + ("" if w is None else f" and end >= cutoff - {w} days")
+                + "; not counted as breakdowns; 0 if none.",
             ),
         )
 

@@ -211,6 +211,15 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Probability of the outcome, one per row (the second column of ``predict_proba``)."""
         return expit(self.raw_score(X))
 
+    @property
+    def score_to_risk(self) -> str:
+        """How the risk follows the score: ``"strictly_increasing"`` here (risk = expit(score)).
+
+        Calibrated models say ``"steps"`` when a higher score can leave the risk unchanged
+        (isotonic, Venn-ABERS); explanations of the score must then not promise a risk change.
+        """
+        return "strictly_increasing"
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of (no outcome, outcome), shape (n_rows, 2)."""
         p = self.risk(X)

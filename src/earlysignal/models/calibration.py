@@ -282,6 +282,40 @@ class CalibratedRiskModel(RiskModel):
         """Calibrated probability of the outcome, one per row."""
         return self.calibrate_scores(self.raw_score(X))
 
+    @property
+    def score_to_risk(self) -> str:
+        """How the calibrated risk follows the base score, read from the fitted map.
+
+        ``"strictly_increasing"``: every higher score gives a higher risk (sigmoid with
+        ``a_ < 0``). ``"steps"``: never lower, but flat over ranges of scores, so a factor can
+        raise the score without changing the risk: isotonic (piecewise constant between its
+        thresholds where they tie, and always flat beyond the lowest and highest calibration
+        score) and Venn-ABERS (one value per rounded score slot, isotonic in each). A sigmoid
+        with ``a_ == 0`` is flat (``"steps"``) and one with ``a_ > 0`` (a higher score, a lower
+        risk) is ``"not_increasing"``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from earlysignal.models import LogisticRiskModel
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(2000, 2))
+        >>> y = (rng.random(2000) < 1 / (1 + np.exp(-X[:, 0]))).astype(int)
+        >>> base = LogisticRiskModel().fit(X[:1000], y[:1000])
+        >>> CalibratedRiskModel(base, method="sigmoid").fit(X[1000:], y[1000:]).score_to_risk
+        'strictly_increasing'
+        >>> CalibratedRiskModel(base, method="isotonic").fit(X[1000:], y[1000:]).score_to_risk
+        'steps'
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "n_calibration_rows_")
+        if self.method == "sigmoid":
+            if self.a_ < 0:
+                return "strictly_increasing"
+            return "steps" if self.a_ == 0 else "not_increasing"
+        return "steps"
+
     def predict_interval(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """Venn-ABERS lower and upper probabilities per row."""
         if getattr(self, "venn_abers_", None) is None:

@@ -61,7 +61,7 @@ class StopRule:
     lower: float | None = None
     upper: float | None = None
     decide_by: str = "interval"
-    min_events: int = 50
+    min_events: int = 100
     outcome_delay_days: int | None = None
     judge_on: str = "unflagged"
 
@@ -80,9 +80,10 @@ class StopRule:
 
 DEFAULT_STOP_RULES: tuple[StopRule, ...] = (
     StopRule("calibration_slope", lower=0.8, upper=1.2),
-    StopRule("subgroup_oe", lower=0.8, upper=1.25, min_events=20),
+    StopRule("subgroup_oe", lower=0.8, upper=1.25),
 )
-"""The card's promise: slope in [0.8, 1.2], every subgroup's O/E in [0.8, 1.25]."""
+"""The card's promise: slope in [0.8, 1.2], every subgroup's O/E in [0.8, 1.25], each judged on
+its interval once 100 events have matured (``earlysignal.card.board.stop_rules``)."""
 
 
 def rules_from(data: Sequence[Mapping[str, Any]] | None) -> tuple[StopRule, ...]:

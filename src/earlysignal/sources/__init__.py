@@ -1,4 +1,4 @@
-"""Adapters from real record formats to ``CareHistory`` (see ``docs/ssda903.md``).
+"""Adapters from real record formats to ``CareHistory`` (``docs/ssda903.md``, ``docs/cbs.md``).
 
 Examples
 --------
@@ -7,6 +7,15 @@ Examples
 True
 """
 
+from earlysignal.sources.cbs import CBSError, CBSImportReport, import_cbs
 from earlysignal.sources.ssda903 import ImportIssue, ImportReport, SSDA903Error, import_ssda903
 
-__all__ = ["ImportIssue", "ImportReport", "SSDA903Error", "import_ssda903"]
+__all__ = [
+    "CBSError",
+    "CBSImportReport",
+    "ImportIssue",
+    "ImportReport",
+    "SSDA903Error",
+    "import_cbs",
+    "import_ssda903",
+]

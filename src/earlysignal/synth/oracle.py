@@ -13,7 +13,16 @@ window ``(t, t + horizon]``, and a placement starting or ending on ``t`` is not 
   integrated exactly over the competing daily hazards (a Rao-Blackwellised estimator: lower
   variance than counting simulated endings, same expectation). ``method="simulate"`` counts
   simulated endings instead (used to test the integration). Null when no placement is in
-  effect at ``t``.
+  effect at ``t``. The engine's unplanned ending is recorded as the child's ``breakdown`` or,
+  with a provider-side detail drawn independently of everything else, as ``provider_ended``
+  (:meth:`~earlysignal.synth.params.SimParams.child_side_share`); so under
+  ``definition="child_side"`` (the default, as for labels) the risk is that share of the
+  unplanned-ending risk (a provider-side ending is a competing event), and under
+  ``"any_unplanned"`` it is the whole of it.
+
+The window is always the whole of ``(t, t + horizon]``, ignoring ``observed_until``: compare
+it only with labels whose window is complete, which are the only labels
+:func:`earlysignal.outcomes.label` gives by default (``censor="window"``).
 * ``carousel``: at least ``k`` moves (new non-temporary placements that are not the first of an
   episode) in the window. Per draw the path is simulated and, on every day on which the draw
   has made ``k - 1`` moves, the day's exact probability of one more move (the competing daily
@@ -66,8 +75,12 @@ def _forward(  # noqa: PLR0917
     ctx: EngineContext,
     rng: np.random.Generator,
     method: str,
+    share: float = 1.0,
 ) -> npt.NDArray[np.float64]:
-    """One value per replicated row: the outcome (0/1) or its integrated probability."""
+    """One value per replicated row: the outcome (0/1) or its integrated probability.
+
+    ``share``: the part of the engine's unplanned endings that counts (breakdown only).
+    """
     n = len(st)
     out = np.zeros(n)
     if outcome == "breakdown" and method == "integrated":
@@ -78,9 +91,9 @@ def _forward(  # noqa: PLR0917
             h = hazards(st, rows, day, ctx)
             tot = h.sum(axis=1)
             p_any = -np.expm1(-tot)
-            share = np.divide(h[:, BREAKDOWN], tot, out=np.zeros(n), where=tot > 0)
+            share_bd = np.divide(h[:, BREAKDOWN], tot, out=np.zeros(n), where=tot > 0)
             aged = st["b18"] <= day
-            p_bd = np.where(aged, 0.0, p_any * share)
+            p_bd = np.where(aged, 0.0, p_any * share_bd * share)
             p_any = np.where(aged, 1.0, p_any)
             out += surv * p_bd
             surv *= 1.0 - p_any
@@ -111,7 +124,8 @@ def _forward(  # noqa: PLR0917
         if outcome == "breakdown":
             first = open_[res.ended] & (res.pid_ended == pid0[res.ended])
             rows = res.ended[first]
-            out[rows] = res.reason[first] == BREAKDOWN
+            counted = rng.random(rows.size) < share  # the recorded part (child side)
+            out[rows] = (res.reason[first] == BREAKDOWN) & counted
             open_[rows] = False
         elif outcome == "carousel":
             np.add.at(moves, res.moved, 1)
@@ -134,6 +148,7 @@ def oracle_risk(
     seed: int = 0,
     k: int = 2,
     method: str = "integrated",
+    definition: str = "child_side",
 ) -> pl.DataFrame:
     """True probability of ``outcome`` in ``(t, t + horizon]`` given the full latent state.
 
@@ -155,6 +170,9 @@ def oracle_risk(
         Moves that make a carousel.
     method
         ``integrated`` (default; breakdown and carousel, see above) or ``simulate``.
+    definition
+        Breakdown only: ``child_side`` (default) or ``any_unplanned``, as for
+        :func:`earlysignal.outcomes.label`.
 
     Returns
     -------
@@ -175,6 +193,11 @@ def oracle_risk(
     """
     if outcome not in OUTCOMES:
         raise ValueError(f"oracle_risk: outcome {outcome!r} is not one of {OUTCOMES}")
+    if definition not in ("child_side", "any_unplanned"):
+        raise ValueError(
+            f"oracle_risk: definition {definition!r} is not 'child_side' or 'any_unplanned'"
+        )
+    share = sim.params.child_side_share() if definition == "child_side" else 1.0
     if method not in ("integrated", "simulate"):
         raise ValueError(f"oracle_risk: method {method!r} is not 'integrated' or 'simulate'")
     if horizon < 1 or n_draws < 2 or k < 1:
@@ -261,7 +284,7 @@ def oracle_risk(
             rep = np.repeat(sl, n_draws)
             st = allst.take(rep)
             rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 3, ci])))
-            vals = _forward(st, days[rep], outcome, horizon, k, ctx, rng, method)
+            vals = _forward(st, days[rep], outcome, horizon, k, ctx, rng, method, share)
             v = vals.reshape(sl.size, n_draws)
             risk[rows[sl]] = v.mean(axis=1)
             se[rows[sl]] = v.std(axis=1, ddof=1) / np.sqrt(n_draws)

@@ -136,16 +136,32 @@ class SimParams:
 
     # ---------------------------------------------------------------- breakdown details
     breakdown_details: tuple[tuple[str, float], ...] = (
-        ("CREQB", 0.40),
-        ("CREQO", 0.28),
-        ("CHILD", 0.16),
-        ("ALLEG", 0.05),
-        ("STAND", 0.05),
-        ("CLOSE", 0.06),
+        ("CREQB", 9.0),
+        ("CREQO", 6.0),
+        ("CHILD", 3.5),
+        ("ALLEG", 1.0),
+        ("STAND", 1.0),
+        ("CLOSE", 1.0),
     )
-    """SSDA903 REASON_PLACE_CHANGE codes of breakdowns, shares from DfE 2021-2025 (carer
-    requests for behaviour 8-10 %, other 5-7 %, child 3-4 %, allegation/standards/closure ~1 %
-    each, of all changes)."""
+    """SSDA903 REASON_PLACE_CHANGE codes of the engine's unplanned endings, weighted by the
+    midpoints of DfE 2021-2025 (percent of all placement changes: carer requests for behaviour
+    8-10 %, other 5-7 %, child requests 3-4 %, allegation, standards of care and closure about
+    1 % each; normalised). The codes in ``provider_side_details`` are recorded as
+    ``provider_ended``, the others as ``breakdown``."""
+    provider_side_details: tuple[str, ...] = ("ALLEG", "STAND", "CLOSE")
+    """Detail codes of endings on the provider's side (``schema.EndReason.provider_ended``)."""
+
+    def child_side_share(self) -> float:
+        """Share of the engine's unplanned endings recorded as the child's ``breakdown``.
+
+        Examples
+        --------
+        >>> round(SimParams().child_side_share(), 3)
+        0.86
+        """
+        total = sum(w for _, w in self.breakdown_details)
+        child = sum(w for d, w in self.breakdown_details if d not in self.provider_side_details)
+        return child / total
 
     extra: dict[str, Any] = field(default_factory=dict)
     """Free-form notes carried into ``meta`` (never used by the dynamics)."""

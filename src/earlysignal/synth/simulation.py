@@ -491,6 +491,10 @@ def _assemble(  # noqa: PLR0917
     detail_code = np.where(reason == 0, bd_code, np.where(reason == 5, perm_code, other_code))
     detail_code = np.where(detail_code < 0, len(vocab) - 1, detail_code)
     true_code = np.where(reason < 0, len(END_REASONS), reason)
+    # an unplanned ending with a provider-side detail (allegation, standards, closure) is
+    # recorded, and true, as provider_ended: not the child's breakdown
+    provider_side = np.isin(detail_code, [details.index(d) for d in p.provider_side_details])
+    true_code = np.where((reason == 0) & provider_side, len(END_REASONS) + 1, true_code)
     rec_code = true_code.copy()
     if scen is not None and scen.label_flip > 0:
         flip = (
@@ -504,7 +508,7 @@ def _assemble(  # noqa: PLR0917
     prov = raw["prov"].to_numpy()
     setting = raw["setting"].to_numpy()
     pool_eff = np.where(prov < n_pool, run.ctx.prov_eff[np.minimum(prov, n_pool - 1)], 0.0)
-    reasons = pl.Series([*END_REASONS, None], dtype=pl.String)
+    reasons = pl.Series([*END_REASONS, None, "provider_ended"], dtype=pl.String)
 
     def gather(name: str, vocabulary: pl.Series, codes: npt.NDArray[Any]) -> pl.Series:
         return vocabulary.gather(pl.Series(codes.astype(np.uint32))).alias(name)

@@ -1,0 +1,225 @@
+"""Does a card agree with itself? Totals that add up, one value per metric, intervals shown,
+counts that say what they count.
+
+A board reading the card should never meet two values of one metric, totals that do not add
+up, an estimate whose interval exists but is not shown, or a bare count. :func:`check_card`
+reads the card data (as in ``model_card.json``) and lists every such problem; the tests run it
+on a demo-like card and on the real ``earlysignal demo`` card. It is written here, not left to
+a JSON-Schema, because the rules cross sections (the schema checks each field alone).
+
+Rounded counts (disclosure control rounds each count to 5 on its own) are compared within the
+rounding they carry.
+
+Examples
+--------
+>>> from earlysignal.card import new_card
+>>> card = new_card(run_id="r", experiment="e", run_name="n", outcome="breakdown",
+...                 horizon_days=180)
+>>> check_card(card)
+[]
+>>> card["outcome"]["censoring"].update(rows=10, censored=2, labelled=7)
+>>> check_card(card)[0][:40]
+'totals: outcome.censoring rows 10 != cen'
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["COUNT_UNITS", "check_card"]
+
+COUNT_UNITS: tuple[str, ...] = (
+    "rows", "children", "events", "prediction times", "replicates", "cells", "days",
+    "predictors", "runs", "trees", "files", "rank", "item", "seed", "caseload", "moves",
+    "errors", "warnings",
+)  # fmt: skip
+"""Words of which a count's heading must name one (what the count counts)."""
+
+_TOL = 5e-4  # values shown with 3 decimals agree when they round alike
+_INT = re.compile(r"^-?\d{1,3}(,\d{3})*$")
+
+
+def _close(a: Any, b: Any, tol: float = _TOL) -> bool:
+    return a is None or b is None or abs(float(a) - float(b)) <= tol
+
+
+def _metric(rows: Any, model: str, metric: str) -> dict[str, Any] | None:
+    if isinstance(rows, list):
+        for r in rows:
+            if isinstance(r, dict) and r.get("model") == model and r.get("metric") == metric:
+                return r
+    return None
+
+
+def _totals(card: dict[str, Any]) -> Iterator[str]:
+    c = card["outcome"]["censoring"]
+    if c.get("rows"):
+        parts = c["censored"] + (c.get("not_at_risk") or 0) + c["labelled"]
+        if parts != c["rows"]:
+            yield (
+                f"totals: outcome.censoring rows {c['rows']} != censored {c['censored']} + "
+                f"not at risk {c.get('not_at_risk') or 0} + labelled {c['labelled']}"
+            )
+    periods = card["validation_design"]["periods"]
+    if periods and "rows in period" in periods[0]:
+        for p in periods:
+            if p["rows in period"] != p["purged rows"] + p["kept rows"]:
+                yield (
+                    f"totals: period {p['period']}: rows in period {p['rows in period']} != "
+                    f"purged {p['purged rows']} + kept {p['kept rows']}"
+                )
+        total = sum(p["rows in period"] for p in periods)
+        if c.get("rows") and total != c["rows"]:
+            yield f"totals: rows over the periods {total} != prediction times {c['rows']}"
+        col = next(k for k in periods[0] if "censored" in k)
+        missing = sum(p[col] for p in periods)
+        expected = c["censored"] + (c.get("not_at_risk") or 0)
+        if c.get("rows") and missing != expected:
+            yield (
+                f"totals: censored rows over the periods {missing} != censored + not at risk "
+                f"{expected} (Censoring section)"
+            )
+        purged = card["validation_design"].get("purged_rows")
+        if purged is not None and purged != sum(p["purged rows"] for p in periods):
+            yield "totals: 'rows purged (all periods)' is not the sum of the periods' purged rows"
+    elif periods and c.get("rows"):
+        col = next((k for k in periods[0] if "censored" in k), None)
+        shown = sum(int(p[col]) for p in periods) if col else None
+        expected = c["censored"] + (c.get("not_at_risk") or 0)
+        if shown is not None and shown != expected:
+            yield (
+                f"totals: censored rows over the periods {shown} != censored + not at risk "
+                f"{expected} (Censoring section)"
+            )
+    table = card["subgroups"]["table"]
+    if isinstance(table, list) and periods:
+        test = next((p for p in periods if p.get("period") == "test"), None)
+        kept = test.get("kept rows", test.get("rows")) if test else None
+        overall = next((r for r in table if r.get("attribute") == "all"), None)
+        if (
+            overall
+            and kept is not None
+            and overall.get("n") is not None
+            and (abs(overall["n"] - kept) > 2.5)
+        ):
+            yield f"totals: subgroup 'all' row n {overall['n']} != test rows {kept} (rounded)"
+        by_attr: dict[str, list[int]] = {}
+        for r in table:
+            single = r.get("attribute") not in (None, "all") and " & " not in str(r["attribute"])
+            if single and r.get("n") is not None:
+                by_attr.setdefault(r["attribute"], []).append(int(r["n"]))
+        if overall and overall.get("n") is not None:
+            for attr, ns in by_attr.items():
+                if abs(sum(ns) - overall["n"]) > 2.5 * (len(ns) + 1):
+                    yield (
+                        f"totals: groups of {attr} sum to {sum(ns)} against {overall['n']}, "
+                        "more than their rounding explains"
+                    )
+
+
+def _one_value(card: dict[str, Any]) -> Iterator[str]:
+    perf = card["performance"]
+    name = perf.get("primary_model")
+    auroc = _metric(perf["metrics"], name, "auroc")
+    summary = card.get("summary") or {}
+    if auroc and summary.get("auroc") and summary["auroc"].get("value") != auroc["value"]:
+        yield "one value: the summary's AUROC differs from the Performance section's"
+    table = card["subgroups"]["table"]
+    overall = None
+    if isinstance(table, list):
+        overall = next((r for r in table if r.get("attribute") == "all"), None)
+    ece = _metric(card["calibration"]["metrics"], name, "ece")
+    if overall is not None:
+        if auroc and not _close(overall.get("auroc"), auroc["value"]):
+            yield f"one value: AUROC {auroc['value']:.3f} and {overall['auroc']:.3f} (subgroups)"
+        if ece and not _close(overall.get("ece"), ece["value"]):
+            yield f"one value: ECE {ece['value']:.3f} and {overall['ece']:.3f} (subgroups)"
+    people = card["decision"].get("people") or {}
+    workload: dict[str, dict[str, Any]] = {
+        str(r.get("measure", "")).split(" ")[0]: r for r in card["decision"]["workload"]
+    }
+    first: dict[str, Any] = next(iter(workload.values()), {})
+    at_rule: dict[str, list[tuple[str, Any]]] = {
+        "share flagged": [
+            ("decision rule in children", people.get("share_flagged")),
+            ("workload table", first.get("flagged share")),
+        ],
+        "precision": [
+            ("decision rule in children", people.get("precision")),
+            ("workload table", workload.get("precision", {}).get("value")),
+        ],
+        "recall": [
+            ("decision rule in children", people.get("recall")),
+            ("workload table", workload.get("recall", {}).get("value")),
+        ],
+    }
+    if overall is not None:
+        at_rule["share flagged"].append(("subgroup total", overall.get("selection_rate")))
+        at_rule["precision"].append(("subgroup total", overall.get("ppv")))
+        at_rule["recall"].append(("subgroup total", overall.get("tpr")))
+    for key, sources in at_rule.items():
+        known = [(w, v) for w, v in sources if v is not None]
+        for (w1, v1), (w2, v2) in itertools.pairwise(known):
+            if not _close(v1, v2):
+                yield f"one value: {key} at the decision rule is {v1:.3f} ({w1}), {v2:.3f} ({w2})"
+    bootstrap = card["validation_design"]["bootstrap"]
+    if bootstrap == 0 and any(
+        r.get("lower") is not None for r in perf["metrics"] if isinstance(r, dict)
+    ):
+        yield "one value: 'bootstrap replicates 0' beside bootstrap intervals"
+
+
+def _intervals(card: dict[str, Any]) -> Iterator[str]:
+    if card["validation_design"]["bootstrap"] <= 0:
+        return
+    lists = {
+        "performance.metrics": card["performance"]["metrics"],
+        "performance.oracle": card["performance"]["oracle"],
+        "calibration.metrics": card["calibration"]["metrics"],
+        "decision.workload": card["decision"]["workload"],
+        "decision.net_benefit": card["decision"]["net_benefit"],
+        "subgroups.flagging": card["subgroups"].get("flagging") or [],
+    }
+    for where, rows in lists.items():
+        if not isinstance(rows, list):
+            continue
+        for r in rows:
+            estimate = r.get("value", r.get("net benefit"))
+            if "lower" in r and estimate is not None and None in (r.get("lower"), r.get("upper")):
+                yield f"intervals: a row of {where} has an estimate without its interval: {r}"
+
+
+def _counts_labelled(card: dict[str, Any]) -> Iterator[str]:
+    from earlysignal.card.blocks import card_blocks
+
+    def says_what(name: str) -> bool:
+        low = name.lower()
+        return any(u in low for u in COUNT_UNITS)
+
+    for section, blocks in card_blocks(card):
+        if section.id in ("tripod_ai", "eu_ai_act", "avg", "iama", "algoritmeregister"):
+            continue
+        for b in blocks:
+            if b.kind == "table":
+                for j, col in enumerate(b.columns):
+                    cells = [r[j].text for r in b.rows if r[j].text not in ("-", "")]
+                    if cells and all(_INT.match(t) for t in cells) and not says_what(col):
+                        yield f"counts: column {col!r} of a table in {section.id} is a bare count"
+            elif b.kind == "kv":
+                for key, value in b.rows:
+                    if _INT.match(value.text) and not says_what(key.text):
+                        yield f"counts: {key.text!r} in {section.id} is a bare count"
+
+
+def check_card(card: dict[str, Any]) -> list[str]:
+    """Every inconsistency of a card with itself, as one line each (empty when none).
+
+    Checks: totals that add up (censoring, periods, subgroup counts within their rounding),
+    one value per metric across sections (summary, performance, calibration, decision rule,
+    subgroup totals), every estimate that has an interval shows it, and every count on the
+    rendered card names what it counts (:data:`COUNT_UNITS`).
+    """
+    return [*_totals(card), *_one_value(card), *_intervals(card), *_counts_labelled(card)]
