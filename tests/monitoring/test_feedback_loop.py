@@ -2,9 +2,9 @@
 
 We monitor a later extraction in which every placement a flagged child was in when flagged
 ends without breakdown (support worked). Judged on all children, observed/expected falls (to
-about 0.75 in this world) and a subgroup rule decided by the estimate is breached: the model
-would be stopped for succeeding. Judged on the unflagged children (the default population),
-the same rule holds.
+about 0.6 in this world) and a calibration-in-the-large rule decided by its interval is
+breached: the model would be stopped for succeeding. Judged on the unflagged children (the
+default population), the same rule holds.
 """
 
 from __future__ import annotations
@@ -46,22 +46,21 @@ def test_support_that_works_does_not_breach_the_default_rule(tmp_path) -> None: 
         .alias("end_reason")
     )
     supported = replace(history, placements=placements)
-    # decided by the estimate, groups with 40+ events: the same rule, judged on two populations
-    rule = dict(metric="subgroup_oe", lower=0.8, upper=1.25, decide_by="estimate", min_events=40)
-    on_all = monitor(
-        model, supported, log_run=False, n_boot=100, rules=[StopRule(**rule, judge_on="all")]
+    # the same rule (calibration-in-the-large within [-0.2, 0.2], decided by its interval),
+    # judged on two populations
+    rule = dict(metric="calibration_in_the_large", lower=-0.2, upper=0.2, min_events=50)
+    judged = monitor(
+        model,
+        supported,
+        log_run=False,
+        n_boot=100,
+        rules=[StopRule(**rule, judge_on="all"), StopRule(**rule, judge_on="unflagged")],
     )
-    on_unflagged = monitor(
-        model, supported, log_run=False, n_boot=100, rules=[StopRule(**rule, judge_on="unflagged")]
-    )
-    assert on_all.summary["rules"][0]["verdict"] == "breached"  # stopped for succeeding
-    assert on_unflagged.summary["rules"][0]["verdict"] == "holds"
-    assert on_unflagged.exit_code == 0
+    verdicts = [r["verdict"] for r in judged.summary["rules"]]
+    assert verdicts == ["breached", "holds"]  # on all: stopped for succeeding; unflagged: holds
     # the same in the performance table: O/E clearly below 1 on all, 1 inside on the unflagged
-    perf = on_all.performance.filter(pl.col("metric") == "oe_ratio")
+    perf = judged.performance.filter(pl.col("metric") == "oe_ratio")
     everyone = perf.filter(pl.col("population") == "all").row(0, named=True)
     unflagged = perf.filter(pl.col("population") == "unflagged").row(0, named=True)
     assert everyone["upper"] < 1.0
     assert unflagged["lower"] <= 1.0 <= unflagged["upper"]
-    # and the default rules (interval, unflagged) hold
-    assert monitor(model, supported, log_run=False, n_boot=100).exit_code == 0
