@@ -11,15 +11,29 @@ Targets (issue 5): calibrated LightGBM reaches >= 90 % of the oracle's lift over
 the logistic and rule baselines (AUROC, paired interval). The last line of output is one JSON
 object with every figure.
 
-Run: ``uv run python benchmarks/models.py [--children N] [--years Y] [--n-boot B]``
+Baselines get the same care as LightGBM (issue 12): the logistic baseline's C and transform
+(none or log1p of counts and durations) are chosen by ``tune_logistic`` from as many candidate
+fits as LightGBM's grid (6), scored on the same held-out 15 % of training children.
+
+Sensitivity worlds (issue 12): the oracle claim is re-measured in simulator worlds with other
+hidden dynamics, each stated in ``WORLDS`` and chosen before any run (never tuned to a
+target): a faster-drifting latent severity, and larger hidden carer and provider effects. The
+lift share per world, with its interval, and the range across worlds are reported; with
+``--write-json PATH`` the per-world summary is written there (``docs/oracle_worlds.json`` is
+the one the docs quote).
+
+Run: ``uv run python benchmarks/models.py [--children N] [--years Y] [--n-boot B]
+[--worlds default,fast_severity,hidden_effects] [--quick] [--write-json PATH]``
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,11 +45,11 @@ from earlysignal.features import build_features, default_specs, feature_names
 from earlysignal.models import (
     CalibratedRiskModel,
     LightGBMRiskModel,
-    LogisticRiskModel,
     RuleBaseline,
+    tune_logistic,
 )
 from earlysignal.split import fraction_boundaries, temporal_split_by_fraction
-from earlysignal.synth import oracle_risk, simulate
+from earlysignal.synth import SimParams, oracle_risk, simulate
 
 OUTCOMES = (("breakdown", 180), ("carousel", 365))
 RULE_FEATURE = "moves_365d"  # "2+ moves in the last 365 days"
@@ -45,6 +59,22 @@ RULE_FEATURE = "moves_365d"  # "2+ moves in the last 365 days"
 # probability is isotonic in spirit and never 0 or 1. Isotonic and sigmoid are reported too.
 METHOD = "venn_abers"
 KEYS = ["child_id", "prediction_time"]
+
+_PHI_FAST = 0.97  # weekly AR(1): one-year autocorrelation 0.97**52 = 0.21 (default 0.69)
+WORLDS: dict[str, tuple[str, dict[str, Any]]] = {
+    "default": ("the calibrated default simulator", {}),
+    "fast_severity": (
+        "faster-drifting latent severity: weekly persistence 0.97 instead of 0.993 (one-year "
+        "autocorrelation 0.21 instead of 0.69), stationary spread unchanged (sd 0.7)",
+        {"sev_phi_week": _PHI_FAST, "sev_sd_week": 0.7 * (1 - _PHI_FAST**2) ** 0.5},
+    ),
+    "hidden_effects": (
+        "larger hidden effects: carer quality sd 0.6 and provider effect sd 0.3 (log HR), "
+        "twice the defaults; neither is ever recorded",
+        {"carer_quality_sd": 0.6, "provider_effect_sd": 0.3},
+    ),
+}
+"""Sensitivity worlds: name -> (what differs, ``SimParams`` fields replaced). Fixed in advance."""
 
 
 def _triple(res: pl.DataFrame, model: str, metric: str) -> list[float | None]:
@@ -113,7 +143,15 @@ def run_outcome(
         print(f"  {row}")
     timings["fit_lightgbm_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    logistic = LogisticRiskModel(C=1.0).fit(X_train, y_train)
+    # As many candidate fits as LightGBM's grid, on the same held-out training children.
+    search = tune_logistic(
+        X_train, y_train, train["child_id"].to_numpy(), random_state=seed, validation_fraction=0.15
+    )
+    assert len(search.candidates) == len(grid)
+    logistic = search.model
+    print("logistic tuning (validation log loss on the same held-out training children):")
+    for row in search.candidates:
+        print(f"  {row}")
     timings["fit_logistic_s"] = time.perf_counter() - t
     rule = RuleBaseline(feature=RULE_FEATURE, cutpoints=(2.0,)).fit(X_train, y_train)
 
@@ -171,7 +209,19 @@ def run_outcome(
         capacity=(),
         n_boot=0,
     ).filter(pl.col("model") != "data")
-    res = pl.concat([res, variants])
+    # The baselines against each other, on the same bootstrap draws (same seed: paired).
+    logistic_vs_rule = evaluate(
+        y_test,
+        preds["logistic"],
+        test["child_id"].to_numpy(),
+        model="logistic",
+        baselines={"rule": preds["rule"]},
+        thresholds=(),
+        capacity=(),
+        n_boot=n_boot,
+        seed=seed,
+    ).filter(pl.col("model") == "logistic - rule")
+    res = pl.concat([res, variants, logistic_vs_rule])
     timings["evaluate_s"] = time.perf_counter() - t
     with pl.Config(tbl_rows=400, tbl_width_chars=140):
         print(
@@ -191,6 +241,7 @@ def run_outcome(
     slope = _triple(res, "lightgbm", "calibration_slope")
     vs_logistic = _triple(res, "lightgbm - logistic", "auroc")
     vs_rule = _triple(res, "lightgbm - rule", "auroc")
+    logistic_vs_rule_auroc = _triple(res, "logistic - rule", "auroc")
     result = {
         "label": label,
         "calibration": METHOD,
@@ -236,11 +287,16 @@ def run_outcome(
         "logistic": {
             "auroc": _triple(res, "logistic", "auroc"),
             "ece": _triple(res, "logistic", "ece"),
+            "tuning": search.summary(),
         },
         "rule": {"auroc": _triple(res, "rule", "auroc"), "ece": _triple(res, "rule", "ece")},
         "lift_share_of_oracle": lift,
         "auroc_gain_vs_logistic": vs_logistic,
         "auroc_gain_vs_rule": vs_rule,
+        "logistic_auroc_gain_vs_rule": logistic_vs_rule_auroc,
+        "auroc_dropped_replicates": int(
+            res.filter(pl.col("model") == "lightgbm / oracle")["dropped_replicates"].item() or 0
+        ),
         "targets": {
             "lift_share_ge_0.9": lift[0] >= 0.9,
             "ece_le_0.02": ece[0] <= 0.02,
@@ -254,27 +310,23 @@ def run_outcome(
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--children", type=int, default=20_000)
-    parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n-boot", type=int, default=200)
-    parser.add_argument(
-        "--threads", type=int, default=1, help="LightGBM threads (1 is robust on a shared machine)"
-    )
-    args = parser.parse_args()
+def run_world(
+    world: str, args: argparse.Namespace, outcomes: list[tuple[str, int]]
+) -> dict[str, Any]:
+    description, changes = WORLDS[world]
+    params = dataclasses.replace(SimParams(), **changes)
     start = time.perf_counter()
-    sim = simulate(args.children, years=args.years, seed=args.seed)
+    sim = simulate(args.children, years=args.years, seed=args.seed, params=params)
     t_sim = time.perf_counter() - start
     t = time.perf_counter()
     times = prediction_times(sim.history)
     # the feature vocabulary from the training period only (the split's first boundary)
     specs = default_specs(sim.history, before=fraction_boundaries(times, (0.6, 0.2, 0.2))[0])
     names = feature_names(specs)
-    frame = build_features(sim.history, times, specs, outcomes=OUTCOMES)
+    frame = build_features(sim.history, times, specs, outcomes=tuple(outcomes))
     t_features = time.perf_counter() - t
     print(
+        f"\n######## world {world}: {description}\n"
         f"cohort: {args.children} children, {args.years} years, seed {args.seed}; "
         f"{frame.height} prediction times, {len(names)} features; simulate {t_sim:.1f} s, "
         f"features {t_features:.1f} s"
@@ -290,17 +342,13 @@ def main() -> None:
             seed=args.seed,
             threads=args.threads,
         )
-        for outcome, horizon in OUTCOMES
+        for outcome, horizon in outcomes
     }
-    figures = {
-        "benchmark": "models",
-        "children": args.children,
-        "years": args.years,
-        "seed": args.seed,
-        "n_boot": args.n_boot,
+    return {
+        "world": world,
+        "description": description,
+        "params_changed": changes,
         "prediction_times": frame.height,
-        "machine": {"cores": 2, "python": platform.python_version()},
-        "lightgbm_threads": args.threads,
         "seconds": {
             "simulate": round(t_sim, 1),
             "features": round(t_features, 1),
@@ -308,6 +356,89 @@ def main() -> None:
         },
         **results,
     }
+
+
+def _summary(figures: dict[str, Any], outcomes: list[tuple[str, int]]) -> dict[str, Any]:
+    """Lift share per world and its range; every baseline comparison, per world."""
+    out: dict[str, Any] = {}
+    for outcome, horizon in outcomes:
+        key = f"{outcome}_{horizon}d"
+        per_world = {
+            w: {
+                "lift_share_of_oracle": figures["worlds"][w][key]["lift_share_of_oracle"],
+                "lightgbm_auroc": figures["worlds"][w][key]["lightgbm"]["auroc"],
+                "oracle_auroc": figures["worlds"][w][key]["oracle"]["auroc"],
+                "auroc_gain_vs_logistic": figures["worlds"][w][key]["auroc_gain_vs_logistic"],
+                "auroc_gain_vs_rule": figures["worlds"][w][key]["auroc_gain_vs_rule"],
+                "logistic_auroc_gain_vs_rule": figures["worlds"][w][key][
+                    "logistic_auroc_gain_vs_rule"
+                ],
+                "logistic_tuning": figures["worlds"][w][key]["logistic"]["tuning"],
+            }
+            for w in figures["worlds"]
+        }
+        shares = [v["lift_share_of_oracle"][0] for v in per_world.values()]
+        out[key] = {
+            "per_world": per_world,
+            "lift_share_range_across_worlds": [min(shares), max(shares)],
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=20_000)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-boot", type=int, default=200)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="LightGBM threads (1 is robust on a shared machine)"
+    )
+    parser.add_argument(
+        "--worlds",
+        default=",".join(WORLDS),
+        help=f"comma-separated sensitivity worlds among {', '.join(WORLDS)}",
+    )
+    parser.add_argument(
+        "--outcomes",
+        default=",".join(f"{o}_{h}d" for o, h in OUTCOMES),
+        help="comma-separated outcomes, e.g. breakdown_180d",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a quick check: 1,500 children, 7 years, 30 bootstrap draws (figures not for docs)",
+    )
+    parser.add_argument("--write-json", type=Path, default=None, help="write the summary here")
+    args = parser.parse_args()
+    if args.quick:
+        args.children, args.years, args.n_boot = 1_500, 7, 30
+    worlds = [w.strip() for w in args.worlds.split(",") if w.strip()]
+    unknown = [w for w in worlds if w not in WORLDS]
+    if unknown:
+        parser.error(f"unknown worlds {unknown}; choose among {list(WORLDS)}")
+    wanted = {o.strip() for o in args.outcomes.split(",")}
+    outcomes = [(o, h) for o, h in OUTCOMES if f"{o}_{h}d" in wanted]
+    if not outcomes:
+        parser.error(f"no known outcome in {args.outcomes!r}")
+    start = time.perf_counter()
+    figures: dict[str, Any] = {
+        "benchmark": "models",
+        "children": args.children,
+        "years": args.years,
+        "seed": args.seed,
+        "n_boot": args.n_boot,
+        "quick": args.quick,
+        "machine": {"cores": 2, "python": platform.python_version()},
+        "lightgbm_threads": args.threads,
+        "worlds": {w: run_world(w, args, outcomes) for w in worlds},
+    }
+    figures["summary"] = _summary(figures, outcomes)
+    figures["seconds_total"] = round(time.perf_counter() - start, 1)
+    if args.write_json is not None:
+        keep = {k: v for k, v in figures.items() if k != "worlds"}
+        keep["world_descriptions"] = {w: WORLDS[w][0] for w in worlds}
+        args.write_json.write_text(json.dumps(keep, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(figures))
 
 

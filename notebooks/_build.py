@@ -1614,13 +1614,16 @@ EXPLAIN_FAIRNESS = [
     ),
     md(
         """
-        The published group table: counts are rounded to 5, and hidden values are null with
-        `<column>_flag = "suppressed"`. Nothing is dropped.
+        The published group table: cells count distinct children (`n_children*`; `n_rows*`
+        count prediction rows and are hidden with them), counts are rounded to 5, rates to 2
+        decimals, and hidden values are null with `<column>_flag = "suppressed"`. Nothing is
+        dropped.
         """
     ),
     code(
         """
-        SHOW = ["attribute", "group", "n", "n_pos", "base_rate", "mean_risk", "oe_ratio",
+        SHOW = ["attribute", "group", "n_children", "n_children_pos", "n_rows", "base_rate",
+                "mean_risk", "oe_ratio",
                 "oe_ratio_lo", "oe_ratio_hi", "tpr", "fpr", "ppv"]
         published = result.groups.select(SHOW).with_columns(pl.col(pl.Float64).round(3))
         single = pl.col("attribute").is_in(["all", *ATTRIBUTES])
@@ -1676,7 +1679,7 @@ EXPLAIN_FAIRNESS = [
     code(
         """
         from earlysignal.disclosure import DisclosurePolicy, check_table
-        from earlysignal.fairness import COUNTS
+        from earlysignal.fairness import COUNTS, ROW_COUNTS
 
         internal = audit(audited, spec, label=LABEL, risk="risk", oracle="oracle",
                          cluster="child_id", policy=DisclosurePolicy(detailed_reasons=True))
@@ -1685,13 +1688,14 @@ EXPLAIN_FAIRNESS = [
             .unpivot(variable_name="column", value_name="reason")
             .filter(pl.col("reason").is_not_null())
             .with_columns(pl.col("column").str.strip_suffix("_flag"))
-            .with_columns(pl.when(pl.col("column").is_in(list(COUNTS))).then(pl.lit("count"))
+            .with_columns(pl.when(pl.col("column").is_in([*COUNTS, *ROW_COUNTS])).then(pl.lit("count"))
                           .otherwise(pl.lit("rate")).alias("kind"))
         )
         display(reasons.group_by("kind", "reason").len().sort("kind", "reason"))
         problems = check_table(
-            result.groups, count_cols=list(COUNTS), by=ATTRIBUTES,
-            row_sums={"n": ["n_pos", "n_neg"]},
+            result.groups, count_cols=[*COUNTS, *ROW_COUNTS], by=ATTRIBUTES,
+            row_sums={"n_children": ["n_children_pos", "n_children_neg"],
+                      "n_rows": ["n_rows_pos", "n_rows_neg"]},
         )
         print("published table follows the disclosure policy:", not problems, problems[:3])
         """
@@ -1711,7 +1715,7 @@ EXPLAIN_FAIRNESS = [
         """
         (
             result.groups.select(
-                "attribute", "group", "n", "oe_ratio", "oe_ratio_oracle", "mean_risk",
+                "attribute", "group", "n_children", "oe_ratio", "oe_ratio_oracle", "mean_risk",
                 "mean_risk_oracle", "auroc", "auroc_oracle", "tpr", "tpr_oracle",
             )
             .filter(pl.col("attribute").is_in(["all", *ATTRIBUTES]))
@@ -1832,7 +1836,8 @@ EXPLAIN_FAIRNESS = [
         pl.concat(
             [
                 r.groups.filter(pl.col("attribute") == "origin")
-                .select("group", "n_pos", "base_rate", "oe_ratio", "oe_ratio_lo", "oe_ratio_hi",
+                .select("group", "n_children_pos", "base_rate", "oe_ratio", "oe_ratio_lo",
+                        "oe_ratio_hi",
                         "oe_ratio_oracle", "gap_z", "gap_flag")
                 .with_columns(pl.lit(name).alias("records"))
                 for name, r in (("accurate", clean), ("label_bias x2", biased))

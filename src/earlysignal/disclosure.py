@@ -2,27 +2,35 @@
 
 The library default (``docs/fairness.md``, after DfE and CBS practice, see ``DOMAIN.md``):
 
+* **children, not rows**: every count is a count of distinct children; a count of rows
+  (prediction times) is ``tied`` to the children count that decides its suppression;
 * **small cells**: no published count of children under 10 (``min_count``); zero included, since
   "none of the children in this group" is itself a disclosure;
 * **rounding**: published counts are rounded to the nearest multiple of 5 (``rounding``), halves
-  up, so no published count is under 10 either;
-* **complementary (secondary) suppression**: a hidden cell must not be recoverable from the
-  published cells and the row, column, margin or table totals. Every additive relation of the
-  table (a margin equals the sum of its cells, a count equals the sum of its parts) is written
-  as a linear equation; cells are hidden until no hidden cell is determined by the equations
-  (checked exactly with the null space of the system), every line whose total is known hides
-  at least ``min_count`` children in all, and no hidden cell can be pinned to a single value
-  when the reader also uses that counts are never negative (checked by linear programming on
-  the raw counts; totals under ``min_count`` are treated as unpublished, since no compliant
-  table shows them);
-* **rates**: a group rate (TPR, FPR, PPV, base rate, ...) is hidden when one of its support
-  counts (for example the group's positives or negatives) is under ``min_class`` (10), or when
-  a support count was hidden;
+  up, so no published count is under 10 either; totals too (the differencing defence);
+* **complementary (secondary) suppression with a protection interval**: every additive relation
+  of the table (a margin equals the sum of its cells, a count equals the sum of its parts) is a
+  linear relation (an inequality, margin <= sum of cells, where distinct children do not add
+  up exactly). Cells are hidden until no hidden cell is determined by the relations (null
+  space), every line whose total is known hides at least ``min_count`` children in all, and,
+  the rule: for every hidden cell, the bounds ``[min, max]`` that an attacker gets by linear
+  programming (published cells known exactly, every relation, counts never negative; totals
+  under ``min_count`` unknown) satisfy ``max - min >= min_count``. Complementary cells are
+  chosen smallest first by their rounded value, then key, so that runs differing by a few
+  children hide the same cells;
+* **rates**: every rate, ratio and bound is published to ``decimals`` (2); a rate that is a
+  ratio of two counts (``rate_of``) is computed from the *rounded* counts. A group rate is
+  hidden when one of its support counts is under ``min_class`` (10), or was hidden;
 * **marking**: nothing is dropped. A hidden value is null and its ``<column>_flag`` is
   ``suppressed`` (one code for every reason, like DfE's ``c``, so that a reader cannot tell
   which hidden cells are the small ones; ``DisclosurePolicy(detailed_reasons=True)`` gives
   ``small``, ``complementary``, ``support`` or ``support_suppressed`` for internal review);
   the ``suppressed`` column marks the rows with anything hidden.
+
+What rounding cannot do: when a cell crosses a rounding boundary between two runs (12 -> 13
+children publishes 10 -> 15), an attacker who knows that one child was added learns that it
+joined that cell; that needs noise consistent across runs (cell-key perturbation), which is not
+implemented (``docs/fairness.md``).
 
 Tables are described by their key columns. ``by`` columns are additive dimensions: a null in a
 ``by`` column means "all" (a margin row), and margins that the table does not hold are assumed
@@ -43,12 +51,22 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
 import polars as pl
+
+from earlysignal._suppression import (
+    Cell,
+    Key,
+    _complete_virtual,
+    _determined,
+    _Line,
+    _structure,
+    _suppress,
+    round_count,
+)
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -87,6 +105,11 @@ class DisclosurePolicy:
     min_class
         A rate is hidden when one of its support counts (a group's positives or negatives) is
         below this.
+    decimals
+        Rates, ratios, interval bounds and every other figure published beside the counts are
+        rounded to this many decimals (2: whole percent for a rate given as a fraction, two
+        decimals for a ratio such as observed/expected). ``None`` publishes them unrounded:
+        for internal review only (``check_table`` then skips the check).
     detailed_reasons
         Flag hidden values with their precise reason (``small``, ``complementary``,
         ``support``, ``support_suppressed``) instead of one ``suppressed`` code. For internal
@@ -108,6 +131,7 @@ class DisclosurePolicy:
     rounding: int = 5
     min_class: int = 10
     detailed_reasons: bool = False
+    decimals: int | None = 2
 
     def __post_init__(self) -> None:
         if self.rounding < 1:
@@ -120,6 +144,8 @@ class DisclosurePolicy:
                 "DisclosurePolicy: min_count and min_class must be >= 0, got "
                 f"{self.min_count} and {self.min_class}"
             )
+        if self.decimals is not None and self.decimals < 0:
+            raise DisclosureError(f"DisclosurePolicy: decimals must be >= 0, got {self.decimals}")
         if self.min_count % self.rounding:
             raise DisclosureError(
                 f"DisclosurePolicy: min_count ({self.min_count}) must be a multiple of rounding "
@@ -129,28 +155,6 @@ class DisclosurePolicy:
 
 DEFAULT_POLICY = DisclosurePolicy()
 """The library default: counts under 10 hidden, counts rounded to 5, rates need 10 per class."""
-
-
-def round_count(value: int, rounding: int = 5) -> int:
-    """Round a count to the nearest multiple of ``rounding`` (halves up).
-
-    Examples
-    --------
-    >>> [round_count(v) for v in (10, 12, 13, 17, 18)]
-    [10, 10, 15, 15, 20]
-    """
-    return ((int(value) + rounding // 2) // rounding) * rounding
-
-
-# ---------------------------------------------------------------------------------- structure
-Key = tuple[Any, ...]
-Cell = tuple[Key, str]
-
-
-@dataclass(frozen=True)
-class _Line:
-    total: Cell
-    members: tuple[Cell, ...]
 
 
 def _keys(frame: pl.DataFrame, strata: Sequence[str], by: Sequence[str]) -> list[Key]:
@@ -170,207 +174,11 @@ def _keys(frame: pl.DataFrame, strata: Sequence[str], by: Sequence[str]) -> list
     return keys
 
 
-def _structure(
-    keys: Sequence[Key],
-    n_strata: int,
-    count_cols: Sequence[str],
-    row_sums: Mapping[str, Sequence[str]],
-    known_totals: bool,
-) -> tuple[list[_Line], set[Cell]]:
-    """Additive relations of the table and the virtual (assumed published) margin cells."""
-    present: set[Key] = set(keys)
-    all_keys: set[Key] = set(present)
-    if known_totals:
-        frontier = list(present)
-        while frontier:
-            nxt: list[Key] = []
-            for k in frontier:
-                for d in range(n_strata, len(k)):
-                    if k[d] is not None:
-                        parent = (*k[:d], None, *k[d + 1 :])
-                        if parent not in all_keys:
-                            all_keys.add(parent)
-                            nxt.append(parent)
-            frontier = nxt
-    virtual_keys = all_keys - present
-    # children of each (parent, dim)
-    groups: dict[tuple[Key, int], list[Key]] = {}
-    for k in all_keys:
-        for d in range(n_strata, len(k)):
-            if k[d] is not None:
-                parent = (*k[:d], None, *k[d + 1 :])
-                if parent in all_keys:
-                    groups.setdefault((parent, d), []).append(k)
-    lines: list[_Line] = []
-    for (parent, _d), members in sorted(groups.items(), key=lambda kv: repr(kv[0])):
-        if parent in virtual_keys and len(members) == 1:
-            continue  # the "total" is the cell itself: whoever publishes it must protect it
-        members_sorted = sorted(members, key=repr)
-        for c in count_cols:
-            lines.append(_Line((parent, c), tuple((m, c) for m in members_sorted)))
-    for total_col, parts in row_sums.items():
-        for k in all_keys:
-            lines.append(_Line((k, total_col), tuple((k, p) for p in parts)))
-    virtual = {(k, c) for k in virtual_keys for c in count_cols}
-    return lines, virtual
-
-
-def _determined(lines: Sequence[_Line], hidden: set[Cell]) -> list[Cell]:
-    """Hidden cells whose value follows exactly from the published cells and the relations."""
-    unknown = sorted(hidden, key=repr)
-    if not unknown:
-        return []
-    index = {c: j for j, c in enumerate(unknown)}
-    rows: list[np.ndarray] = []
-    for line in lines:
-        row = np.zeros(len(unknown))
-        if line.total in index:
-            row[index[line.total]] += 1.0
-        for m in line.members:
-            if m in index:
-                row[index[m]] -= 1.0
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return []
-    a = np.vstack(rows)
-    _, s, vt = np.linalg.svd(a, full_matrices=True)
-    tol = max(a.shape) * np.finfo(float).eps * (s[0] if s.size else 1.0) * 10
-    rank = int((s > tol).sum())
-    null = vt[rank:].T  # columns span the null space
-    if null.shape[1] == 0:
-        return list(unknown)
-    norms = np.linalg.norm(null, axis=1)
-    return [unknown[j] for j in range(len(unknown)) if norms[j] < 1e-8]
-
-
-def _suppress(
-    values: Mapping[Cell, int],
-    lines: Sequence[_Line],
-    virtual: set[Cell],
-    primary: set[Cell],
-    policy: DisclosurePolicy,
-) -> set[Cell]:
-    """Greedy complementary suppression until no hidden cell can be recovered."""
-    hidden = set(primary)
-
-    def candidates(line: _Line) -> list[Cell]:
-        members = [m for m in line.members if m not in hidden and m not in virtual]
-        if members:
-            return sorted(members, key=lambda c: (values[c], repr(c)))
-        if line.total not in hidden and line.total not in virtual:
-            return [line.total]
-        return []
-
-    def needs_more(line: _Line) -> bool:
-        cells = [line.total, *line.members]
-        n_hidden = sum(c in hidden for c in cells)
-        if n_hidden == 0:
-            return False
-        if n_hidden == 1:
-            return True
-        if line.total in hidden:
-            return False
-        hidden_mass = sum(values[m] for m in line.members if m in hidden)
-        return hidden_mass < policy.min_count
-
-    small_virtual = {c for c in virtual if values[c] < policy.min_count}
-    for _ in range(10 * (len(values) + 1)):
-        changed = False
-        for line in lines:
-            if needs_more(line):
-                cand = candidates(line)
-                if cand:
-                    hidden.add(cand[0])
-                    changed = True
-        if changed:
-            continue
-        exposed = _determined(lines, hidden - virtual)
-        if not exposed:
-            exposed = _pinned(values, lines, hidden - virtual, small_virtual)
-        if not exposed:
-            break
-        for cell in exposed:
-            for line in lines:
-                if cell == line.total or cell in line.members:
-                    cand = candidates(line)
-                    if cand:
-                        hidden.add(cand[0])
-                        changed = True
-                        break
-            if changed:
-                break
-        if not changed:
-            break  # nothing more can be hidden inside this table; reported by check_table
-    return hidden
-
-
-def _complete_virtual(values: dict[Cell, int], lines: Sequence[_Line], virtual: set[Cell]) -> None:
-    """Fill in the values of margins the table does not hold, from the cells it does."""
-    unknown = set(virtual)
-    changed = True
-    while unknown and changed:
-        changed = False
-        for line in lines:
-            cells = [line.total, *line.members]
-            missing = [c for c in cells if c in unknown]
-            if len(missing) != 1:
-                continue
-            (cell,) = missing
-            members = sum(values[m] for m in line.members if m != cell)
-            values[cell] = values[line.total] - members if cell != line.total else members
-            unknown.discard(cell)
-            changed = True
-    for cell in unknown:  # not derivable from this table: treat as an unknown, small total
-        values[cell] = 0
-
-
-def _pinned(
-    values: Mapping[Cell, int],
-    lines: Sequence[_Line],
-    hidden: set[Cell],
-    free: set[Cell],
-) -> list[Cell]:
-    """Hidden cells an attacker pins to one value using the totals *and* non-negativity.
-
-    Linear programming over the hidden cells (and the ``free`` cells: totals under the
-    threshold, which no compliant table publishes): a cell is pinned when the largest and the
-    smallest value it can take differ by less than one child.
-    """
-    from scipy.optimize import linprog
-
-    unknown = sorted(hidden | free, key=repr)
-    if not hidden:
-        return []
-    index = {c: j for j, c in enumerate(unknown)}
-    rows: list[np.ndarray] = []
-    rhs: list[float] = []
-    for line in lines:
-        row = np.zeros(len(unknown))
-        b = 0.0
-        for cell, sign in [(line.total, 1.0), *((m, -1.0) for m in line.members)]:
-            if cell in index:
-                row[index[cell]] += sign
-            else:
-                b -= sign * values[cell]
-        if row.any():
-            rows.append(row)
-            rhs.append(b)
-    if not rows:
-        return []
-    a_eq = np.vstack(rows)
-    b_eq = np.asarray(rhs)
-    out: list[Cell] = []
-    for cell in sorted(hidden, key=repr):
-        c = np.zeros(len(unknown))
-        c[index[cell]] = 1.0
-        lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        if lo.status != 0 or lo.fun is None:
-            continue
-        if hi.status == 0 and hi.fun is not None and -hi.fun - lo.fun < 1.0 - 1e-9:
-            out.append(cell)
-    return out
+def _round_float(series: pl.Series, decimals: int | None) -> pl.Series:
+    """A floating-point column rounded to ``decimals`` (other columns unchanged)."""
+    if decimals is None or not series.dtype.is_float():
+        return series
+    return series.round(decimals)
 
 
 def _hide(series: pl.Series, flags: Sequence[str | None]) -> pl.Series:
@@ -404,6 +212,8 @@ def protect(
     min_count: int | None = None,
     rounding: int | None = None,
     known_totals: bool = True,
+    rate_of: Mapping[str, tuple[str, str]] | None = None,
+    tied: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """Apply the disclosure policy to a table of group statistics, marking what was hidden.
 
@@ -436,6 +246,17 @@ def protect(
         The policy (default :data:`DEFAULT_POLICY`); ``min_count``/``rounding`` override it.
     known_totals
         Treat margins absent from the table as published (the safe default).
+    rate_of
+        Rates that are a ratio of two counts, ``{rate: (numerator, denominator)}``: published as
+        the *rounded* numerator over the *rounded* denominator (then to ``policy.decimals``), so
+        that a rate tells nothing the rounded counts do not. The two counts are added to the
+        rate's support; a numerator or denominator that is not a ``count_cols`` column is used
+        for this only and not published.
+    tied
+        Count columns about rows (prediction times) decided by a count of distinct children,
+        ``{"n_rows": "n_children"}``: the row count is hidden exactly when the children count
+        is (primary suppression is decided by the children count, never by the number of
+        rows), and rounded like every count.
 
     Returns
     -------
@@ -443,7 +264,8 @@ def protect(
         The rows of ``frame`` in the same order: published counts rounded (``Int64``, null when
         hidden), rates null when hidden, a ``<col>_flag`` (String, the reason, null when
         published) after each count and rate column, and ``suppressed`` (Boolean: anything
-        hidden in the row). Other columns are kept unchanged: never pass columns derived from
+        hidden in the row). Rates and floating-point linked columns are rounded to
+        ``policy.decimals``. Other columns are kept unchanged: never pass columns derived from
         counts without declaring them as ``rate_cols`` or ``linked``.
 
     Examples
@@ -466,12 +288,24 @@ def protect(
             rounding=pol.rounding if rounding is None else rounding,
             min_class=pol.min_class,
             detailed_reasons=pol.detailed_reasons,
+            decimals=pol.decimals,
         )
     count_cols = list(count_cols)
+    rate_of = dict(rate_of or {})
+    tied = dict(tied or {})
     rate_cols = list(rate_cols)
     linked = dict(linked or {})
     row_sums = dict(row_sums or {})
     support = _as_mapping(rate_support, rate_cols, count_cols)
+    for r, (num, den) in rate_of.items():
+        if r not in rate_cols:
+            raise DisclosureError(f"protect: rate_of names {r!r}, which is not a rate column")
+        support[r] = tuple(dict.fromkeys([*support[r], num, den]))
+    for row_col, child_col in tied.items():
+        if row_col not in count_cols or child_col not in count_cols:
+            raise DisclosureError(
+                f"protect: tied {row_col!r} -> {child_col!r} must relate two count_cols"
+            )
     needed = {*count_cols, *by, *strata, *rate_cols, *(c for v in support.values() for c in v)}
     needed |= {c for v in linked.values() for c in v} | set(row_sums)
     needed |= {c for v in row_sums.values() for c in v}
@@ -510,8 +344,31 @@ def protect(
         for c in count_cols:
             values[(k, c)] = raw[c][i]
     _complete_virtual(values, lines, virtual)
-    primary = {cell for cell, v in values.items() if cell not in virtual and v < pol.min_count}
-    hidden = _suppress(values, lines, virtual, primary, pol)
+    decider = {c: tied.get(c, c) for c in count_cols}
+    primary = {
+        (k, c)
+        for (k, c) in values
+        if (k, c) not in virtual and values[(k, decider[c])] < pol.min_count
+    }
+    # Strata are independent tables: suppress each on its own (smaller linear programmes).
+    hidden: set[Cell] = set()
+    n_strata = len(strata)
+    by_stratum: dict[Key, list[_Line]] = {}
+    for line in lines:
+        by_stratum.setdefault(line.total[0][:n_strata], []).append(line)
+    cells_of: dict[Key, dict[Cell, int]] = {}
+    for cell, v in values.items():
+        cells_of.setdefault(cell[0][:n_strata], {})[cell] = v
+    for stratum, cells in cells_of.items():
+        hidden |= _suppress(
+            cells,
+            by_stratum.get(stratum, []),
+            virtual & cells.keys(),
+            primary & cells.keys(),
+            min_count=pol.min_count,
+            rounding=pol.rounding,
+            tied=tied,
+        )
 
     columns: dict[str, pl.Series] = {}
     flags: dict[str, list[str | None]] = {}
@@ -542,7 +399,17 @@ def protect(
             if reason is None and any((k, s) in hidden for s in support[r] if s in count_cols):
                 reason = SUPPORT_SUPPRESSED
             flag.append(reason)
-        columns[r] = _hide(frame.get_column(r), flag)
+        if r in rate_of:
+            num, den = rate_of[r]
+            derived: list[float | None] = []
+            for i in range(frame.height):
+                d = round_count(raw[den][i], pol.rounding)
+                q = round_count(raw[num][i], pol.rounding) / d if d else None
+                derived.append(q)
+            series = _round_float(pl.Series(r, derived, dtype=pl.Float64()), pol.decimals)
+        else:
+            series = _round_float(frame.get_column(r), pol.decimals)
+        columns[r] = _hide(series, flag)
         flags[r] = flag if pol.detailed_reasons else [f and SUPPRESSED for f in flag]
     for owner, cols in linked.items():
         if owner not in flags:
@@ -551,7 +418,8 @@ def protect(
                 "count column nor a rate column"
             )
         for lc in cols:
-            columns[lc] = _hide(columns.get(lc, frame.get_column(lc)), flags[owner])
+            src = columns.get(lc, _round_float(frame.get_column(lc), pol.decimals))
+            columns[lc] = _hide(src, flags[owner])
 
     dropped = {s for v in support.values() for s in v} - set(count_cols)
     out_cols: list[pl.Series] = []
@@ -591,7 +459,9 @@ def check_table(
 
     Checks that every published count is at least ``min_count`` and a multiple of
     ``rounding``; that every hidden count or rate is null *and* carries a reason in its
-    ``<col>_flag``; that no rate is published in a row where a count is hidden (a rate and the
+    ``<col>_flag``; that no floating-point figure (rate, ratio, interval bound, ...) is finer
+    than ``policy.decimals`` (the first offending row per column is named); that no rate is
+    published in a row where a count is hidden (a rate and the
     row's other figures can give the hidden count back: ``base_rate x n = n_pos``); and, when
     ``by`` is given, that no hidden count can be recovered exactly
     from the published counts and the table's totals (a property of the suppression pattern
@@ -655,6 +525,18 @@ def check_table(
                     problems.append(
                         f"{table}: count {c!r} in row {i} is published but flagged {f!r}"
                     )
+    for name, dtype in frame.schema.items():
+        if pol.decimals is None or not dtype.is_float():
+            continue
+        vals = frame.get_column(name).to_list()
+        for i, v in enumerate(vals):
+            if v is not None and math.isfinite(v) and abs(v - round(v, pol.decimals)) > 1e-9:
+                problems.append(
+                    f"{table}: {name!r} = {v!r} in row {i} is finer than {pol.decimals} decimals; "
+                    "with a rounded count it can give an exact count back, so publish rates "
+                    f"rounded to {pol.decimals} decimals (protect does)"
+                )
+                break
     hidden_count_rows = {
         i for c in counts for i, v in enumerate(frame.get_column(c).to_list()) if v is None
     }

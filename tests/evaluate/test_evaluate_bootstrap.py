@@ -45,8 +45,18 @@ def test_tidy_schema_and_gap_rows():
     models = set(res["model"].unique())
     assert {"data", "m", "oracle", "flat", "m - oracle", "m - flat", "m / oracle"} <= models
     assert {"treat_all", "treat_none"} <= models
-    ci = res.filter(pl.col("lower").is_not_null())
-    assert (ci["lower"] <= ci["estimate"] + 1e-9).mean() > 0.9
+    # Every percentile interval holds its own estimate, except where it cannot: ECE and the
+    # Brier reliability are distances (>= 0) whose replicates are biased upwards, so when the
+    # estimate is 0 (the flat baseline is calibrated in the large by construction) no
+    # replicate can fall at or below it.
+    at_zero = pl.col("metric").is_in(["ece", "brier_reliability"]) & (pl.col("estimate") == 0)
+    ci = res.filter(pl.col("lower").is_not_null() & ~at_zero)
+    outside = ci.filter(
+        (pl.col("lower") > pl.col("estimate") + 1e-12)
+        | (pl.col("upper") < pl.col("estimate") - 1e-12)
+    )
+    assert outside.height == 0, outside
+    assert ci.height > 80  # the check covers the table (87 intervals), not a handful of rows
     gap = res.filter(model="m - oracle", metric="auroc")["estimate"].item()
     m = res.filter(model="m", metric="auroc")["estimate"].item()
     o = res.filter(model="oracle", metric="auroc")["estimate"].item()

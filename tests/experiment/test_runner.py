@@ -63,6 +63,10 @@ def test_run_logs_metrics_with_intervals_and_a_valid_card(finished: Any) -> None
     validate_card(card)
     assert card["run"]["run_id"] == result.run_id
     assert card["data"]["simulated"] is True
+    # the logistic baseline was tuned inside the training period, and the card says how
+    tuning = card["model_details"]["hyperparameters"]["logistic_tuning"]
+    assert tuning["candidate_fits"] == 6
+    assert tuning["transform"] in {"none", "log1p"} and tuning["C"] in {0.01, 0.1, 1.0}
     assert isinstance(card["performance"]["oracle"], list)
     # the breakdown definition and the training-period vocabulary are stated
     bd = card["outcome"]["breakdown_definition"]
@@ -71,6 +75,9 @@ def test_run_logs_metrics_with_intervals_and_a_valid_card(finished: Any) -> None
     assert all(v is None or v % 5 == 0 for v in bd["counts"].values())
     vocab = card["predictors"]["vocabulary"]
     assert vocab["before"] == card["validation_design"]["periods"][1]["from"]
+    # the recorded lift shares across simulator worlds are quoted as data, with their source
+    worlds = card["performance"]["oracle_worlds"]
+    assert worlds["source"] == "benchmarks/models.py" and len(worlds["lift_share_range"]) == 2
     # every number on the card traces back to the run
     auroc = next(
         r for r in card["performance"]["metrics"] if r["model"] == "lightgbm" and
@@ -81,6 +88,12 @@ def test_run_logs_metrics_with_intervals_and_a_valid_card(finished: Any) -> None
     # human fields the config leaves empty are marked, not invented
     assert card["legal"]["basis"] == {"status": "to be completed by the study team"}
     assert card["ethics"]["approval"] == {"status": "to be completed by the study team"}
+    # no row-level figure by default: the aggregated contributions instead of the beeswarm
+    assert card["data_protection"] == {"row_level_figures": False}
+    figure_ids = {f["id"] for f in card["figures"]}
+    assert "contribution_summary" in figure_ids and "beeswarm" not in figure_ids
+    for row in card["subgroups"]["table"]:
+        assert "n" not in row and "n_children" in row
     html = (result.card_dir / "model_card.html").read_text()
     for s in SECTIONS:
         assert f'<h2 id="{s.id}">' in html

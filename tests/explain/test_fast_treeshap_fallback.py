@@ -57,18 +57,41 @@ def test_trees_with_long_paths_are_left_to_lightgbm_with_the_same_values() -> No
         treeshap.shap_values(booster, x[:5], prepared=deep, allow_native=False)
 
 
-def test_the_memory_budget_sends_trees_to_lightgbm() -> None:
+def _spy_native(monkeypatch: pytest.MonkeyPatch, booster: lgb.Booster) -> list[tuple[int, int]]:
+    """Record the (start_iteration, num_iteration) of every pred_contrib call LightGBM gets."""
+    calls: list[tuple[int, int]] = []
+    real = booster.predict
+
+    def predict(*args: object, **kwargs: object) -> object:
+        if kwargs.get("pred_contrib"):
+            calls.append((int(kwargs.get("start_iteration", 0)), int(kwargs["num_iteration"])))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(booster, "predict", predict)
+    return calls
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5])
+def test_the_memory_budget_sends_trees_to_lightgbm(
+    monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
     x, y = _data()
     booster = _booster(x, y)
-    none = treeshap.prepare(booster, max_table_bytes=0)
-    assert none.implementation == "native" and none.table_bytes == 0
-    assert len(none.native_trees) == booster.num_trees()
-    np.testing.assert_allclose(
-        treeshap.shap_values(booster, x[:200], prepared=none),
-        booster.predict(x[:200], pred_contrib=True),
-        rtol=0,
-        atol=1e-12,
-    )
+    # Reference from the other implementation: every tree explained by the fast kernel.
+    full = treeshap.prepare(booster)
+    assert full.native_trees == {}
+    reference = treeshap.shap_values(booster, x[:200], prepared=full, allow_native=False)
+    budget = int(share * full.table_bytes)
+    limited = treeshap.prepare(booster, max_table_bytes=budget)
+    assert limited.table_bytes <= budget
+    assert len(limited.native_trees) > 0 and (share == 0) == (len(limited.native_trees) == 12)
+    calls = _spy_native(monkeypatch, booster)
+    values = treeshap.shap_values(booster, x[:200], prepared=limited)
+    # The trees past the budget, and only they, went to LightGBM's pred_contrib, once each ...
+    sent = sorted(t for start, count in calls for t in range(start, start + count))
+    assert sent == sorted(limited.native_trees)
+    # ... and the values are those of the fast kernel on every tree (not pred_contrib again).
+    np.testing.assert_allclose(values, reference, rtol=0, atol=1e-9)
 
 
 def test_contributions_fast_refuses_and_auto_falls_back_for_a_multiclass_model() -> None:

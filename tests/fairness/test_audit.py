@@ -8,8 +8,15 @@ import polars as pl
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from earlysignal.disclosure import assert_safe
-from earlysignal.fairness import METRICS, AuditSpec, audit
+from earlysignal.disclosure import DisclosurePolicy, assert_safe
+from earlysignal.fairness import COUNTS, METRICS, ROW_COUNTS, AuditSpec, audit
+
+RAW = DisclosurePolicy(min_count=0, rounding=1, min_class=0, decimals=None)
+"""No disclosure control: exact values, to compare with a direct computation."""
+ROW_SUMS = {
+    "n_children": ["n_children_pos", "n_children_neg"],
+    "n_rows": ["n_rows_pos", "n_rows_neg"],
+}
 
 
 def _cohort(n: int, seed: int, *, overpredict: float = 1.0) -> pl.DataFrame:
@@ -45,7 +52,8 @@ def _cohort(n: int, seed: int, *, overpredict: float = 1.0) -> pl.DataFrame:
 
 def test_group_metrics_match_direct_computation() -> None:
     df = _cohort(6000, 0)
-    res = audit(df, attributes=["sex", "origin"], label="y", risk="risk", threshold=0.3, n_boot=50)
+    kw = {"attributes": ["sex", "origin"], "label": "y", "risk": "risk", "threshold": 0.3}
+    res = audit(df, n_boot=50, policy=RAW, **kw)  # type: ignore[arg-type]
     row = res.groups.filter(pl.col("group") == "dutch").row(0, named=True)
     sub = df.filter(pl.col("origin") == "dutch")
     y, p = sub["y"].to_numpy(), sub["risk"].to_numpy()
@@ -60,8 +68,12 @@ def test_group_metrics_match_direct_computation() -> None:
     assert row["ppv"] == pytest.approx(y[flag].mean())
     assert row["selection_rate"] == pytest.approx(flag.mean())
     assert row["auroc_lo"] < row["auroc"] < row["auroc_hi"]
-    # counts are published rounded to 5
-    assert row["n"] % 5 == 0 and abs(row["n"] - sub.height) <= 2
+    assert row["n_rows"] == sub.height and row["n_children"] == sub["child_id"].n_unique()
+    # published: counts rounded to 5, rates to 2 decimals (from the rounded row counts)
+    pub = audit(df, n_boot=50, **kw).groups.filter(pl.col("group") == "dutch").row(0, named=True)  # type: ignore[arg-type]
+    assert pub["n_rows"] % 5 == 0 and abs(pub["n_rows"] - sub.height) <= 2
+    assert pub["base_rate"] == round(pub["n_rows_pos"] / pub["n_rows"], 2)
+    assert pub["auroc"] == round(row["auroc"], 2)
     # long table: differences against the reference (the largest group)
     long = res.metrics.filter((pl.col("metric") == "tpr") & (pl.col("attribute") == "origin"))
     assert set(long["reference"]) == {"dutch"}
@@ -77,12 +89,12 @@ def test_published_tables_are_disclosure_safe_and_mark_what_is_hidden() -> None:
     # the islands region is small: its intersections with sex have few positives
     assert_safe(
         groups,
-        count_cols=["n", "n_pos", "n_neg", "n_flagged"],
+        count_cols=[*COUNTS, *ROW_COUNTS],
         by=["sex", "region"],
-        row_sums={"n": ["n_pos", "n_neg"]},
+        row_sums=ROW_SUMS,
         table="fairness audit",
     )
-    for c in ("n", "n_pos", "n_neg", "n_flagged"):
+    for c in (*COUNTS, *ROW_COUNTS):
         published = groups[c].drop_nulls()
         assert (published >= 10).all()
     hidden = groups.filter(pl.col("tpr").is_null())
@@ -102,7 +114,8 @@ def test_oracle_values_and_censored_rows_are_reported() -> None:
     assert res.n_excluded == 400 and res.n_rows == 3600
     row = res.groups.filter(pl.col("group") == "all").row(0, named=True)
     assert row["oe_ratio_oracle"] == pytest.approx(
-        df["y"].drop_nulls().mean() / df.filter(pl.col("y").is_not_null())["truth"].mean()
+        df["y"].drop_nulls().mean() / df.filter(pl.col("y").is_not_null())["truth"].mean(),
+        abs=0.005,
     )
     assert res.metrics["oracle"].is_not_null().any()
 
@@ -117,23 +130,6 @@ def test_calibration_gap_is_flagged_for_the_overpredicted_group_only() -> None:
     assert row["oe_ratio_hi"] < 1
 
 
-def test_calibration_gap_false_alarms_are_rare_without_bias() -> None:
-    alarms = 0
-    for seed in range(20):
-        df = _cohort(3000, 100 + seed)
-        res = audit(
-            df,
-            attributes=["sex", "origin"],
-            intersections=(),
-            label="y",
-            risk="risk",
-            n_boot=100,
-            seed=seed,
-        )
-        alarms += res.flagged().height > 0
-    assert alarms <= 3  # nominal family-wise rate 5 %: 1 expected in 20, 3+ has probability < 8 %
-
-
 def test_spec_errors_are_named() -> None:
     with pytest.raises(ValueError, match="threshold or a capacity"):
         AuditSpec(attributes=("sex",), threshold=0.2, capacity=0.1)
@@ -142,7 +138,7 @@ def test_spec_errors_are_named() -> None:
 
 
 def test_rates_beside_a_hidden_count_are_hidden_so_the_count_cannot_be_recovered() -> None:
-    # A small group (60 children-times, 3 positives) is hidden; its complement's positives are
+    # A small group (60 children, 3 positives) is hidden; its complement's positives are
     # hidden with it. If the complement's base rate were published, base_rate x n would give
     # its positives exactly and "all" minus that would give the small group's 3 positives.
     rng = np.random.default_rng(0)
@@ -159,14 +155,14 @@ def test_rates_beside_a_hidden_count_are_hidden_so_the_count_cannot_be_recovered
     )
     res = audit(df, attributes=["unaccompanied"], label="y", risk="risk", n_boot=20)
     g = res.groups
-    counts = ["n", "n_pos", "n_neg", "n_flagged"]
+    counts = [*COUNTS, *ROW_COUNTS]
     any_hidden = pl.any_horizontal([pl.col(c).is_null() for c in counts])
     rows_with_hidden = g.filter(any_hidden)
     assert rows_with_hidden.height >= 2  # the small group and its complement
     for m in METRICS:
         assert rows_with_hidden[m].is_null().all(), m
         assert rows_with_hidden[f"{m}_flag"].is_not_null().all(), m
-    assert_safe(g, count_cols=counts, by=["unaccompanied"], row_sums={"n": ["n_pos", "n_neg"]})
+    assert_safe(g, count_cols=counts, by=["unaccompanied"], row_sums=ROW_SUMS)
     long = res.metrics.join(
         rows_with_hidden.select("attribute", "group"), on=["attribute", "group"], how="semi"
     )

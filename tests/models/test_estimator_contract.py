@@ -65,8 +65,10 @@ def test_frames_select_features_by_name(make):
 
 def test_errors_name_the_rule():
     X, y = _data(200)
-    with pytest.raises(ValueError, match="binary 0/1"):
-        LogisticRiskModel().fit(X, y + 1)
+    with pytest.raises(ValueError, match="binary labels"):
+        LogisticRiskModel().fit(X, y + (X[:, 0] > 1))
+    with pytest.raises(ValueError, match=r"finite|infinity"):
+        LogisticRiskModel().fit(np.where(X[0, 0] == X, np.inf, X), y)
     with pytest.raises(ValueError, match="both classes"):
         LightGBMRiskModel(n_jobs=1, n_estimators=2).fit(X, np.zeros(len(y), dtype=int))
     with pytest.raises(TypeError, match="numeric features"):

@@ -114,6 +114,12 @@ COLUMN_LABELS: dict[str, str] = {
     "n_flagged": "rows flagged (rounded to 5)",
     "n_children": "children (distinct, rounded to 5)",
     "n_children_pos": "children with the event (distinct, rounded to 5)",
+    "n_children_neg": "children without the event (distinct, rounded to 5)",
+    "n_children_flagged": "children flagged (distinct, rounded to 5)",
+    "n_rows": "prediction times (rows, rounded to 5)",
+    "n_rows_pos": "rows with the event (rounded to 5)",
+    "n_rows_neg": "rows without the event (rounded to 5)",
+    "n_rows_flagged": "rows flagged (rounded to 5)",
     "base_rate": "event rate",
     "mean_risk": "mean predicted risk",
     "oe_ratio": "O/E",
@@ -416,6 +422,20 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             )
             if perf.get("oracle_sample"):
                 blocks.append(_text_block(perf["oracle_sample"]))
+            if perf.get("oracle_worlds"):
+                ow = perf["oracle_worlds"]
+                lo, hi = ow["lift_share_range"]
+                pairs: list[tuple[str, Any]] = [
+                    (
+                        "share of the oracle's lift across simulator worlds",
+                        f"{lo:.2f} to {hi:.2f} ({ow['source']}, {ow['children']} children per "
+                        f"world, seed {ow['seed']})",
+                    )
+                ]
+                for w, v in ow["per_world"].items():
+                    if None not in v:
+                        pairs.append((f"world: {w}", f"{v[0]:.2f} (95% {v[1]:.2f} to {v[2]:.2f})"))
+                blocks.append(_kv(pairs))
             if perf.get("effects"):
                 blocks += say("effects", perf["effects"])
             blocks += _figures(card, sid)

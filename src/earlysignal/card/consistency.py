@@ -99,25 +99,26 @@ def _totals(card: dict[str, Any]) -> Iterator[str]:
         test = next((p for p in periods if p.get("period") == "test"), None)
         kept = test.get("kept rows", test.get("rows")) if test else None
         overall = next((r for r in table if r.get("attribute") == "all"), None)
-        if (
-            overall
-            and kept is not None
-            and overall.get("n") is not None
-            and (abs(overall["n"] - kept) > 2.5)
-        ):
-            yield f"totals: subgroup 'all' row n {overall['n']} != test rows {kept} (rounded)"
+        n_all = _rows(overall) if overall else None
+        if n_all is not None and kept is not None and abs(n_all - kept) > 2.5:
+            yield f"totals: subgroup 'all' row count {n_all} != test rows {kept} (rounded)"
         by_attr: dict[str, list[int]] = {}
         for r in table:
             single = r.get("attribute") not in (None, "all") and " & " not in str(r["attribute"])
-            if single and r.get("n") is not None:
-                by_attr.setdefault(r["attribute"], []).append(int(r["n"]))
-        if overall and overall.get("n") is not None:
+            if single and _rows(r) is not None:
+                by_attr.setdefault(r["attribute"], []).append(int(_rows(r)))  # type: ignore[arg-type]
+        if n_all is not None:
             for attr, ns in by_attr.items():
-                if abs(sum(ns) - overall["n"]) > 2.5 * (len(ns) + 1):
+                if abs(sum(ns) - n_all) > 2.5 * (len(ns) + 1):
                     yield (
-                        f"totals: groups of {attr} sum to {sum(ns)} against {overall['n']}, "
+                        f"totals: groups of {attr} sum to {sum(ns)} against {n_all}, "
                         "more than their rounding explains"
                     )
+
+
+def _rows(row: dict[str, Any]) -> Any:
+    """The row count of an audit row (``n_rows``; ``n`` in cards written before it)."""
+    return row.get("n_rows", row.get("n"))
 
 
 def _one_value(card: dict[str, Any]) -> Iterator[str]:

@@ -289,6 +289,7 @@ def new_card(
             "model_artifact": unknown(NOT_MEASURED),
         },
         "figures": [],
+        "data_protection": {"row_level_figures": False},
         "compliance": {},
         "summary": {},
     }

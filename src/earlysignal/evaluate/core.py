@@ -39,12 +39,19 @@ EVALUATION_SCHEMA: dict[str, Any] = {
     "estimate": pl.Float64,
     "lower": pl.Float64,
     "upper": pl.Float64,
+    "dropped_replicates": pl.Int64,
 }
 """Columns of ``evaluate``'s result: ``model`` (the model's name, a baseline's name,
 ``"oracle"``, ``"treat_all"``, ``"treat_none"``, ``"data"``, or a comparison such as
 ``"lightgbm - oracle"`` and ``"lightgbm / oracle"``), ``metric``, ``at`` (the threshold for
 ``net_benefit``, the flagged share for capacity metrics, else null), ``estimate`` (on the rows
-given), ``lower`` and ``upper`` (percentile bootstrap interval; null for counts)."""
+given), ``lower`` and ``upper`` (percentile bootstrap interval; null for counts), and
+``dropped_replicates``: how many bootstrap replicates were left out of that interval because
+the metric was not finite in them (for example AUROC in a replicate that drew no event, or a
+calibration slope that did not converge); null where no bootstrap was run. The interval is the
+percentile interval of the remaining replicates; when every replicate was dropped the bounds
+are null. A large count means the interval rests on fewer draws than ``n_boot`` (and on the
+draws where the metric exists, which can make it too narrow): read it with that in mind."""
 
 
 def _check_inputs(
@@ -259,19 +266,21 @@ def evaluate(
         return np.concatenate([r[name][key] for r in replicates])
 
     alpha = (1 - level) / 2
-    rows: list[tuple[str, str, float | None, float, float | None, float | None]] = []
+    Row = tuple[str, str, float | None, float, float | None, float | None, int | None]
+    rows: list[Row] = []
 
     def add(label: str, key: tuple[str, float | None], est: float, reps: np.ndarray) -> None:
         finite = reps[np.isfinite(reps)]
+        dropped = int(reps.size - finite.size) if replicates else None
         if finite.size:
             lo, hi = np.quantile(finite, [alpha, 1 - alpha])
-            rows.append((label, key[0], key[1], float(est), float(lo), float(hi)))
+            rows.append((label, key[0], key[1], float(est), float(lo), float(hi), dropped))
         else:
-            rows.append((label, key[0], key[1], float(est), None, None))
+            rows.append((label, key[0], key[1], float(est), None, None, dropped))
 
-    rows.append(("data", "n_rows", None, float(yv.size), None, None))
-    rows.append(("data", "n_children", None, n_children, None, None))
-    rows.append(("data", "n_events", None, float(yv.sum()), None, None))
+    rows.append(("data", "n_rows", None, float(yv.size), None, None, None))
+    rows.append(("data", "n_children", None, n_children, None, None, None))
+    rows.append(("data", "n_events", None, float(yv.sum()), None, None, None))
     add(
         "data",
         ("prevalence", None),
@@ -289,7 +298,7 @@ def evaluate(
             float(point["__data__"][key][0]),
             stack("__data__", key),
         )
-        rows.append(("treat_none", "net_benefit", float(thr), 0.0, 0.0, 0.0))
+        rows.append(("treat_none", "net_benefit", float(thr), 0.0, 0.0, 0.0, 0))
     for other in predictions:
         if other == model:
             continue

@@ -152,7 +152,7 @@ def ranking_metrics(
     pos = np.add.reduceat(ws * ys, starts, axis=1)
     neg = np.add.reduceat(ws, starts, axis=1) - pos
     out = {"auroc": _auroc_from_groups(pos, neg), "auprc": _ap_from_groups(pos, neg)}
-    out.update(_capacity_sorted(ws[:, ::-1], ys[::-1], fractions, n_children))
+    out.update(_capacity_sorted(ws[:, ::-1], ys[::-1], fractions, n_children, pv[order][::-1]))
     return out
 
 
@@ -424,9 +424,13 @@ def capacity(
 ) -> dict[str, np.ndarray]:
     """Precision, recall and alerts per 100 children when the top ``k`` share of rows is flagged.
 
-    Rows are ranked by ``p`` (highest first); within a replicate the flagged rows are those
-    whose cumulative weight before them is below ``k`` times the total weight. ``alerts_per_100``
-    counts flagged rows (all prediction times in the period) per 100 distinct children
+    Rows are ranked by ``p`` (highest first) and flagged a whole tie group at a time: a group
+    of equal risks is flagged only when it fits, with every higher group, within ``k`` times
+    the total weight. So at most the requested share is flagged, and rows that a rule could not
+    tell apart (equal risks) are never split between flagged and not flagged; when the tie
+    group at the cut does not fit, fewer than ``k`` are flagged (possibly none). The same rule
+    holds in every bootstrap replicate (weights are the draw counts). ``alerts_per_100`` counts
+    flagged rows (all prediction times in the period) per 100 distinct children
     (``n_children``; the number of rows when not given).
 
     Examples
@@ -439,18 +443,30 @@ def capacity(
     yv, pv, wv, single = _prep(y, p, w)
     order = np.argsort(pv, kind="stable")[::-1]
     children = float(yv.size) if n_children is None else n_children
-    out = _capacity_sorted(wv[:, order], yv[order], np.asarray(fractions, float), children)
+    fr = np.asarray(fractions, float)
+    out = _capacity_sorted(wv[:, order], yv[order], fr, children, pv[order])
     return {key: _out(value, single) for key, value in out.items()}
 
 
 def _capacity_sorted(
-    ws: np.ndarray, ys: np.ndarray, fractions: np.ndarray, n_children: float | np.ndarray
+    ws: np.ndarray,
+    ys: np.ndarray,
+    fractions: np.ndarray,
+    n_children: float | np.ndarray,
+    ps: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Capacity metrics for weights ``ws`` (B, n) already ordered by decreasing risk."""
+    """Capacity metrics for weights ``ws`` (B, n) and risks ``ps`` ordered by decreasing risk.
+
+    A row is flagged when the cumulative weight up to the *end of its tie group* is at most
+    ``k`` times the total weight (see ``capacity``).
+    """
     k = np.asarray(fractions, dtype=np.float64)
     if np.any((k <= 0) | (k > 1)):
         raise ValueError("capacity fractions must lie in (0, 1]")
-    before = np.cumsum(ws, axis=1) - ws
+    psv = np.asarray(ps, dtype=np.float64)
+    last = np.flatnonzero(np.r_[psv[1:] != psv[:-1], True])  # last row of each tie group
+    group_end = np.repeat(last, np.diff(np.r_[-1, last]))  # per row: its group's last row
+    through_group = np.cumsum(ws, axis=1)[:, group_end]
     total = ws.sum(axis=1)
     children = np.broadcast_to(np.asarray(n_children, dtype=np.float64), (ws.shape[0],))
     precision = np.empty((ws.shape[0], k.size))
@@ -458,7 +474,7 @@ def _capacity_sorted(
     alerts = np.empty_like(precision)
     positives = ws @ ys
     for j, frac in enumerate(k):
-        fw = np.where(before < frac * total[:, None] - 1e-9, ws, 0.0)
+        fw = np.where(through_group <= frac * total[:, None] * (1 + 1e-12), ws, 0.0)
         tp = fw @ ys
         n_flag = fw.sum(axis=1)
         precision[:, j] = _safe_div(tp, n_flag)

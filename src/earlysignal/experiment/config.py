@@ -277,6 +277,10 @@ class ExplainConfig(_Section):
 
     sample: int = Field(default=2000, ge=10)
     top: int = Field(default=10, ge=1, le=100)
+    row_level_figures: bool = False
+    """Draw the SHAP beeswarm (one dot per explained row) on the card. Off by default: the card
+    then shows contributions aggregated per bin of at least ``[fairness] min_cell`` children,
+    and states on its first screen when row-level figures are in."""
 
 
 class FairnessConfig(_Section):

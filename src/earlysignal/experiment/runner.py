@@ -579,10 +579,17 @@ def _fit(state: _State) -> None:
     X, y, groups = _xy(state, "train")
     m = state.config.model
     kinds = [m.kind, *(b for b in m.baselines if b != m.kind)]
+    tuning: dict[str, Any] = {}
     for kind in kinds:
         est = _make(kind, state)
         if kind == "lightgbm":
             est.fit(X, y, groups=groups)
+        elif kind == "logistic":
+            # Tuned on LightGBM's early-stopping hold-out of training children (same seed).
+            from earlysignal.models import tune_logistic
+
+            search = tune_logistic(X, y, groups, random_state=state.seed)
+            est, tuning["logistic"] = search.model, search.summary()
         else:
             est.fit(X, y)
         if kind == m.kind:
@@ -612,6 +619,8 @@ def _fit(state: _State) -> None:
             "rounds": int(m.early_stopping_rounds),
             "trees": int(state.base.n_trees_),
         }
+    if tuning:
+        md["hyperparameters"]["logistic_tuning"] = tuning["logistic"]
     md["class_imbalance"] = _say("class_imbalance", float(np.mean(y)))
 
 
@@ -796,6 +805,11 @@ def _evaluate(state: _State) -> None:
             + _metric_rows(table, f"{name} - oracle", ("auroc",), f"{name} minus oracle")
             + _metric_rows(table, f"{name} / oracle", ("auroc_lift",), f"{name} / oracle")
         )
+        from earlysignal.evaluate.worlds import oracle_worlds
+
+        worlds = oracle_worlds(cfg.outcome.name, cfg.outcome.horizon_days)
+        if worlds is not None:  # recorded benchmark figures, stated as such on the card
+            perf["oracle_worlds"] = worlds
         lift = _metric_rows(table, f"{name} / oracle", ("auroc_lift",), "")
         if lift:
             summary.append(_say("perf_oracle", lift[0]))
@@ -924,7 +938,14 @@ def _described_ticks(fig: Any, described: dict[str, str]) -> Any:
 
 
 def _explain(state: _State) -> None:
-    from earlysignal.explain import beeswarm, contributions, global_importance, importance_plot
+    from earlysignal.explain import (
+        beeswarm,
+        contribution_bins,
+        contribution_summary_plot,
+        contributions,
+        global_importance,
+        importance_plot,
+    )
 
     cfg = state.config
     test = state.split.part("test")
@@ -968,17 +989,40 @@ def _explain(state: _State) -> None:
         f"Global importance: mean |contribution| on {n} test rows, 95% bootstrap intervals.",
         "explanations",
     )
+    state.card["data_protection"] = {"row_level_figures": cfg.explain.row_level_figures}
     _save_figure(
         state,
-        _described_ticks(beeswarm(contrib, max_display=min(12, cfg.explain.top + 2)), described),
-        "beeswarm",
-        "Contributions per row and feature (colour: feature value), uncalibrated log-odds.",
+        _described_ticks(
+            contribution_summary_plot(
+                contribution_bins(
+                    contrib,
+                    sample["child_id"].to_numpy(),
+                    min_children=cfg.fairness.min_cell,
+                    max_display=min(12, cfg.explain.top + 2),
+                )
+            ),
+            described,
+        ),
+        "contribution_summary",
+        "Contributions by feature value: quartiles per bin of the feature's value, each bin "
+        f"at least {cfg.fairness.min_cell} children (uncalibrated log-odds).",
         "explanations",
     )
+    if cfg.explain.row_level_figures:  # opted in: row-level, and the card says so up front
+        _save_figure(
+            state,
+            _described_ticks(
+                beeswarm(contrib, max_display=min(12, cfg.explain.top + 2)), described
+            ),
+            "beeswarm",
+            "Contributions per row and feature (colour: feature value), uncalibrated log-odds.",
+            "explanations",
+        )
 
 
 AUDIT_COLUMNS: tuple[str, ...] = (
-    "attribute", "group", "n", "n_pos", "base_rate", "mean_risk", "oe_ratio", "oe_ratio_lo",
+    "attribute", "group", "n_children", "n_children_pos", "n_rows", "base_rate", "mean_risk",
+    "oe_ratio", "oe_ratio_lo",
     "oe_ratio_hi", "ece", "auroc", "selection_rate", "tpr", "fpr", "ppv", "gap_flag",
     "suppressed",
 )  # fmt: skip
@@ -989,8 +1033,8 @@ GAP_MARGIN = 0.05
 
 
 def _audit(state: _State) -> None:
-    from earlysignal.disclosure import DisclosurePolicy
-    from earlysignal.fairness import AuditSpec, audit
+    from earlysignal.disclosure import DisclosurePolicy, assert_safe
+    from earlysignal.fairness import COUNTS, ROW_COUNTS, AuditSpec, audit
 
     cfg = state.config
     f = cfg.fairness
@@ -1012,6 +1056,18 @@ def _audit(state: _State) -> None:
     policy = DisclosurePolicy(min_count=f.min_cell, min_class=f.min_cell)
     result = audit(frame, spec, label="_label", risk="_risk", policy=policy)
     groups = result.groups
+    assert_safe(
+        groups,
+        count_cols=[*COUNTS, *ROW_COUNTS],
+        by=list(attrs.columns),
+        row_sums={
+            "n_children": ["n_children_pos", "n_children_neg"],
+            "n_rows": ["n_rows_pos", "n_rows_neg"],
+        },
+        policy=policy,
+        table="fairness audit",
+    )
+    assert_safe(result.metrics, policy=policy, table="fairness audit (long)")
     flags = [c for c in groups.columns if c.endswith("_flag") and c != "gap_flag"]
     suppressed = int(sum(int((groups[c] == "suppressed").sum()) for c in flags))
     sg = state.card["subgroups"]
@@ -1031,8 +1087,9 @@ def _audit(state: _State) -> None:
         f"decision threshold {result.threshold:.3f}, with {f.bootstrap} child-clustered "
         "bootstrap replicates; a calibration-gap test flags groups (gap_flag). Disclosure "
         f"control: counts rounded to 5, no cell under {f.min_cell} children, complementary "
-        f"suppression, rates hidden when a group has under {f.min_cell} positives or "
-        "negatives (shown as '-')."
+        f"suppression, rates hidden when a group has under {f.min_cell} children with or "
+        "without the outcome (shown as '-'). Cells count distinct children; row counts are "
+        "prediction times."
     )
     sg["note"] = (
         f"{result.n_rows} test rows audited; {result.n_excluded} excluded (label missing). "

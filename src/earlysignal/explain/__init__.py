@@ -6,7 +6,10 @@
   ``shap.Explanation``).
 - :func:`global_importance`, :func:`top_factor_stability`: mean |contribution| with bootstrap
   intervals; how stable the top factors are across bootstrap refits.
-- :func:`beeswarm`, :func:`dependence`, :func:`importance_plot`: matplotlib figures.
+- :func:`contribution_bins`, :func:`contribution_summary_plot`: contributions aggregated per
+  feature and bin of its value (at least 10 children per bin), the card's default figure.
+- :func:`beeswarm`, :func:`dependence` (one dot per row: row-level), :func:`importance_plot`:
+  matplotlib figures.
 - :func:`signal_sheet`: the per-child sheet, as text or self-contained HTML.
 
 The contributions explain the base model's log-odds; a calibrator sits on top (see
@@ -17,6 +20,7 @@ Examples
 >>> from earlysignal.explain import contributions, signal_sheet
 """
 
+from earlysignal.explain.aggregate import contribution_bins
 from earlysignal.explain.contributions import (
     Contributions,
     contributions,
@@ -28,7 +32,12 @@ from earlysignal.explain.importance import (
     global_importance,
     top_factor_stability,
 )
-from earlysignal.explain.plots import beeswarm, dependence, importance_plot
+from earlysignal.explain.plots import (
+    beeswarm,
+    contribution_summary_plot,
+    dependence,
+    importance_plot,
+)
 from earlysignal.explain.sheet import (
     NOT_STATEMENTS,
     Change,
@@ -46,6 +55,8 @@ __all__ = [
     "SignalSheet",
     "TopFactorStability",
     "beeswarm",
+    "contribution_bins",
+    "contribution_summary_plot",
     "contributions",
     "dependence",
     "feature_matrix",

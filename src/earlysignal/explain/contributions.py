@@ -202,7 +202,7 @@ def _unwrap(model: Any) -> tuple[Any, bool]:
     """The model whose log-odds are explained, and whether a calibrator sat on top."""
     calibrated = False
     while hasattr(model, "calibrate_scores") and getattr(model, "base", None) is not None:
-        model = model.base
+        model = getattr(model, "base_", model.base)
         calibrated = True
     return model, calibrated
 
@@ -210,8 +210,11 @@ def _unwrap(model: Any) -> tuple[Any, bool]:
 def _linear_parts(model: Any, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
     """(z, coef, intercept) for logistic models, where ``z`` are the model's own inputs."""
     if all(hasattr(model, a) for a in ("coef_", "mean_", "scale_", "impute_values_")):
-        filled = np.where(np.isnan(matrix), model.impute_values_, matrix)
-        z = (filled - model.mean_) / model.scale_
+        if hasattr(model, "standardise_matrix"):  # LogisticRiskModel (with its log1p columns)
+            z = model.standardise_matrix(matrix)
+        else:
+            filled = np.where(np.isnan(matrix), model.impute_values_, matrix)
+            z = (filled - model.mean_) / model.scale_
         return z, np.asarray(model.coef_, dtype=np.float64).ravel(), float(model.intercept_)
     steps = getattr(model, "steps", None)
     if steps is not None:

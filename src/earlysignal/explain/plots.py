@@ -1,4 +1,6 @@
-"""Plots of contributions: shap's beeswarm and dependence plots, and importance with intervals.
+"""Plots of contributions: an aggregated summary (the card's default), shap's beeswarm and
+dependence plots (one dot per row: row-level, drawn on the card only on opt-in), and importance
+with intervals.
 
 Every function returns a matplotlib ``Figure`` (nothing is shown or saved).
 """
@@ -11,7 +13,50 @@ import polars as pl
 
 from earlysignal.explain.contributions import Contributions
 
-__all__ = ["beeswarm", "dependence", "importance_plot"]
+__all__ = ["beeswarm", "contribution_summary_plot", "dependence", "importance_plot"]
+
+
+def contribution_summary_plot(bins: pl.DataFrame) -> Any:
+    """Per feature and bin of its value: the contribution's interquartile range and median.
+
+    The aggregated counterpart of the beeswarm, drawn from
+    :func:`earlysignal.explain.aggregate.contribution_bins` (every mark summarises at least
+    ``min_children`` children). Bins run from low (light) to high (dark) feature values;
+    missing values are grey.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from earlysignal.explain.aggregate import contribution_bins
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(100, 2))
+    >>> c = Contributions(x, np.zeros(100), x, ("a", "b"), "linear")
+    >>> fig = contribution_summary_plot(contribution_bins(c, np.arange(100)))
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    features = bins.select("feature", "rank").unique().sort("rank")["feature"].to_list()
+    fig, ax = plt.subplots(figsize=(7, 0.5 * max(1, len(features)) + 1.5))
+    cmap = plt.get_cmap("viridis")  # 0.95: light (low values) ... 0.15: dark (high values)
+    for i, feature in enumerate(reversed(features)):
+        sub = bins.filter(pl.col("feature") == feature).sort("bin")
+        shown = sub.filter(~pl.col("missing"))
+        k = max(1, shown.height)
+        for r in sub.iter_rows(named=True):
+            offset = (r["bin"] - (sub.height - 1) / 2) * 0.7 / max(1, sub.height)
+            colour = "grey" if r["missing"] else cmap(0.95 - 0.8 * r["bin"] / max(1, k - 1))
+            ax.hlines(i + offset, r["q25"], r["q75"], color=colour, linewidth=3)
+            ax.plot([r["median"]], [i + offset], marker="|", color="black", markersize=8)
+    ax.axvline(0.0, color="grey", linewidth=0.8)
+    ax.set_yticks(range(len(features)), list(reversed(features)))
+    ax.set_xlabel(
+        "contribution to the log-odds (uncalibrated): quartiles per bin of the feature's value"
+    )
+    ax.set_title("Contributions by feature value (light: low, dark: high, grey: missing)")
+    fig.tight_layout()
+    return fig
 
 
 def beeswarm(contrib: Contributions, *, max_display: int = 12) -> Any:

@@ -8,7 +8,16 @@ Examples
 [('sex',), ('origin',), ('sex', 'origin')]
 """
 
-from earlysignal.fairness.audit import COUNTS, METRICS, AuditResult, AuditSpec, audit
+from earlysignal.fairness.audit import COUNTS, METRICS, ROW_COUNTS, AuditResult, AuditSpec, audit
 from earlysignal.fairness.plots import plot_gaps, plot_metric
 
-__all__ = ["COUNTS", "METRICS", "AuditResult", "AuditSpec", "audit", "plot_gaps", "plot_metric"]
+__all__ = [
+    "COUNTS",
+    "METRICS",
+    "ROW_COUNTS",
+    "AuditResult",
+    "AuditSpec",
+    "audit",
+    "plot_gaps",
+    "plot_metric",
+]

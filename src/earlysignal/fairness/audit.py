@@ -1,9 +1,14 @@
 """Group audit of a risk model: calibration and error rates per group, with intervals, oracle
 values, a calibration-gap test and disclosure control.
 
-Point estimates come from fairlearn's ``MetricFrame`` (one per attribute and per intersection);
-intervals from a bootstrap that resamples whole children (``cluster``), computed with weighted
-numpy kernels over the same rows. See ``docs/fairness.md`` for every metric and the flagging
+One engine for each metric: AUROC, ECE (equal-mass bins) and the child-clustered bootstrap
+weights are :mod:`earlysignal.evaluate`'s (``metrics.auroc``, ``metrics.ece``,
+``core.cluster_bootstrap_weights``), so the audit's overall row equals ``evaluate``'s figures on
+the same rows. Point estimates per group are computed by fairlearn's ``MetricFrame`` (its
+``by_group``, one column per metric) calling those functions; the bootstrap replicates call the
+same functions with a batch of weights. Every published cell counts distinct children (the
+``n_children*`` columns decide suppression); the ``n_rows*`` columns count prediction rows and
+are hidden with their children count. See ``docs/fairness.md`` for every metric and the flagging
 rule.
 """
 
@@ -18,17 +23,47 @@ import numpy as np
 import polars as pl
 
 from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, protect
+from earlysignal.evaluate import metrics as M
+from earlysignal.evaluate.core import cluster_bootstrap_weights
 
 __all__ = [
     "COUNTS",
     "METRICS",
+    "ROW_COUNTS",
     "AuditResult",
     "AuditSpec",
     "audit",
 ]
 
-COUNTS: tuple[str, ...] = ("n", "n_pos", "n_neg", "n_flagged")
-"""Counts of children-times per group (published rounded, small ones hidden)."""
+COUNTS: tuple[str, ...] = ("n_children", "n_children_pos", "n_children_neg", "n_children_flagged")
+"""Distinct children per group: all, with a positive row, with a negative row, flagged at least
+once. They decide suppression (no published cell under ``min_count`` children)."""
+
+ROW_COUNTS: tuple[str, ...] = ("n_rows", "n_rows_pos", "n_rows_neg", "n_rows_flagged")
+"""Prediction rows (child x prediction time) per group, each hidden with its children count."""
+
+_ROW_OF: dict[str, str] = dict(zip(ROW_COUNTS, COUNTS, strict=True))
+_SUPPORT_ONLY: tuple[str, ...] = (
+    "n_children_tp", "n_children_fn", "n_children_fp", "n_children_tn", "n_children_unflagged",
+    "n_rows_tp", "n_rows_fn", "n_rows_fp",
+)  # fmt: skip
+_RATE_OF: dict[str, tuple[str, str]] = {
+    "base_rate": ("n_rows_pos", "n_rows"),
+    "selection_rate": ("n_rows_flagged", "n_rows"),
+    "tpr": ("n_rows_tp", "n_rows_pos"),
+    "fnr": ("n_rows_fn", "n_rows_pos"),
+    "fpr": ("n_rows_fp", "n_rows_neg"),
+    "ppv": ("n_rows_tp", "n_rows_flagged"),
+}
+"""Shares of rows published from the rounded row counts (never finer than those counts)."""
+_EXTRA_SUPPORT: dict[str, tuple[str, ...]] = {
+    "selection_rate": ("n_children_unflagged",),
+    "tpr": ("n_children_tp", "n_children_fn"),
+    "fnr": ("n_children_tp", "n_children_fn"),
+    "fpr": ("n_children_fp", "n_children_tn"),
+    "ppv": ("n_children_tp", "n_children_fp"),
+}
+"""Children counts behind an error rate: under ``min_class`` children the rate is hidden."""
 
 METRICS: dict[str, str] = {
     "base_rate": "observed share with the outcome",
@@ -111,32 +146,18 @@ class AuditSpec:
 
 
 # ----------------------------------------------------------------------------- kernels
-def _auroc_w(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted AUROC for each row of weights ``w`` (B, n); ties count one half."""
-    order = np.argsort(p, kind="stable")
-    ps, ys, ws = p[order], y[order], w[:, order]
-    starts = np.flatnonzero(np.r_[True, ps[1:] != ps[:-1]])
-    pos = np.add.reduceat(ws * ys, starts, axis=1)
-    neg = np.add.reduceat(ws * (1 - ys), starts, axis=1)
-    below = np.cumsum(neg, axis=1) - neg
-    num = (pos * (below + 0.5 * neg)).sum(axis=1)
-    den = pos.sum(axis=1) * neg.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / den, np.nan)
-
-
-def _bins(p: np.ndarray, n_bins: int) -> np.ndarray:
-    if p.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    k = max(1, min(n_bins, p.size // 10 or 1))
-    ranks = np.argsort(np.argsort(p, kind="stable"), kind="stable")
-    return np.asarray(ranks * k // p.size, dtype=np.int64)
+def _n_bins(size: int, n_bins: int) -> int:
+    """At most ``n_bins`` equal-mass bins and about 10 rows or more per bin in small groups."""
+    return max(1, min(n_bins, size // 10))
 
 
 def _metrics_w(
     y: np.ndarray, p: np.ndarray, f: np.ndarray, w: np.ndarray, bins: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Every metric of one group for each row of weights ``w`` (B, n)."""
+    """Every metric of one group for each row of weights ``w`` (B, n).
+
+    AUROC and ECE are :mod:`earlysignal.evaluate.metrics`'s; the rest are weighted shares.
+    """
     tot = w.sum(axis=1)
     obs = w @ y
     exp = w @ p
@@ -145,27 +166,20 @@ def _metrics_w(
     fp = w @ ((1 - y) * f)
     pos = obs
     neg = tot - obs
-    nb = int(bins.max()) + 1 if bins.size else 1
-    onehot = np.zeros((y.size, nb))
-    onehot[np.arange(y.size), bins] = 1.0
-    by = w @ (onehot * y[:, None])
-    bp = w @ (onehot * p[:, None])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ece = np.nansum(np.abs(by - bp), axis=1) / tot
-        out = {
-            "base_rate": obs / tot,
-            "mean_risk": exp / tot,
-            "oe_ratio": obs / exp,
-            "citl": (obs - exp) / tot,
-            "ece": np.where(tot > 0, ece, np.nan),
-            "auroc": _auroc_w(y, p, w),
-            "selection_rate": flagged / tot,
-            "tpr": tp / pos,
-            "fpr": fp / neg,
-            "fnr": 1 - tp / pos,
-            "ppv": tp / flagged,
-        }
-    return out
+    div = M._safe_div
+    return {
+        "base_rate": div(obs, tot),
+        "mean_risk": div(exp, tot),
+        "oe_ratio": div(obs, exp),
+        "citl": div(obs - exp, tot),
+        "ece": np.atleast_1d(M.ece(y, p, w, bins=bins)),
+        "auroc": np.atleast_1d(M.auroc(y, p, w)),
+        "selection_rate": div(flagged, tot),
+        "tpr": div(tp, pos),
+        "fpr": div(fp, neg),
+        "fnr": 1 - div(tp, pos),
+        "ppv": div(tp, flagged),
+    }
 
 
 # ----------------------------------------------------------------------------- fairlearn
@@ -178,42 +192,52 @@ def _metric_frame(
     f: np.ndarray,
     n_bins: int,
 ) -> dict[tuple[str, ...], dict[str, float]]:
-    """Point estimates per group with fairlearn's MetricFrame."""
+    """Point estimates per group: fairlearn's ``MetricFrame.by_group``, one metric per column.
+
+    Each metric is a function of (labels, row positions) that calls the same engine as the
+    bootstrap (:func:`_metrics_w`, i.e. :mod:`earlysignal.evaluate.metrics`) with unit weights
+    on the group's risks and flags; the group's values are computed once and shared by its
+    metrics (``y_pred`` carries row positions so that fairlearn splits plain 1-d arrays).
+    """
     import pandas as pd
     from fairlearn.metrics import MetricFrame
 
-    names = list(METRICS)
+    cache: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
 
-    def all_metrics(y_true: Any, y_pred: Any) -> tuple[float, ...]:
-        # One fairlearn metric returns every value of a group at once (one pass per group);
-        # y_pred carries (risk, flagged) columns.
-        yy = np.asarray(y_true, dtype=np.float64)
-        pp = np.asarray(y_pred, dtype=np.float64)
-        rr, ff = pp[:, 0], pp[:, 1]
-        vals = _metrics_w(yy, rr, ff, np.ones((1, yy.size)), _bins(rr, n_bins))
-        return (
-            float(yy.size),
-            float(yy.sum()),
-            float(ff.sum()),
-            *(float(vals[m][0]) for m in names),
-        )
+    def values(y_true: Any, rows: Any) -> dict[str, np.ndarray]:
+        idx = np.asarray(rows, dtype=np.int64)
+        key = (int(idx[0]), int(idx[-1]), int(idx.size)) if idx.size else (0, 0, 0)
+        if key not in cache:
+            yy = np.asarray(y_true, dtype=np.float64)
+            rr, ff = p[idx], f[idx]
+            bins = M.equal_mass_bins(rr, _n_bins(yy.size, n_bins))
+            cache[key] = _metrics_w(yy, rr, ff, np.ones((1, yy.size)), bins)
+        return cache[key]
+
+    def metric(name: str) -> Any:
+        def compute(y_true: Any, rows: Any) -> float:
+            return float(values(y_true, rows)[name][0])
+
+        compute.__name__ = name
+        return compute
 
     sens = pd.DataFrame({c: frame.get_column(c).to_list() for c in cols})
     mf = MetricFrame(
-        metrics={"all": all_metrics},
+        metrics={m: metric(m) for m in METRICS},
         y_true=y,
-        y_pred=np.column_stack([p, f]),
+        y_pred=np.arange(y.size),
         sensitive_features=sens,
     )
-    table = mf.by_group
     out: dict[tuple[str, ...], dict[str, float]] = {}
-    for key, row in table.iterrows():
+    for key, row in mf.by_group.iterrows():
         k = key if isinstance(key, tuple) else (key,)
-        values = row["all"]
-        out[tuple(str(v) for v in k)] = dict(
-            zip(["n", "n_pos", "n_flagged", *names], values, strict=True)
-        )
+        out[tuple(str(v) for v in k)] = {m: float(row[m]) for m in METRICS}
     return out
+
+
+def _children(ids: np.ndarray, mask: np.ndarray) -> int:
+    """Distinct children among the rows of ``mask``."""
+    return int(np.unique(ids[mask]).size)
 
 
 # ----------------------------------------------------------------------------- result
@@ -226,10 +250,13 @@ class AuditResult:
     groups
         One row per group: ``attribute`` (e.g. ``"origin"`` or ``"sex & origin"``), ``group``
         (``"migrant"``, ``"female & migrant"``, ``"all"``), one column per audited attribute
-        (its value, null when the row is a margin over it), the counts :data:`COUNTS`
-        (rounded, hidden ones null), every metric of :data:`METRICS` with ``_lo``/``_hi`` (95 %
-        bootstrap interval) and ``_oracle``, the calibration-gap test (``gap_log_oe``, ``gap_z``,
-        ``gap_p``, ``gap_flag``), ``<col>_flag`` marks and ``suppressed``.
+        (its value, null when the row is a margin over it), the children counts :data:`COUNTS`
+        and the row counts :data:`ROW_COUNTS` (rounded to 5; a cell under ``min_count``
+        children is hidden with its row count), every metric of :data:`METRICS` with
+        ``_lo``/``_hi`` (95 % bootstrap interval) and ``_oracle``, all to ``policy.decimals``
+        (shares of rows from the rounded row counts), the calibration-gap test
+        (``gap_log_oe``, ``gap_se``, ``gap_z``, ``gap_p``, ``gap_flag``), ``<col>_flag`` marks
+        and ``suppressed``.
     metrics
         The same numbers, long and tidy: ``attribute``, ``group``, ``metric``, ``value``,
         ``lo``, ``hi``, ``reference``, ``diff``, ``diff_lo``, ``diff_hi``, ``ratio``,
@@ -239,7 +266,8 @@ class AuditResult:
     threshold
         The risk threshold used (from the capacity when a capacity was given).
     n_rows, n_excluded
-        Rows audited, and rows excluded because the label was missing (censored).
+        Rows audited, and rows excluded because the label was missing (censored): for the
+        data team's log, not for publication (exact counts).
     """
 
     groups: pl.DataFrame
@@ -307,7 +335,7 @@ def audit(
     ...                    "sex": rng.choice(["female", "male"], n),
     ...                    "risk": p, "y": (rng.random(n) < p).astype(int)})
     >>> res = audit(df, attributes=["sex"], label="y", risk="risk", n_boot=50)
-    >>> res.groups.select("group", "n").sort("group").rows()[0][0]
+    >>> res.groups.select("group", "n_children").sort("group").rows()[0][0]
     'all'
     >>> res.flagged().height
     0
@@ -352,24 +380,26 @@ def audit(
         )
         fo = (po >= thr_o).astype(np.float64)
 
-    # clusters and bootstrap weights (B, n)
+    # clusters and bootstrap weights (B, n): evaluate's child-clustered bootstrap
     if cluster:
-        _, inv = np.unique(data.get_column(cluster).cast(pl.String).to_numpy(), return_inverse=True)
+        ids = data.get_column(cluster).cast(pl.String).to_numpy()
     else:
-        inv = np.arange(data.height)
-    k = int(inv.max()) + 1
-    rng = np.random.default_rng(spec.seed)
-    counts = rng.multinomial(k, np.full(k, 1.0 / k), size=spec.n_boot).astype(np.float64)
+        ids = np.arange(data.height).astype(str)
+    chunks = list(cluster_bootstrap_weights(ids, spec.n_boot, seed=spec.seed))
+    weights = np.vstack(chunks) if chunks else np.zeros((0, data.height))
 
     # groups: overall, each attribute, each intersection
     rows: list[dict[str, Any]] = []
     boots: dict[tuple[str, str], dict[str, np.ndarray]] = {}
-    masks: dict[tuple[str, str], np.ndarray] = {}
     overall_mask = np.ones(data.height, dtype=bool)
     combos = spec.combos()
-    groups_spec: list[
-        tuple[str, str, dict[str, str | None], np.ndarray, bool, dict[str, float] | None]
-    ] = [("all", "all", dict.fromkeys(attrs), overall_mask, False, None)]
+    groups_spec: list[tuple[str, str, dict[str, str | None], np.ndarray, bool]] = [
+        ("all", "all", dict.fromkeys(attrs), overall_mask, False)
+    ]
+    points: dict[tuple[str, str], dict[str, float]] = {}
+    points[("all", "all")] = _metric_frame(
+        data.with_columns(pl.lit("all").alias("_all")), ["_all"], y=y, p=p, f=f, n_bins=spec.n_bins
+    )[("all",)]
     for combo in combos:
         unknown = [c for c in combo if c not in attrs]
         if unknown:
@@ -381,36 +411,50 @@ def audit(
             keyvals: dict[str, str | None] = dict.fromkeys(attrs)
             keyvals.update(dict(zip(combo, key, strict=True)))
             testable = len(combo) == 1 or spec.test_intersections
-            groups_spec.append((SEP.join(combo), SEP.join(key), keyvals, mask, testable, mf[key]))
-    tot_obs = counts[:, inv] @ y
-    tot_exp = counts[:, inv] @ p
-    for attribute, group, keyvals, mask, testable, from_fairlearn in groups_spec:
+            points[(SEP.join(combo), SEP.join(key))] = mf[key]
+            groups_spec.append((SEP.join(combo), SEP.join(key), keyvals, mask, testable))
+    tot_obs = weights @ y
+    tot_exp = weights @ p
+    yb, fb = y.astype(bool), f.astype(bool)
+    for attribute, group, keyvals, mask, testable in groups_spec:
         yg, pg, fg = y[mask], p[mask], f[mask]
-        bins = _bins(pg, spec.n_bins)
-        if from_fairlearn is None:  # the overall row
-            ones = np.ones((1, yg.size))
-            point = {m: float(v[0]) for m, v in _metrics_w(yg, pg, fg, ones, bins).items()}
-        else:
-            point = from_fairlearn
-        w = counts[:, inv[mask]]
+        bins = M.equal_mass_bins(pg, _n_bins(int(mask.sum()), spec.n_bins))
+        point = points[(attribute, group)]
+        w = weights[:, mask]
         bs = _metrics_w(yg, pg, fg, w, bins)
         boots[(attribute, group)] = bs
-        masks[(attribute, group)] = mask
         row: dict[str, Any] = {"attribute": attribute, "group": group, **keyvals}
         row.update(
-            n=int(mask.sum()),
-            n_pos=int(yg.sum()),
-            n_neg=int(mask.sum() - yg.sum()),
-            n_flagged=int(fg.sum()),
+            n_children=_children(ids, mask),
+            n_children_pos=_children(ids, mask & yb),
+            n_children_neg=_children(ids, mask & ~yb),
+            n_children_flagged=_children(ids, mask & fb),
+            n_rows=int(mask.sum()),
+            n_rows_pos=int((mask & yb).sum()),
+            n_rows_neg=int((mask & ~yb).sum()),
+            n_rows_flagged=int((mask & fb).sum()),
+            n_children_tp=_children(ids, mask & yb & fb),
+            n_children_fn=_children(ids, mask & yb & ~fb),
+            n_children_fp=_children(ids, mask & ~yb & fb),
+            n_children_tn=_children(ids, mask & ~yb & ~fb),
+            n_children_unflagged=_children(ids, mask & ~fb),
+            n_rows_tp=int((mask & yb & fb).sum()),
+            n_rows_fn=int((mask & yb & ~fb).sum()),
+            n_rows_fp=int((mask & ~yb & fb).sum()),
         )
         for m in METRICS:
             v = bs[m][np.isfinite(bs[m])]
-            row[m] = point[m]
+            row[m] = point[m] if math.isfinite(point[m]) else None
             row[m + "_lo"] = float(np.quantile(v, 0.025)) if v.size else None
             row[m + "_hi"] = float(np.quantile(v, 0.975)) if v.size else None
         if po is not None and fo is not None:
+            pom = po[mask]
             ob = _metrics_w(
-                yg, po[mask], fo[mask], np.ones((1, yg.size)), _bins(po[mask], spec.n_bins)
+                yg,
+                pom,
+                fo[mask],
+                np.ones((1, yg.size)),
+                M.equal_mass_bins(pom, _n_bins(yg.size, spec.n_bins)),
             )
             for m in METRICS:
                 row[m + "_oracle"] = float(ob[m][0])
@@ -421,8 +465,9 @@ def audit(
             obs_g, exp_g = w @ yg, w @ pg
             obs_r, exp_r = tot_obs - obs_g, tot_exp - exp_g
             rest_o, rest_e = float(y[~mask].sum()), float(p[~mask].sum())
-            if point["oe_ratio"] > 0 and rest_o > 0 and rest_e > 0 and yg.sum() > 0:
-                gap = math.log(point["oe_ratio"]) - math.log(rest_o / rest_e)
+            oe = point["oe_ratio"]
+            if oe > 0 and rest_o > 0 and rest_e > 0 and yg.sum() > 0:
+                gap = math.log(oe) - math.log(rest_o / rest_e)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     bgap = np.log(obs_g / exp_g) - np.log(obs_r / exp_r)
                 bgap = bgap[np.isfinite(bgap)]
@@ -448,52 +493,117 @@ def audit(
     ]:
         groups = groups.with_columns(pl.col(c).cast(pl.Float64))
 
-    # differences and ratios against the reference group of each attribute
-    long_rows: list[dict[str, Any]] = []
+    # reference group of each attribute (default: the most children)
+    refs: dict[str, str] = {"all": "all"}
     for attribute in dict.fromkeys(groups.get_column("attribute").to_list()):
-        sub = groups.filter(pl.col("attribute") == attribute)
         if attribute == "all":
-            ref = "all"
-        else:
-            ref = (
-                spec.reference.get(attribute)
-                or sub.sort(["n", "group"], descending=[True, False])["group"][0]
+            continue
+        sub = groups.filter(pl.col("attribute") == attribute)
+        ref = (
+            spec.reference.get(attribute)
+            or sub.sort(["n_children", "group"], descending=[True, False])["group"][0]
+        )
+        if ref not in sub["group"].to_list():
+            raise ValueError(
+                f"audit: reference group {ref!r} of {attribute!r} is not among its groups "
+                f"{sub['group'].to_list()}"
             )
-            if ref not in sub["group"].to_list():
-                raise ValueError(
-                    f"audit: reference group {ref!r} of {attribute!r} is not among its groups "
-                    f"{sub['group'].to_list()}"
-                )
-        rb = boots[(attribute, ref)]
-        for r in sub.iter_rows(named=True):
-            gb = boots[(attribute, r["group"])]
-            for m in METRICS:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    d = gb[m] - rb[m]
-                    q = gb[m] / rb[m]
-                d, q = d[np.isfinite(d)], q[np.isfinite(q)]
-                refv = groups.filter((pl.col("attribute") == attribute) & (pl.col("group") == ref))[
-                    m
-                ][0]
-                val = r[m]
-                long_rows.append(
-                    {
-                        "attribute": attribute,
-                        "group": r["group"],
-                        "metric": m,
-                        "value": val,
-                        "lo": r[m + "_lo"],
-                        "hi": r[m + "_hi"],
-                        "reference": ref,
-                        "diff": None if val is None or refv is None else val - refv,
-                        "diff_lo": float(np.quantile(d, 0.025)) if d.size else None,
-                        "diff_hi": float(np.quantile(d, 0.975)) if d.size else None,
-                        "ratio": None if val is None or not refv else val / refv,
-                        "ratio_lo": float(np.quantile(q, 0.025)) if q.size else None,
-                        "ratio_hi": float(np.quantile(q, 0.975)) if q.size else None,
-                        "oracle": r.get(m + "_oracle"),
-                    }
-                )
+        refs[attribute] = ref
+
+    # disclosure control on the group table, then the long table from the published values
+    metric_cols = list(METRICS)
+    linked = {
+        m: [c for c in (f"{m}_lo", f"{m}_hi", f"{m}_oracle") if c in groups.columns]
+        for m in metric_cols
+    }
+    linked["oe_ratio"] += ["gap_log_oe", "gap_se", "gap_z", "gap_p", "gap_flag"]
+    # Every rate is supported by every count of its row: a rate beside a hidden count would
+    # give that count back (base_rate x n = n_pos, selection_rate x n = n_flagged, ...), so it
+    # is hidden with it; and under min_class children in a class it is hidden anyway. Shares of
+    # rows are published from the rounded row counts (rate_of).
+    published = [*COUNTS, *ROW_COUNTS]
+    support = {m: [*published, *_EXTRA_SUPPORT.get(m, ())] for m in metric_cols}
+    protected = protect(
+        groups,
+        count_cols=published,
+        by=attrs,
+        rate_cols=metric_cols,
+        rate_support=support,
+        rate_of=_RATE_OF,
+        linked=linked,
+        row_sums={
+            "n_children": ["n_children_pos", "n_children_neg"],
+            "n_rows": ["n_rows_pos", "n_rows_neg"],
+        },
+        tied=_ROW_OF,
+        policy=pol,
+    ).drop([c for c in _SUPPORT_ONLY if c in groups.columns], strict=False)
+    long = _long_table(protected, boots, refs, pol.decimals)
+    return AuditResult(
+        groups=protected,
+        metrics=long,
+        spec=spec,
+        threshold=thr,
+        n_rows=data.height,
+        n_excluded=n_excluded,
+    )
+
+
+def _long_table(
+    groups: pl.DataFrame,
+    boots: Mapping[tuple[str, str], Mapping[str, np.ndarray]],
+    refs: Mapping[str, str],
+    decimals: int | None,
+) -> pl.DataFrame:
+    """The tidy table of every metric, from the *published* group values.
+
+    Differences and ratios against the reference group are computed from the published
+    (rounded) values; their intervals from the paired bootstrap replicates. Every figure is
+    rounded like the group table, and hidden when either value is hidden.
+    """
+
+    def rnd(v: float | None) -> float | None:
+        if v is None or not math.isfinite(v):
+            return None
+        return v if decimals is None else round(v, decimals)
+
+    def q(a: np.ndarray, level: float) -> float | None:
+        return rnd(float(np.quantile(a, level))) if a.size else None
+
+    by_key = {(r["attribute"], r["group"]): r for r in groups.iter_rows(named=True)}
+    long_rows: list[dict[str, Any]] = []
+    for (attribute, group), r in by_key.items():
+        ref = refs[attribute]
+        rr = by_key[(attribute, ref)]
+        for m in METRICS:
+            flag = r.get(f"{m}_flag")
+            ref_flag = rr.get(f"{m}_flag")
+            val, refv = r[m], rr[m]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = boots[(attribute, group)][m] - boots[(attribute, ref)][m]
+                ratio = boots[(attribute, group)][m] / boots[(attribute, ref)][m]
+            d, ratio = d[np.isfinite(d)], ratio[np.isfinite(ratio)]
+            shown = flag is None
+            both = shown and ref_flag is None and val is not None and refv is not None
+            long_rows.append(
+                {
+                    "attribute": attribute,
+                    "group": group,
+                    "metric": m,
+                    "value": val if shown else None,
+                    "lo": r[f"{m}_lo"] if shown else None,
+                    "hi": r[f"{m}_hi"] if shown else None,
+                    "reference": ref,
+                    "diff": rnd(val - refv) if both else None,
+                    "diff_lo": q(d, 0.025) if both else None,
+                    "diff_hi": q(d, 0.975) if both else None,
+                    "ratio": rnd(val / refv) if both and refv else None,
+                    "ratio_lo": q(ratio, 0.025) if both else None,
+                    "ratio_hi": q(ratio, 0.975) if both else None,
+                    "oracle": r.get(f"{m}_oracle") if shown else None,
+                    "flag": flag if flag is not None else ref_flag,
+                }
+            )
     schema = {
         "attribute": pl.String,
         "group": pl.String,
@@ -509,63 +619,6 @@ def audit(
         "ratio_lo": pl.Float64,
         "ratio_hi": pl.Float64,
         "oracle": pl.Float64,
+        "flag": pl.String,
     }
-    long = pl.DataFrame(long_rows, schema=schema)
-
-    # disclosure control on the group table, then on the long table through it
-    metric_cols = [m for m in METRICS]
-    linked = {
-        m: [c for c in (f"{m}_lo", f"{m}_hi", f"{m}_oracle") if c in groups.columns]
-        for m in metric_cols
-    }
-    linked["oe_ratio"] += ["gap_log_oe", "gap_se", "gap_z", "gap_p", "gap_flag"]
-    # Every rate is supported by every count of its row: a rate beside a hidden count would
-    # give that count back (base_rate x n = n_pos, selection_rate x n = n_flagged, ...), so it
-    # is hidden with it; and under min_class positives or negatives it is hidden anyway.
-    protected = protect(
-        groups,
-        count_cols=list(COUNTS),
-        by=attrs,
-        rate_cols=metric_cols,
-        rate_support=list(COUNTS),
-        linked=linked,
-        row_sums={"n": ["n_pos", "n_neg"]},
-        policy=pol,
-    )
-    hidden = protected.select(
-        "attribute", "group", *[pl.col(f"{m}_flag") for m in metric_cols]
-    ).unpivot(index=["attribute", "group"], variable_name="metric", value_name="flag")
-    hidden = hidden.with_columns(pl.col("metric").str.strip_suffix("_flag"))
-    long = long.join(hidden, on=["attribute", "group", "metric"], how="left", maintain_order="left")
-    # a difference or ratio is hidden when either its group's or the reference's value is hidden
-    ref_flag = hidden.rename({"group": "reference", "flag": "ref_flag"})
-    long = long.join(
-        ref_flag, on=["attribute", "reference", "metric"], how="left", maintain_order="left"
-    )
-    value_cols = ["value", "lo", "hi", "oracle"]
-    compare_cols = ["diff", "diff_lo", "diff_hi", "ratio", "ratio_lo", "ratio_hi"]
-    long = (
-        long.with_columns(
-            [
-                pl.when(pl.col("flag").is_null()).then(pl.col(c)).otherwise(None).alias(c)
-                for c in value_cols
-            ]
-            + [
-                pl.when(pl.col("flag").is_null() & pl.col("ref_flag").is_null())
-                .then(pl.col(c))
-                .otherwise(None)
-                .alias(c)
-                for c in compare_cols
-            ]
-        )
-        .with_columns(pl.coalesce("flag", "ref_flag").alias("flag"))
-        .drop("ref_flag")
-    )
-    return AuditResult(
-        groups=protected,
-        metrics=long,
-        spec=spec,
-        threshold=thr,
-        n_rows=data.height,
-        n_excluded=n_excluded,
-    )
+    return pl.DataFrame(long_rows, schema=schema)

@@ -21,11 +21,12 @@ Definitions (``docs/indicators.md``; the time rules are those of ``docs/architec
   ``measures.placements_during_year``) with more than ``N`` moves in their recorded history up
   to the year end (left-censored by the start of the records).
 
-Published values: shares are rounded to whole percent (0.01), moves per child to 0.01 and
-moves per 1,000 days to 0.1, so that exact counts cannot be recovered from a rate and a
-rounded count. Counts are protected by :func:`earlysignal.disclosure.protect` (no cell under
-10 children, counts rounded to 5, complementary suppression; rates hidden when a support count
-is under 10 or was hidden), and every hidden value is marked in its ``<column>_flag``.
+Published values: a share is the rounded count over the rounded number of children, to whole
+percent (0.01), so it tells nothing the rounded counts do not; moves per child are rounded to
+0.01 and moves per 1,000 days to 0.1. Counts are protected by
+:func:`earlysignal.disclosure.protect` (no cell under 10 children, counts rounded to 5,
+complementary suppression; rates hidden when a support count is under 10 or was hidden), and
+every hidden value is marked in its ``<column>_flag``.
 
 Examples
 --------
@@ -567,6 +568,7 @@ def stability_indicators(
             strata=strata,
             rate_cols=["value"],
             rate_support={"value": ["count", "_rest"]},
+            rate_of={"value": ("count", "children")},
             row_sums={"children": ["count", "_rest"]},
             policy=policy,
         )

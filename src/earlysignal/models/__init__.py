@@ -2,6 +2,7 @@
 
 - ``LightGBMRiskModel``: gradient-boosted trees (the main model).
 - ``LogisticRiskModel``: imputation + standardisation + L2 logistic regression (interpretable).
+- ``tune_logistic``: the logistic baseline's ``C`` and transform chosen on LightGBM's hold-out.
 - ``RuleBaseline``: a probability per cell of a simple rule ("2+ moves in the last year").
 - ``CalibratedRiskModel``: a fitted model plus an isotonic or sigmoid calibrator learnt on the
   calibration period, with Venn-ABERS probability intervals (``VennAbers``).
@@ -33,11 +34,13 @@ from earlysignal.models.persistence import (
     save_model,
 )
 from earlysignal.models.rules import RuleBaseline
+from earlysignal.models.tuning import LogisticSearch, tune_logistic
 
 __all__ = [
     "CalibratedRiskModel",
     "LightGBMRiskModel",
     "LogisticRiskModel",
+    "LogisticSearch",
     "ModelIntegrityError",
     "RiskModel",
     "RuleBaseline",
@@ -50,4 +53,5 @@ __all__ = [
     "read_manifest",
     "save_model",
     "to_xy",
+    "tune_logistic",
 ]

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-__all__ = ["RiskModel", "as_matrix", "expit", "logit", "to_xy"]
+__all__ = ["RiskModel", "as_matrix", "expit", "holdout_mask", "logit", "to_xy"]
 
 FloatArray = np.ndarray
 
@@ -137,6 +137,32 @@ def to_xy(
     return X, y, groups
 
 
+def holdout_mask(n_rows: int, groups: Any, fraction: float, random_state: int | None) -> np.ndarray:
+    """Rows held out for early stopping or tuning: a random ``fraction`` of the children.
+
+    With ``groups`` (child ids) whole children are held out, so that no child is on both sides;
+    without, single rows. The same ``n_rows``, ``groups``, ``fraction`` and ``random_state``
+    always give the same mask, so every candidate of a search is scored on the same rows.
+
+    Examples
+    --------
+    >>> m = holdout_mask(6, np.array(["a", "a", "b", "b", "c", "c"]), 0.5, 0)
+    >>> bool(np.all(m[0::2] == m[1::2]))
+    True
+    """
+    if not 0 < fraction < 1:
+        raise ValueError(f"hold-out rule 'fraction in (0, 1)': got {fraction}")
+    rng = np.random.default_rng(random_state)
+    if groups is not None:
+        g = np.asarray(groups)
+        if g.shape[0] != n_rows:
+            raise ValueError("groups must have one entry per row of X")
+        uniques, inverse = np.unique(g, return_inverse=True)
+        held = rng.random(uniques.size) < fraction
+        return np.asarray(held[inverse], dtype=bool)
+    return np.asarray(rng.random(n_rows) < fraction, dtype=bool)
+
+
 def check_binary(y: Any, what: str = "y") -> np.ndarray:
     """Validate binary 0/1 labels and return them as an int64 array."""
     arr = np.asarray(y)
@@ -165,39 +191,113 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ``predict`` and ``risk`` (the probability of the outcome as a 1-d array).
     """
 
-    def _validate_fit(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-        matrix, names = as_matrix(X)
-        labels = check_binary(y)
-        if matrix.shape[0] != labels.shape[0]:
+    def __sklearn_tags__(self) -> Any:
+        """Binary classifier; NaN allowed (missing features), sparse and multiclass input not."""
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = False
+        return tags
+
+    def _check_matrix(self, X: Any, *, reset: bool) -> np.ndarray:
+        """Frames through ``as_matrix`` (columns by name), arrays through scikit-learn's checks.
+
+        Infinite values, complex numbers, sparse matrices and empty input are refused with
+        scikit-learn's message behind the rule id; NaN (a missing feature) is allowed.
+        """
+        from sklearn.utils.validation import check_array, validate_data
+
+        names = _column_names(X)
+        fitted_names = getattr(self, "feature_names_in_", None)
+        try:
+            if names is not None:
+                wanted = None if reset or fitted_names is None else [str(n) for n in fitted_names]
+                matrix, names = as_matrix(X, wanted)
+                matrix = check_array(matrix, dtype=np.float64, ensure_all_finite="allow-nan")
+                if reset:
+                    self.n_features_in_ = matrix.shape[1]
+                    self.feature_names_in_ = np.asarray(names, dtype=object)
+                elif matrix.shape[1] != self.n_features_in_:
+                    raise ValueError(
+                        f"X has {matrix.shape[1]} features, but {type(self).__name__} is "
+                        f"expecting {self.n_features_in_} features as input"
+                    )
+            else:
+                if reset and hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+                matrix = validate_data(
+                    self,
+                    X,
+                    reset=reset,
+                    dtype=np.float64,
+                    ensure_all_finite="allow-nan",
+                    accept_sparse=False,
+                    skip_check_array=False,
+                )
+        except TypeError as exc:
+            raise TypeError(
+                f"model input rule 'dense numeric features': {exc} (earlysignal's models take a "
+                "dense float matrix or a frame)"
+            ) from exc
+        except ValueError as exc:
+            if str(exc).startswith(("model input rule", "label rule")):
+                raise
+            rule = "same features as in fit" if "features as input" in str(exc) else "valid rows"
             raise ValueError(
-                f"model input rule 'one label per row': X has {matrix.shape[0]} rows, y has "
-                f"{labels.shape[0]}"
+                f"model input rule '{rule}': {exc} (fix: pass finite numbers or NaN for a missing "
+                "value, at least one row, and the columns the model was fitted on)"
+            ) from exc
+        return np.ascontiguousarray(matrix, dtype=np.float64)
+
+    def _encode_labels(self, y: Any, n_rows: int) -> np.ndarray:
+        """Remember ``classes_`` (two sorted labels) and return ``y`` coded as 0/1."""
+        from sklearn.utils.multiclass import check_classification_targets
+        from sklearn.utils.validation import column_or_1d
+
+        if y is None:
+            raise ValueError(
+                f"label rule 'labels given': {type(self).__name__} requires y to be passed, but "
+                "the target y is None"
             )
-        if matrix.shape[0] == 0:
-            raise ValueError("model input rule 'rows to fit': X is empty")
-        self.n_features_in_ = matrix.shape[1]
-        if names is not None:
-            self.feature_names_in_ = np.asarray(names, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-        self.classes_ = np.array([0, 1])
+        arr = column_or_1d(y, warn=True)
+        if arr.dtype.kind == "f" and np.isnan(arr).any():
+            raise ValueError(
+                f"label rule 'no censored rows': y has {int(np.isnan(arr).sum())} missing "
+                "labels; exclude censored rows first (temporal_split does and counts them)"
+            )
+        check_classification_targets(arr)
+        classes, coded = np.unique(arr, return_inverse=True)
+        if arr.shape[0] != n_rows:
+            raise ValueError(
+                f"model input rule 'one label per row': X has {n_rows} rows, y has {arr.shape[0]}"
+            )
+        if classes.size > 2:
+            raise ValueError(
+                f"label rule 'binary labels': Only binary classification is supported. The type "
+                f"of the target is multiclass: y has {classes.size} classes "
+                f"({classes[:5].tolist()}); encode the outcome as 0/1"
+            )
+        if classes.size < 2:
+            raise ValueError(
+                f"label rule 'both classes present': every training label is {classes[0]!r} "
+                "(only one class); a risk model needs events and non-events (lengthen the "
+                "training period)"
+            )
+        self.classes_ = classes
+        return np.asarray(coded, dtype=np.int64).ravel()
+
+    def _validate_fit(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        if y is None:
+            self._encode_labels(y, 0)
+        matrix = self._check_matrix(X, reset=True)
+        labels = self._encode_labels(y, matrix.shape[0])
         return matrix, labels
 
     def _validate_predict(self, X: Any) -> np.ndarray:
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "n_features_in_")
-        names = getattr(self, "feature_names_in_", None)
-        if names is not None and _column_names(X) is not None:
-            matrix, _ = as_matrix(X, [str(n) for n in names])
-        else:
-            matrix, _ = as_matrix(X)
-        if matrix.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"model input rule 'same features as in fit': got {matrix.shape[1]} columns, "
-                f"the model was fitted on {self.n_features_in_}"
-            )
-        return matrix
+        return self._check_matrix(X, reset=False)
 
     def raw_score(self, X: Any) -> np.ndarray:
         """Uncalibrated log-odds of the outcome, one per row."""
@@ -226,5 +326,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
-        """1 where the risk is at least 0.5 (a convention: choose real thresholds by capacity)."""
-        return (self.risk(X) >= 0.5).astype(np.int64)
+        """``classes_[1]`` where the risk is above 0.5, else ``classes_[0]`` (a convention:
+        choose real thresholds by capacity)."""
+        classes = getattr(self, "classes_", np.array([0, 1]))
+        return np.asarray(classes[(self.risk(X) > 0.5).astype(np.int64)])

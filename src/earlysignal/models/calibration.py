@@ -22,8 +22,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 
-from earlysignal.models._base import RiskModel, _column_names, as_matrix, check_binary, expit
+from earlysignal.models._base import RiskModel, check_binary, expit, logit
 
 __all__ = ["CalibratedRiskModel", "VennAbers"]
 
@@ -149,16 +150,46 @@ class VennAbers:
         return va
 
 
-class CalibratedRiskModel(RiskModel):
-    """A fitted base risk model plus a calibrator learnt on the calibration period.
+class _ScoreColumn(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """A fitted stand-in classifier whose decision function is its single input column.
 
-    ``fit(X_cal, y_cal)`` does *not* refit ``base`` (it is frozen); it learns the map from the
-    base model's log-odds to probabilities on the calibration rows.
+    Lets scikit-learn's ``CalibratedClassifierCV`` learn the map from log-odds that were
+    computed elsewhere (the base model's scores, or its out-of-fold scores when cross-fitting).
+    """
+
+    def __init__(self) -> None:
+        self.classes_ = np.array([0, 1])
+
+    def fit(self, X: Any, y: Any) -> _ScoreColumn:  # pragma: no cover - always frozen
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        return np.asarray(X, dtype=np.float64)[:, 0]
+
+    def predict(self, X: Any) -> np.ndarray:  # pragma: no cover - required by the API only
+        return (self.decision_function(X) > 0).astype(np.int64)
+
+
+class CalibratedRiskModel(RiskModel):
+    """A base risk model plus a calibrator learnt on the calibration period.
+
+    Three ways to give the base model (the ``FrozenEstimator`` pattern of scikit-learn):
+
+    - ``FrozenEstimator(fitted_model)``: ``fit(X_cal, y_cal)`` only learns the calibration map;
+      the base is never refitted, also not after ``clone`` (what ``GridSearchCV`` and
+      ``cross_val_score`` do), because a ``FrozenEstimator`` clones to itself.
+    - a fitted model: used as is, like a frozen one (the library's own calls). ``clone``
+      returns an *unfitted* copy of it, which then takes the next route.
+    - an unfitted model: ``fit(X, y, groups)`` cross-fits: the calibration map is learnt on
+      out-of-fold scores of ``cv`` folds (whole children per fold when ``groups`` are given),
+      then a clone of the base is fitted on all rows (scikit-learn's ``ensemble=False``).
+
+    The fitted base actually used is ``base_``; ``base`` is never changed by ``fit``.
 
     Parameters
     ----------
-    base : RiskModel
-        An already fitted ``LightGBMRiskModel``, ``LogisticRiskModel`` or ``RuleBaseline``.
+    base : RiskModel or FrozenEstimator
+        A ``LightGBMRiskModel``, ``LogisticRiskModel`` or ``RuleBaseline`` (see above).
     method : {"isotonic", "sigmoid", "venn_abers"}
         Isotonic regression (non-parametric, needs a few thousand calibration rows; its
         extreme blocks can be exactly 0 or 1 when they hold no event or no non-event), Platt's
@@ -168,9 +199,13 @@ class CalibratedRiskModel(RiskModel):
         Also fit Venn-ABERS intervals (``predict_interval``); always on for ``"venn_abers"``.
     resolution : float
         Rounding of the log-odds for Venn-ABERS.
+    cv : int
+        Folds for cross-fitting an unfitted base (ignored for a fitted or frozen one).
 
     Attributes
     ----------
+    base_ : RiskModel
+        The fitted base model whose log-odds are calibrated.
     thresholds_x_, thresholds_y_ : numpy.ndarray
         Isotonic map (log-odds -> probability), linear between thresholds, clipped outside.
     a_, b_ : float
@@ -179,6 +214,8 @@ class CalibratedRiskModel(RiskModel):
 
     Examples
     --------
+    >>> from sklearn.base import clone
+    >>> from sklearn.frozen import FrozenEstimator
     >>> from earlysignal.models import LogisticRiskModel
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(2000, 2))
@@ -188,25 +225,75 @@ class CalibratedRiskModel(RiskModel):
     >>> p = model.risk(X[:3]); lo, hi = model.predict_interval(X[:3])
     >>> bool(np.all(lo <= hi))
     True
+    >>> frozen = clone(CalibratedRiskModel(FrozenEstimator(base), method="sigmoid"))
+    >>> bool(np.allclose(frozen.fit(X[1000:], y[1000:]).risk(X[:3]), p))
+    True
     """
 
     def __init__(
         self,
-        base: RiskModel | None = None,
+        base: Any = None,
         method: str = "isotonic",
         intervals: bool = True,
         resolution: float = 0.01,
+        cv: int = 5,
     ) -> None:
         self.base = base
         self.method = method
         self.intervals = intervals
         self.resolution = resolution
+        self.cv = cv
 
-    def fit(self, X: Any, y: Any) -> CalibratedRiskModel:
-        """Learn the calibration map on the calibration period's rows."""
-        from sklearn.calibration import CalibratedClassifierCV
+    def _fitted_base(self) -> RiskModel | None:
+        """The fitted model inside ``base`` (frozen or fitted), or None when it needs fitting."""
+        from sklearn.exceptions import NotFittedError
         from sklearn.frozen import FrozenEstimator
         from sklearn.utils.validation import check_is_fitted
+
+        inner = self.base.estimator if isinstance(self.base, FrozenEstimator) else self.base
+        try:
+            check_is_fitted(inner)
+        except NotFittedError:
+            if isinstance(self.base, FrozenEstimator):
+                raise
+            return None
+        return inner  # type: ignore[no-any-return]
+
+    def _cross_fit(
+        self, matrix: np.ndarray, labels: np.ndarray, groups: Any
+    ) -> tuple[RiskModel, np.ndarray]:
+        """Out-of-fold log-odds of a clone of ``base``, and the clone fitted on all rows."""
+        from sklearn.base import clone
+        from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+        smallest = int(np.bincount(labels, minlength=2).min())
+        if groups is not None:
+            g = np.asarray(groups)
+            n_groups = np.unique(g).size
+            folds = min(self.cv, n_groups)
+            splitter: Any = GroupKFold(n_splits=folds)
+            split_args: tuple[Any, ...] = (matrix, labels, g)
+        else:
+            folds = min(self.cv, smallest)
+            splitter = StratifiedKFold(n_splits=max(folds, 2), shuffle=True, random_state=0)
+            split_args = (matrix, labels)
+        if folds < 2:
+            raise ValueError(
+                f"calibration rule 'rows to cross-fit': {smallest} row(s) of the smaller class "
+                "(or one child); cross-fitting an unfitted base needs at least 2 per class. Fit "
+                "the base on the training period and pass FrozenEstimator(base) instead"
+            )
+        scores = np.empty(labels.size, dtype=np.float64)
+        for train, held in splitter.split(*split_args):
+            fold_model = clone(self.base).fit(matrix[train], labels[train])
+            scores[held] = fold_model.raw_score(matrix[held])
+        full = clone(self.base).fit(matrix, labels)
+        return full, scores
+
+    def fit(self, X: Any, y: Any, groups: Any = None) -> CalibratedRiskModel:
+        """Learn the calibration map on the calibration period's rows (see the class notes)."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.frozen import FrozenEstimator
 
         if self.method not in _METHODS:
             raise ValueError(
@@ -214,32 +301,31 @@ class CalibratedRiskModel(RiskModel):
                 f"{', '.join(_METHODS)}"
             )
         if self.base is None:
-            raise ValueError("CalibratedRiskModel needs base=<a fitted risk model>")
-        check_is_fitted(self.base, "n_features_in_")
-        names = getattr(self.base, "feature_names_in_", None)
-        if names is not None and _column_names(X) is not None:
-            matrix, _ = as_matrix(X, [str(n) for n in names])
+            raise ValueError("CalibratedRiskModel needs base=<a risk model>")
+        base = self._fitted_base()
+        if base is not None:
+            # The base checks the input and selects a frame's columns by its own names.
+            scores = base.raw_score(X)
+            labels = self._encode_labels(y, scores.shape[0])
+            base_classes = np.asarray(getattr(base, "classes_", np.array([0, 1])))
+            if not np.array_equal(self.classes_, base_classes):
+                raise ValueError(
+                    f"label rule 'same classes as the base': calibration labels "
+                    f"{self.classes_.tolist()}, base model {base_classes.tolist()}"
+                )
+            names = getattr(base, "feature_names_in_", None)
+            if names is not None:
+                self.feature_names_in_ = np.asarray(names, dtype=object)
+            elif hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
         else:
-            matrix, _ = as_matrix(X)
-        labels = check_binary(y, "calibration labels")
-        if matrix.shape[0] != labels.size or matrix.shape[1] != self.base.n_features_in_:
-            raise ValueError(
-                f"calibration input rule 'same rows and features': X is {matrix.shape}, y has "
-                f"{labels.size} labels, the base model has {self.base.n_features_in_} features"
-            )
-        if labels.min() == labels.max():
-            raise ValueError(
-                f"label rule 'both classes present': every calibration label is {labels[0]}; "
-                "lengthen the calibration period"
-            )
-        self.n_features_in_ = self.base.n_features_in_
-        if names is not None:
-            self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.classes_ = np.array([0, 1])
-        base_input = matrix
+            matrix, labels = self._validate_fit(X, y)
+            base, scores = self._cross_fit(matrix, labels, groups)
+        self.base_ = base
+        self.n_features_in_ = int(base.n_features_in_)
         if self.method != "venn_abers":
-            calibrated = CalibratedClassifierCV(FrozenEstimator(self.base), method=self.method)
-            calibrated.fit(base_input, labels)
+            calibrated = CalibratedClassifierCV(FrozenEstimator(_ScoreColumn()), method=self.method)
+            calibrated.fit(scores[:, None], labels)
             calibrator = calibrated.calibrated_classifiers_[0].calibrators[0]
             if self.method == "isotonic":
                 self.thresholds_x_ = np.asarray(calibrator.X_thresholds_, dtype=np.float64)
@@ -247,7 +333,6 @@ class CalibratedRiskModel(RiskModel):
             else:
                 self.a_ = float(calibrator.a_)
                 self.b_ = float(calibrator.b_)
-        scores = self.base.raw_score(base_input)
         self.venn_abers_ = (
             VennAbers(resolution=self.resolution).fit(scores, labels)
             if self.intervals or self.method == "venn_abers"
@@ -261,9 +346,9 @@ class CalibratedRiskModel(RiskModel):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "n_calibration_rows_")
-        if self.base is None:  # pragma: no cover - fit refuses it
-            raise ValueError("no base model")
-        return self.base.raw_score(X)
+        if getattr(self.base_, "feature_names_in_", None) is None:
+            X = self._validate_predict(X)  # a cross-fitted base saw a plain matrix
+        return np.asarray(self.base_.raw_score(X), dtype=np.float64)
 
     def calibrate_scores(self, scores: np.ndarray) -> np.ndarray:
         """Apply the learnt map to base log-odds."""
@@ -277,6 +362,13 @@ class CalibratedRiskModel(RiskModel):
                 np.interp(clipped, self.thresholds_x_, self.thresholds_y_), dtype=np.float64
             )
         return expit(-(self.a_ * s + self.b_))
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of the *calibrated* risk (so ``predict`` is ``decision_function > 0``).
+
+        ``raw_score`` stays the base model's log-odds, which explanations decompose.
+        """
+        return logit(self.risk(X))
 
     def risk(self, X: Any) -> np.ndarray:
         """Calibrated probability of the outcome, one per row."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from earlysignal.models._base import RiskModel, check_binary
+from earlysignal.models._base import RiskModel, check_binary, holdout_mask
 
 __all__ = ["LightGBMRiskModel"]
 
@@ -112,11 +112,6 @@ class LightGBMRiskModel(RiskModel):
         if self.n_estimators < 1:
             raise ValueError(f"n_estimators must be >= 1, got {self.n_estimators}")
         matrix, labels = self._validate_fit(X, y)
-        if labels.min() == labels.max():
-            raise ValueError(
-                f"label rule 'both classes present': every training label is {labels[0]}; "
-                "a risk model needs events and non-events (lengthen the training period)"
-            )
         names = (
             [str(n) for n in self.feature_names_in_]
             if hasattr(self, "feature_names_in_")
@@ -129,16 +124,9 @@ class LightGBMRiskModel(RiskModel):
             booster = lgb.train(params, train, num_boost_round=self.n_estimators)
             n_trees = booster.current_iteration()
         else:
-            rng = np.random.default_rng(self.random_state)
-            if groups is not None:
-                g = np.asarray(groups)
-                if g.shape[0] != labels.shape[0]:
-                    raise ValueError("groups must have one entry per row of X")
-                uniques, inverse = np.unique(g, return_inverse=True)
-                held = rng.random(uniques.size) < self.validation_fraction
-                valid_mask = held[inverse]
-            else:
-                valid_mask = rng.random(labels.size) < self.validation_fraction
+            valid_mask = holdout_mask(
+                labels.size, groups, self.validation_fraction, self.random_state
+            )
             check_binary(labels[valid_mask], "early-stopping labels")
             train = lgb.Dataset(matrix[~valid_mask], labels[~valid_mask], feature_name=names)
             valid = lgb.Dataset(matrix[valid_mask], labels[valid_mask], reference=train)

@@ -27,6 +27,19 @@ class LogisticRiskModel(RiskModel):
         Inverse L2 penalty strength on the standardised coefficients.
     max_iter : int
         Iterations of the lbfgs solver.
+    count_transform : {"none", "log1p"}
+        ``"log1p"`` replaces every count or duration column (all training values >= 0 and more
+        than two distinct values; 0/1 indicators are left alone) by ``log(1 + x)`` before
+        imputation, so that the tenth move adds less log-odds than the first. The columns are
+        chosen on the training rows and kept as ``log_columns_``. ``tune_logistic`` chooses
+        ``C`` and the transform inside the training period.
+
+    Attributes
+    ----------
+    log_columns_ : numpy.ndarray of bool
+        Columns that ``"log1p"`` transforms (all False for ``"none"``).
+    n_iter_ : int
+        Solver iterations used.
 
     Examples
     --------
@@ -38,9 +51,25 @@ class LogisticRiskModel(RiskModel):
     True
     """
 
-    def __init__(self, C: float = 1.0, max_iter: int = 1000) -> None:
+    def __init__(self, C: float = 1.0, max_iter: int = 1000, count_transform: str = "none") -> None:
         self.C = C
         self.max_iter = max_iter
+        self.count_transform = count_transform
+
+    def transform_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """Apply the fitted ``log1p`` transform to a float matrix (a copy; NaN stays NaN)."""
+        out = np.array(matrix, dtype=np.float64, copy=True)
+        cols = getattr(self, "log_columns_", None)
+        if cols is not None and cols.any():
+            # Values below 0 cannot come from a count or duration; clip so log1p stays finite.
+            out[:, cols] = np.log1p(np.maximum(out[:, cols], 0.0))
+        return out
+
+    def standardise_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """Transform, impute and scale a checked float matrix (what ``coef_`` multiplies)."""
+        t = self.transform_matrix(matrix)
+        filled = np.where(np.isnan(t), self.impute_values_, t)
+        return np.asarray((filled - self.mean_) / self.scale_, dtype=np.float64)
 
     def fit(self, X: Any, y: Any) -> LogisticRiskModel:
         """Fit on features ``X`` (NaN allowed) and 0/1 labels ``y``."""
@@ -51,11 +80,20 @@ class LogisticRiskModel(RiskModel):
 
         if self.C <= 0:
             raise ValueError(f"C must be > 0, got {self.C}")
-        matrix, labels = self._validate_fit(X, y)
-        if labels.min() == labels.max():
+        # Not named ``transform``: scikit-learn takes an estimator with that attribute for a
+        # transformer.
+        if self.count_transform not in ("none", "log1p"):
             raise ValueError(
-                f"label rule 'both classes present': every training label is {labels[0]}"
+                "logistic rule 'known transform': got "
+                f"count_transform={self.count_transform!r}; use 'none' or 'log1p'"
             )
+        matrix, labels = self._validate_fit(X, y)
+        self.log_columns_ = np.zeros(matrix.shape[1], dtype=bool)
+        if self.count_transform == "log1p":
+            for j in range(matrix.shape[1]):
+                col = matrix[:, j][~np.isnan(matrix[:, j])]
+                self.log_columns_[j] = bool(col.size and col.min() >= 0 and np.unique(col).size > 2)
+            matrix = self.transform_matrix(matrix)
         pipeline = Pipeline(
             [
                 ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
@@ -71,13 +109,12 @@ class LogisticRiskModel(RiskModel):
         logistic = pipeline.named_steps["logistic"]
         self.coef_ = np.asarray(logistic.coef_[0], dtype=np.float64)
         self.intercept_ = float(logistic.intercept_[0])
+        self.n_iter_ = int(np.max(logistic.n_iter_))
         return self
 
     def standardised(self, X: Any) -> np.ndarray:
         """The model's inputs after imputation and scaling (what ``coef_`` multiplies)."""
-        matrix = self._validate_predict(X)
-        filled = np.where(np.isnan(matrix), self.impute_values_, matrix)
-        return np.asarray((filled - self.mean_) / self.scale_, dtype=np.float64)
+        return self.standardise_matrix(self._validate_predict(X))
 
     def raw_score(self, X: Any) -> np.ndarray:
         """Uncalibrated log-odds, one per row.

@@ -93,6 +93,7 @@ def _encode(model: RiskModel, booster_text: list[str]) -> dict[str, Any]:
         "params": {},
         "n_features_in": int(model.n_features_in_),
         "feature_names": _names(model),
+        "classes": np.asarray(getattr(model, "classes_", [0, 1])).tolist(),
     }
     if isinstance(model, LightGBMRiskModel):
         booster_text.append(model.booster_.model_to_string())
@@ -111,6 +112,7 @@ def _encode(model: RiskModel, booster_text: list[str]) -> dict[str, Any]:
             "scale": model.scale_.tolist(),
             "coef": model.coef_.tolist(),
             "intercept": model.intercept_,
+            "log_columns": np.flatnonzero(model.log_columns_).tolist(),
         }
     if isinstance(model, RuleBaseline):
         params = model.get_params()
@@ -125,16 +127,15 @@ def _encode(model: RiskModel, booster_text: list[str]) -> dict[str, Any]:
             "base_rate": model.base_rate_,
         }
     if isinstance(model, CalibratedRiskModel):
-        if model.base is None:  # pragma: no cover - a fitted model always has a base
-            raise ValueError("calibrated model without base")
         encoded: dict[str, Any] = {
             **common,
             "params": {
                 "method": model.method,
                 "intervals": model.intervals,
                 "resolution": model.resolution,
+                "cv": model.cv,
             },
-            "base": _encode(model.base, booster_text),
+            "base": _encode(model.base_, booster_text),
             "n_calibration_rows": model.n_calibration_rows_,
         }
         if model.method == "isotonic":
@@ -160,7 +161,7 @@ def _set_common(model: RiskModel, data: dict[str, Any]) -> None:
     model.n_features_in_ = int(data["n_features_in"])
     if data.get("feature_names") is not None:
         model.feature_names_in_ = np.asarray(data["feature_names"], dtype=object)
-    model.classes_ = np.array([0, 1])
+    model.classes_ = np.asarray(data.get("classes", [0, 1]))
 
 
 def _decode(data: dict[str, Any], folder: Path) -> RiskModel:
@@ -181,6 +182,8 @@ def _decode(data: dict[str, Any], folder: Path) -> RiskModel:
         lr.scale_ = np.asarray(data["scale"], dtype=np.float64)
         lr.coef_ = np.asarray(data["coef"], dtype=np.float64)
         lr.intercept_ = float(data["intercept"])
+        lr.log_columns_ = np.zeros(len(lr.coef_), dtype=bool)
+        lr.log_columns_[np.asarray(data.get("log_columns", []), dtype=np.int64)] = True
         model = lr
     elif kind == "RuleBaseline":
         params = dict(data["params"])
@@ -195,6 +198,7 @@ def _decode(data: dict[str, Any], folder: Path) -> RiskModel:
     elif kind == "CalibratedRiskModel":
         base = _decode(data["base"], folder)
         cal = CalibratedRiskModel(base=base, **data["params"])
+        cal.base_ = base
         if cal.method == "isotonic":
             cal.thresholds_x_ = np.asarray(data["calibrator"]["thresholds_x"], dtype=np.float64)
             cal.thresholds_y_ = np.asarray(data["calibrator"]["thresholds_y"], dtype=np.float64)
