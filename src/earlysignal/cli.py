@@ -472,6 +472,51 @@ def card(  # noqa: PLR0917
     )
 
 
+# ----------------------------------------------------------------- from study to signal
+@app.command("score")
+def score_cmd(  # noqa: PLR0917
+    model: Annotated[str, typer.Argument(help="Run id, models:/NAME/VERSION URI or model folder.")],
+    data: Annotated[Path, typer.Argument(help="Canonical folder of today's care histories.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Scoring date YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="New folder for table, sheets, overview.")],
+    override: Annotated[
+        str | None,
+        typer.Option("--override", help="Reason to use the model outside its card's scope."),
+    ] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+) -> None:
+    """Score the children in placement on a date: ranked risks, signal sheets, overview."""
+    from datetime import date
+
+    from earlysignal.scoring.command import score_command
+
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        typer.echo(f"error: --as-of {as_of!r} is not a date YYYY-MM-DD", err=True)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    raise typer.Exit(score_command(model, data, day, out, override, tracking_uri))
+
+
+@app.command("monitor")
+def monitor_cmd(
+    model: Annotated[str, typer.Argument(help="Run id, models:/NAME/VERSION URI or model folder.")],
+    data: Annotated[Path, typer.Argument(help="Canonical folder of a new extraction.")],
+    out: Annotated[Path | None, typer.Option("--out", help="New folder for the report.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="First prediction time (default: after training).")
+    ] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+) -> None:
+    """Drift, calibration on matured outcomes and stop rules; exit 1 when a rule is breached."""
+    from datetime import date
+
+    from earlysignal.scoring.command import monitor_command
+
+    day = date.fromisoformat(since) if since else None
+    raise typer.Exit(monitor_command(model, data, out, day, tracking_uri))
+
+
 # ------------------------------------------------------------------------------------ entry
 def main() -> None:
     """Console-script entry point (``earlysignal``)."""

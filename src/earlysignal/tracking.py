@@ -42,13 +42,16 @@ __all__ = [
     "dataset_digest",
     "environment_info",
     "flatten_params",
+    "log_dataset_inputs",
     "log_datasets",
     "log_environment",
     "log_json",
     "log_metrics_with_intervals",
     "log_params",
+    "meta_dataset",
     "metric_records",
     "resolve_tracking_uri",
+    "set_run_description",
     "tracked_run",
     "ui_command",
 ]
@@ -251,11 +254,14 @@ def dataset_digest(frame: pl.DataFrame) -> str:
     return h.hexdigest()
 
 
-def log_datasets(tables: Mapping[str, pl.DataFrame]) -> dict[str, dict[str, Any]]:
+def log_datasets(
+    tables: Mapping[str, pl.DataFrame], *, context: str = "training"
+) -> dict[str, dict[str, Any]]:
     """Log sizes and digests (never the data) of named tables to the active run.
 
     Sizes become metrics ``rows.<name>``, digests tags ``digest.<name>``, and both go to the
-    ``datasets.json`` artifact. Returns that artifact's content.
+    ``datasets.json`` artifact; each table is also an ``mlflow.data`` input of the run (name,
+    digest, schema, rows as a tag: see :func:`meta_dataset`). Returns that artifact's content.
     """
     import mlflow
 
@@ -266,7 +272,74 @@ def log_datasets(tables: Mapping[str, pl.DataFrame]) -> dict[str, dict[str, Any]
     mlflow.log_metrics({f"rows.{n}": float(frame.height) for n, frame in tables.items()})
     mlflow.set_tags({f"digest.{n}": str(v["sha256"]) for n, v in info.items()})
     mlflow.log_dict(info, "datasets.json")
+    log_dataset_inputs(
+        tables, context=context, digests={n: str(v["sha256"]) for n, v in info.items()}
+    )
     return info
+
+
+def meta_dataset(name: str, frame: pl.DataFrame, digest: str | None = None) -> Any:
+    """An ``mlflow.data`` dataset holding a table's name, digest and schema, never its rows.
+
+    ``mlflow.data.from_polars`` keeps the frame in memory and hashes a sample of rows; a
+    ``MetaDataset`` carries only what we give it, so no row can reach the tracking server.
+    """
+    from mlflow.data.code_dataset_source import CodeDatasetSource
+    from mlflow.data.meta_dataset import MetaDataset
+    from mlflow.types import ColSpec, Schema
+
+    def kind(dtype: Any) -> str:
+        text = str(dtype)
+        if text.startswith(("Int", "UInt")):
+            return "long"
+        if text.startswith("Float"):
+            return "double"
+        if text == "Boolean":
+            return "boolean"
+        if text.startswith(("Date", "Datetime")):
+            return "datetime"
+        return "string"
+
+    schema = Schema([ColSpec(kind(t), c) for c, t in frame.schema.items()])
+    source = CodeDatasetSource({"earlysignal.table": name})
+    return MetaDataset(  # type: ignore[abstract]
+        source, name=name, digest=(digest or dataset_digest(frame))[:36], schema=schema
+    )
+
+
+def log_dataset_inputs(
+    tables: Mapping[str, pl.DataFrame],
+    *,
+    context: str = "training",
+    digests: Mapping[str, str] | None = None,
+) -> None:
+    """Log each table as an MLflow dataset input (name, digest, schema; rows as a tag)."""
+    import mlflow
+
+    for name, frame in tables.items():
+        digest = (digests or {}).get(name)
+        mlflow.log_input(meta_dataset(name, frame, digest), context=context,
+                         tags={"rows": str(frame.height), "sha256": digest or ""})  # fmt: skip
+
+
+def set_run_description(card: Mapping[str, Any]) -> str:
+    """Set the active run's description (``mlflow.note.content``) from the card's own fields.
+
+    The description is the card's title, description and performance summary, joined as
+    Markdown, so that the MLflow UI tells what the run is. Returns the text.
+    """
+    import mlflow
+
+    details = card.get("model_details", {})
+    parts = [f"**{card.get('run', {}).get('run_name', '')}**"]
+    parts += [
+        str(details.get(k)) for k in ("title", "description") if isinstance(details.get(k), str)
+    ]
+    summary = card.get("performance", {}).get("summary", [])
+    parts += [f"- {line}" for line in summary if isinstance(line, str)]
+    text = "\n\n".join(parts)
+    mlflow.set_tag("mlflow.note.content", text)
+    return text
 
 
 def _find_upwards(start: Path, name: str) -> Path | None:

@@ -92,6 +92,7 @@ def test_small_experiment_against_a_real_server(
     data["explain"]["sample"] = 100
     data["fairness"]["bootstrap"] = 0
     data["tracking"]["experiment"] = "server-test"
+    data["tracking"]["register_as"] = "server_test_model"
     config = ExperimentConfig.from_dict(data)
     _wait(url, proc, tmp_path / "server.log")
 
@@ -120,3 +121,21 @@ def test_small_experiment_against_a_real_server(
     rerendered = render_card_from_run(result.run_id, tracking_uri=url,
                                       output_dir=tmp_path / "again")  # fmt: skip
     assert json.loads((rerendered / "model_card.json").read_text()) == card
+    # the logged model is in the server's models list, registered, and loads through the server
+    experiment = client.get_experiment_by_name("server-test")
+    logged = client.search_logged_models(experiment_ids=[experiment.experiment_id])
+    assert [m.model_id for m in logged] == [card["provenance"]["logged_model"]["model_id"]]
+    assert logged[0].source_run_id == result.run_id
+    assert client.get_model_version("server_test_model", "1").run_id == result.run_id
+    assert "breakdown" in run.data.tags["mlflow.note.content"]
+    mlflow.set_tracking_uri(url)
+    mlflow.set_registry_uri(url)
+    pyfunc = mlflow.pyfunc.load_model("models:/server_test_model/1")
+    from earlysignal.scoring import load_scoring_model
+    from earlysignal.scoring.score import score_frame
+
+    loaded = load_scoring_model("models:/server_test_model/1", tracking_uri=url,
+                                workdir=tmp_path / "m")  # fmt: skip
+    x = score_frame(loaded, sim.history, sim.history.observed_until).select(loaded.feature_names)
+    got = pyfunc.predict(x.to_pandas().astype("float64"))["risk"].to_numpy()
+    assert (got == loaded.model.risk(x)).all()

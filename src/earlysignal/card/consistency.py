@@ -47,7 +47,7 @@ def _close(a: Any, b: Any, tol: float = _TOL) -> bool:
 
 
 def _tol(published: Any) -> float:
-    """Half a unit of a published value's last decimal when it is coarse (2 decimals), else tight."""
+    """Half a unit of the last decimal of a coarse (2-decimal) published value, else tight."""
     if published is None or round(float(published), 2) != float(published):
         return _TOL
     return 0.005 + _TOL

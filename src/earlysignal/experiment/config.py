@@ -2,8 +2,9 @@
 
 A config has one table per concern (``[study]``, ``[data]``, ``[outcome]``, ``[design]``,
 ``[split]``, ``[model]``, ``[decision]``, ``[evaluation]``, ``[explain]``, ``[fairness]``,
-``[features]``, ``[card]``, ``[tracking]``). Every table forbids unknown keys, and every
-error names the key, the value received, the allowed values and the fix (:class:`ConfigError`).
+``[features]``, ``[card]``, ``[tracking]``, ``[monitoring]``). Every table forbids unknown
+keys, and every error names the key, the value received, the allowed values and the fix
+(:class:`ConfigError`).
 The shipped configs live in ``experiments/`` and, identically, as package data in
 ``earlysignal/experiment/defaults/`` so that ``earlysignal demo`` works from an installed wheel.
 
@@ -45,8 +46,10 @@ __all__ = [
     "FairnessConfig",
     "FeaturesConfig",
     "ModelConfig",
+    "MonitoringConfig",
     "OutcomeConfig",
     "SplitConfig",
+    "StopRuleConfig",
     "StudyConfig",
     "TrackingConfig",
     "default_config_path",
@@ -361,6 +364,41 @@ class TrackingConfig(_Section):
 
     experiment: str = "earlysignal"
     output_dir: str = "earlysignal-output"
+    register_as: str | None = None
+    """Also register the logged model under this name in the MLflow model registry."""
+
+
+class StopRuleConfig(_Section):
+    """One stop rule under ``[[monitoring.stop_rules]]`` (see ``docs/monitoring.md``).
+
+    ``metric`` leaves ``[lower, upper]``: breached. ``decide_by = "interval"`` breaches only when
+    the whole interval lies outside; ``"estimate"`` when the estimate does. Fewer than
+    ``min_events`` matured events: not yet measurable. ``outcome_delay_days`` (default the
+    horizon) is how long an outcome takes to mature. ``judge_on = "unflagged"`` judges on
+    children the model did not flag, whose outcomes its use cannot have changed.
+    """
+
+    metric: Literal["calibration_slope", "calibration_in_the_large", "subgroup_oe", "auroc"]
+    lower: float | None = None
+    upper: float | None = None
+    decide_by: Literal["estimate", "interval"] = "interval"
+    min_events: int = Field(default=100, ge=1)
+    outcome_delay_days: int | None = Field(default=None, ge=0)
+    judge_on: Literal["unflagged", "all"] = "unflagged"
+
+
+def _default_stop_rules() -> list[StopRuleConfig]:
+    return [
+        StopRuleConfig(metric="calibration_slope", lower=0.8, upper=1.2),
+        StopRuleConfig(metric="subgroup_oe", lower=0.8, upper=1.25),
+    ]
+
+
+class MonitoringConfig(_Section):
+    """``[monitoring]``: the stop rules written into the card and used by ``earlysignal
+    monitor`` (default: calibration slope in [0.8, 1.2], every subgroup's O/E in [0.8, 1.25])."""
+
+    stop_rules: list[StopRuleConfig] = Field(default_factory=_default_stop_rules)
 
 
 _SECTIONS: dict[str, type[_Section]] = {
@@ -377,6 +415,7 @@ _SECTIONS: dict[str, type[_Section]] = {
     "features": FeaturesConfig,
     "card": CardConfig,
     "tracking": TrackingConfig,
+    "monitoring": MonitoringConfig,
 }
 
 
@@ -396,6 +435,7 @@ class ExperimentConfig(_Section):
     features: FeaturesConfig = Field(default_factory=FeaturesConfig)
     card: CardConfig = Field(default_factory=CardConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
 
     @model_validator(mode="after")
     def _entry_needs_purpose_and_oversight(self) -> ExperimentConfig:
@@ -481,6 +521,9 @@ def _toml_value(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # inline table (stop rules)
+        items = (f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None)
+        return "{ " + ", ".join(items) + " }"
     raise TypeError(f"cannot write {value!r} as TOML")
 
 

@@ -950,6 +950,10 @@ def _board_figures(state: _State, test: pl.DataFrame, y: Any, p: Any) -> None:
     card["monitoring"]["stop_rules"] = stop_rules(
         horizon_days=o.horizon_days, events_per_run=float(events) if events else None
     )
+    # the rules as data, which `earlysignal monitor` judges ([monitoring] stop_rules)
+    card["monitoring"]["stop_rules"]["rules"] = [
+        r.model_dump(mode="json") for r in cfg.monitoring.stop_rules
+    ]
 
 
 def _described_ticks(fig: Any, described: dict[str, str]) -> Any:
@@ -1152,9 +1156,12 @@ def _audit_attributes(state: _State, test: pl.DataFrame) -> pl.DataFrame:
 
 def _save_model(state: _State, log: Callable[[Path, str], None]) -> None:
     from earlysignal.models import save_model
+    from earlysignal.monitoring.drift import profile, profiles
 
     folder = state.work / "model"
     o = state.config.outcome
+    cal, _, _ = _xy(state, "calibrate")  # the reference for drift: aggregated bins, no rows
+    reference = {**profiles(cal, state.features), "__risk__": profile(state.model.risk(cal))}
     save_model(
         state.model,
         folder,
@@ -1167,7 +1174,15 @@ def _save_model(state: _State, log: Callable[[Path, str], None]) -> None:
             "calibrate_end": state.split.calibrate_end.isoformat(),
             "feature_vocabulary": state.card["predictors"].get("vocabulary"),
             "threshold": state.threshold,
+            "capacity": state.config.decision.capacity,
             "study": state.config.study.name,
+            "data_source": state.history.meta.get("source", state.card["data"]["source"]),
+            "observed_until": state.history.observed_until.isoformat(),
+            "design": state.config.design.model_dump(mode="json"),
+            "min_moves": o.min_moves,
+            "stop_rules": [r.model_dump(mode="json") for r in state.config.monitoring.stop_rules],
+            "fairness_attributes": list(state.config.fairness.attributes),
+            "reference": reference,
         },
     )
     log(folder, "model")
@@ -1291,6 +1306,7 @@ def run_experiment(
     import mlflow
 
     from earlysignal.card import new_card, write_card
+    from earlysignal.scoring.mlflow_model import log_model_of_run
     from earlysignal.tracking import (
         environment_info,
         flatten_params,
@@ -1300,6 +1316,7 @@ def run_experiment(
         log_metrics_with_intervals,
         log_params,
         resolve_tracking_uri,
+        set_run_description,
         tracked_run,
     )
 
@@ -1379,6 +1396,8 @@ def run_experiment(
             log_json(state.audit_published, "fairness/audit_published.json")
         with steps.step("save model"):
             _save_model(state, lambda folder, name: mlflow.log_artifacts(str(folder), name))
+            logged = log_model_of_run(state.work / "model", run_id, config.tracking.register_as)
+            card["provenance"]["logged_model"] = logged
         with steps.step("model card"):
             _finish_limitations(state)
             card["provenance"]["durations_s"] = dict(steps.durations)
@@ -1386,6 +1405,7 @@ def run_experiment(
             staged = write_card(card, work / "card", figures_dir=figures, lang=config.card.language)
             card = json.loads((staged / "model_card.json").read_text(encoding="utf-8"))
             mlflow.log_artifacts(str(staged), "model_card")
+            set_run_description(card)
             target = out_root / card_folder_name(config, run_id)
             out_root.mkdir(parents=True, exist_ok=True)
             _move_into_place(staged, target)

@@ -1,0 +1,131 @@
+"""Log a saved earlysignal model as an MLflow 3 logged model with a ``pyfunc`` flavour.
+
+The model is logged "from code" (:mod:`earlysignal.scoring.pyfunc_model`): MLflow stores that
+Python file and the saved model folder (text and JSON files with a SHA-256 manifest) and never
+pickles anything. The input example is synthetic (zeros and ones), never a real child's row.
+
+``import mlflow`` happens inside the functions.
+
+Examples
+--------
+>>> synthetic_input_example(["moves_365d", "age"]).to_dict("list")
+{'moves_365d': [0.0, 1.0], 'age': [0.0, 1.0]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "LOGGED_MODEL_NAME",
+    "OUTPUT_COLUMNS",
+    "log_model_of_run",
+    "log_risk_model",
+    "model_signature",
+    "synthetic_input_example",
+]
+
+LOGGED_MODEL_NAME = "risk_model"
+"""The name of the logged model within its run."""
+
+OUTPUT_COLUMNS: tuple[str, ...] = ("risk", "risk_lower", "risk_upper")
+"""The columns the pyfunc model returns."""
+
+
+def synthetic_input_example(feature_names: Sequence[str]) -> pd.DataFrame:
+    """Two synthetic rows (all zeros, all ones): an input example that holds no child's data."""
+    import pandas as pd
+
+    return pd.DataFrame({n: [0.0, 1.0] for n in feature_names})
+
+
+def model_signature(feature_names: Sequence[str]) -> Any:
+    """The MLflow signature: one double column per feature in, risk and interval out."""
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    return ModelSignature(
+        inputs=Schema([ColSpec("double", n) for n in feature_names]),
+        outputs=Schema([ColSpec("double", n) for n in OUTPUT_COLUMNS]),
+    )
+
+
+def log_risk_model(
+    folder: str | Path,
+    *,
+    registered_model_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Any:
+    """Log the saved model ``folder`` to the active run as an MLflow logged model.
+
+    Parameters
+    ----------
+    folder
+        A folder written by :func:`earlysignal.models.save_model` (hashes checked first).
+    registered_model_name
+        Also register it under this name in the model registry (a new version).
+    tags, params
+        Tags and parameters of the logged model (card link, outcome, horizon, threshold).
+
+    Returns
+    -------
+    mlflow.models.model.ModelInfo
+        ``model_uri`` (``models:/m-...``), ``model_id``, ``registered_model_version``.
+    """
+    import mlflow
+
+    from earlysignal.models import read_manifest
+    from earlysignal.scoring import pyfunc_model
+
+    manifest = read_manifest(folder, verify=True)
+    names = [str(n) for n in manifest["feature_names"]]
+    return mlflow.pyfunc.log_model(
+        name=LOGGED_MODEL_NAME,
+        python_model=str(Path(pyfunc_model.__file__)),
+        artifacts={pyfunc_model.ARTIFACT_KEY: str(folder)},
+        signature=model_signature(names),
+        input_example=synthetic_input_example(names),
+        registered_model_name=registered_model_name,
+        tags=dict(tags or {}),
+        params=dict(params or {}),
+    )
+
+
+def log_model_of_run(
+    folder: str | Path, run_id: str, register_as: str | None = None
+) -> dict[str, Any]:
+    """Log a study's saved model as its run's logged model, linked to the run's card.
+
+    Returns JSON-ready facts for the card's provenance: ``model_id``, ``model_uri``,
+    ``registered_name`` and ``registered_version`` (null when not registered), ``card``.
+    """
+    from earlysignal.models import read_manifest
+
+    meta = read_manifest(folder, verify=True).get("metadata", {})
+    card_uri = f"runs:/{run_id}/model_card/model_card.json"
+    tags = {
+        "earlysignal.card": card_uri,
+        "earlysignal.features": f"runs:/{run_id}/model/features.json",
+        "earlysignal.outcome": str(meta.get("outcome", "")),
+        "earlysignal.data_source": str(meta.get("data_source", "")),
+    }
+    params = {
+        k: meta[k]
+        for k in ("outcome", "horizon_days", "threshold", "capacity", "train_end", "calibrate_end")
+        if meta.get(k) is not None
+    }
+    info = log_risk_model(folder, registered_model_name=register_as, tags=tags, params=params)
+    version = getattr(info, "registered_model_version", None)
+    return {
+        "model_id": str(info.model_id),
+        "model_uri": str(info.model_uri),
+        "registered_name": register_as,
+        "registered_version": None if version is None else int(version),
+        "card": card_uri,
+    }
