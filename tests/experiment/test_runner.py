@@ -193,6 +193,6 @@ def test_cli_refuses_a_bad_config_naming_key_and_values(tmp_path: Path) -> None:
     assert result.exit_code == 2
     text = " ".join(result.output.split())
     assert "outcome.name = 'brakdown'" in text
-    assert "'breakdown', 'carousel', 'return_home' or 'reentry'" in text
+    assert "'breakdown', 'carousel', 'return_home', 'reentry', 'entry' or 'stable_return'" in text
     assert "model.trees" in text and "n_estimators" in text
     assert not (tmp_path / "x.db").exists()

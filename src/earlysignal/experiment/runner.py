@@ -317,10 +317,13 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
         d["simulator"] = {
             "period_start": sim.start.isoformat(),
             "years": round((state.history.observed_until - sim.start).days / 365.25),
-            "burn_in_years": int(sim.params.burn_in_years),
+            # the at-home simulation has a look-back period instead of a burn-in
+            "burn_in_years": int(
+                getattr(sim.params, "burn_in_years", getattr(sim, "lookback_years", 0))
+            ),
             "children": int(state.history.children.height),
             "seed": int(sim.seed),
-            "scenario": sim.scenario.name if sim.scenario is not None else None,
+            "scenario": (sim.scenario.name if getattr(sim, "scenario", None) is not None else None),
         }
     d["observed_until"] = state.history.observed_until.isoformat()
     d["counts"] = {k: int(v) for k, v in state.history.counts().items()}

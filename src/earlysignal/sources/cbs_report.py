@@ -17,11 +17,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
-from earlysignal.sources.ssda903_report import ImportIssue, Severity
+from earlysignal.sources.ssda903_report import ImportIssue, IssueLog
 
 __all__ = ["CBSError", "CBSFile", "CBSImportReport", "Issues"]
 
@@ -29,73 +29,11 @@ UNUSABLE_RULES = frozenset({"cbs.no_hulp_files", "cbs.no_persons_file"})
 """Rules that make the input unusable as a whole (exit code 2 on the command line)."""
 
 
-class Issues:
-    """Collects issues; in raise mode, blocking problems are recorded as errors."""
+class Issues(IssueLog):
+    """Collects the issues of a CBS import (rule ids ``cbs.*``; rows carry ``_child``)."""
 
-    def __init__(self, mode: Literal["raise", "repair"]) -> None:
-        self.mode = mode
-        self.items: list[ImportIssue] = []
-
-    def add(
-        self,
-        rule: str,
-        action: Severity,
-        message: str,
-        fix: str,
-        *,
-        file: str | None = None,
-        row: int | None = None,
-        child: str | None = None,
-        column: str | None = None,
-        value: object = None,
-        blocking: bool = True,
-    ) -> None:
-        """Record one issue (an error instead of ``action`` when blocking in raise mode)."""
-        severity: Severity = "error" if (blocking and self.mode == "raise") else action
-        self.items.append(
-            ImportIssue(
-                rule=f"cbs.{rule}",
-                severity=severity,
-                file=file,
-                row=row,
-                child=child,
-                column=column,
-                value=None if value is None else str(value),
-                message=message,
-                fix=fix,
-            )
-        )
-
-    def add_rows(
-        self,
-        frame: pl.DataFrame,
-        rule: str,
-        action: Severity,
-        message: str,
-        fix: str,
-        *,
-        column: str | None = None,
-        blocking: bool = True,
-    ) -> None:
-        """One issue per row of ``frame`` (with ``_file``, ``_row``, ``_child`` columns)."""
-        cols = ["_file", "_row", "_child", *([column] if column else [])]
-        for rec in frame.select(cols).iter_rows():
-            self.add(
-                rule,
-                action,
-                message,
-                fix,
-                file=rec[0],
-                row=rec[1],
-                child=rec[2],
-                column=column,
-                value=rec[3] if column else None,
-                blocking=blocking,
-            )
-
-    def errors(self) -> list[ImportIssue]:
-        """The issues of severity ``error``."""
-        return [i for i in self.items if i.severity == "error"]
+    prefix = "cbs"
+    child_column = "_child"
 
 
 class CBSError(ValueError):

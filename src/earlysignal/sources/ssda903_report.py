@@ -280,7 +280,14 @@ class ImportReport:
 
 
 class IssueLog:
-    """Collects issues; in raise mode, blocking problems are recorded as errors."""
+    """Collects issues; in raise mode, blocking problems are recorded as errors.
+
+    ``prefix`` names the source in every rule id; ``child_column`` is the column of a row
+    frame that holds the child (``add_rows``). The CBS adapter uses the same log with its own.
+    """
+
+    prefix = "ssda903"
+    child_column = "CHILD"
 
     def __init__(self, mode: Literal["raise", "repair"]) -> None:
         self.mode = mode
@@ -303,7 +310,7 @@ class IssueLog:
         severity: Severity = "error" if (blocking and self.mode == "raise") else action
         self.items.append(
             ImportIssue(
-                rule=f"ssda903.{rule}",
+                rule=f"{self.prefix}.{rule}",
                 severity=severity,
                 file=file,
                 row=row,
@@ -326,9 +333,10 @@ class IssueLog:
         column: str | None = None,
         blocking: bool = True,
     ) -> None:
-        """One issue per row of ``frame`` (which has ``_file``, ``_row``, ``CHILD``)."""
-        # CHILD may itself be the column at fault (an empty CHILD): select it once
-        cols = ["_file", "_row", "CHILD", *([column] if column and column != "CHILD" else [])]
+        """One issue per row of ``frame`` (which has ``_file``, ``_row`` and the child column)."""
+        # the child column may itself be the one at fault (an empty CHILD): select it once
+        child = self.child_column
+        cols = ["_file", "_row", child, *([column] if column and column != child else [])]
         for rec in frame.select(cols).iter_rows():
             self.add(
                 rule,
@@ -339,9 +347,10 @@ class IssueLog:
                 row=rec[1],
                 child=rec[2],
                 column=column,
-                value=(rec[2] if column == "CHILD" else rec[3]) if column else None,
+                value=(rec[2] if column == child else rec[3]) if column else None,
                 blocking=blocking,
             )
 
     def errors(self) -> list[ImportIssue]:
+        """The issues of severity ``error``."""
         return [i for i in self.items if i.severity == "error"]
