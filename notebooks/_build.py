@@ -2459,7 +2459,8 @@ SCORING_MONITORING = [
 
         mlflow.set_tracking_uri(TRACKING_URI)
         mlflow.set_registry_uri(TRACKING_URI)
-        uri = f"models:/{logged['registered_name']}/{logged['registered_version']}"
+        print("registered as", logged["registered_name"], "version", logged["registered_version"])
+        uri = logged["model_uri"]  # the logged model itself (models:/m-...)
         pyfunc = mlflow.pyfunc.load_model(uri)
         print(pyfunc.metadata.get_input_schema().input_names()[:5], "...")
         """

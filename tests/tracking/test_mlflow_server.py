@@ -104,8 +104,11 @@ def test_small_experiment_against_a_real_server(
     assert run.info.status == "FINISHED"
     assert run.info.run_name == "breakdown_180d"
     metrics = run.data.metrics
-    for name in ("auroc", "auprc", "brier", "ece"):
+    for name in ("auroc", "auprc", "brier"):
         assert metrics[f"{name}_lower"] <= metrics[name] <= metrics[f"{name}_upper"], name
+    # a percentile interval of the ECE (a biased, non-smooth statistic) need not hold its
+    # own estimate: logged with its bounds is what this test is about
+    assert metrics["ece_lower"] <= metrics["ece_upper"] and "ece" in metrics
     assert "logistic.auroc" in metrics and "rule.auroc" in metrics
     history = client.get_metric_history(result.run_id, "auroc")
     assert [h.value for h in history] == [metrics["auroc"]]
