@@ -85,6 +85,10 @@ def log_risk_model(
 
     manifest = read_manifest(folder, verify=True)
     names = [str(n) for n in manifest["feature_names"]]
+    if registered_model_name:
+        # register in the store the run is logged to: a registry URI set earlier in this
+        # process (or inherited through MLFLOW_REGISTRY_URI) must not send it elsewhere
+        mlflow.set_registry_uri(mlflow.get_tracking_uri())
     return mlflow.pyfunc.log_model(
         name=LOGGED_MODEL_NAME,
         python_model=str(Path(pyfunc_model.__file__)),
