@@ -15,13 +15,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import polars as pl
 
-from earlysignal.sources.ssda903_report import ImportIssue, IssueLog
+from earlysignal.sources.ssda903_report import (
+    ImportIssue,
+    IssueLog,
+    issue_counts,
+    issues_frame,
+)
 
 __all__ = ["CBSError", "CBSFile", "CBSImportReport", "Issues"]
 
@@ -128,30 +133,11 @@ class CBSImportReport:
 
     def issues_frame(self) -> pl.DataFrame:
         """All issues as a tidy frame (row-level: keep it with the data, do not publish it)."""
-        schema = {
-            "rule": pl.String(),
-            "severity": pl.String(),
-            "file": pl.String(),
-            "row": pl.Int64(),
-            "child": pl.String(),
-            "column": pl.String(),
-            "value": pl.String(),
-            "message": pl.String(),
-            "fix": pl.String(),
-        }
-        return pl.DataFrame([asdict(i) for i in self.issues], schema=schema, orient="row")
+        return issues_frame(self.issues)
 
     def issue_counts(self) -> pl.DataFrame:
         """Number of issues per rule and severity (columns: rule, severity, n), sorted."""
-        counts = Counter((i.rule, i.severity) for i in self.issues)
-        return pl.DataFrame(
-            {
-                "rule": [r for r, _ in counts],
-                "severity": [s for _, s in counts],
-                "n": list(counts.values()),
-            },
-            schema={"rule": pl.String(), "severity": pl.String(), "n": pl.Int64()},
-        ).sort("rule", "severity")
+        return issue_counts(self.issues)
 
     def count(self, rule: str) -> int:
         """Number of issues recorded under ``rule`` (with or without the ``cbs.`` prefix)."""

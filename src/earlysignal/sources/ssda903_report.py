@@ -83,6 +83,19 @@ def issues_frame(issues: Sequence[ImportIssue]) -> pl.DataFrame:
     return pl.DataFrame([asdict(i) for i in issues], schema=schema, orient="row")
 
 
+def issue_counts(issues: Sequence[ImportIssue]) -> pl.DataFrame:
+    """Number of issues per rule and severity (columns: rule, severity, n), sorted."""
+    counts = Counter((i.rule, i.severity) for i in issues)
+    return pl.DataFrame(
+        {
+            "rule": [r for r, _ in counts],
+            "severity": [s for _, s in counts],
+            "n": list(counts.values()),
+        },
+        schema={"rule": pl.String(), "severity": pl.String(), "n": pl.Int64()},
+    ).sort("rule", "severity")
+
+
 @dataclass(frozen=True, slots=True)
 class ReturnFile:
     """One CSV file read: its name, the table it holds, the return year(s) it carries, its
@@ -195,15 +208,7 @@ class ImportReport:
 
     def issue_counts(self) -> pl.DataFrame:
         """Number of issues per rule and severity (columns: rule, severity, n), sorted."""
-        counts = Counter((i.rule, i.severity) for i in self.issues)
-        return pl.DataFrame(
-            {
-                "rule": [r for r, _ in counts],
-                "severity": [s for _, s in counts],
-                "n": list(counts.values()),
-            },
-            schema={"rule": pl.String(), "severity": pl.String(), "n": pl.Int64()},
-        ).sort("rule", "severity")
+        return issue_counts(self.issues)
 
     def count(self, rule: str) -> int:
         """Number of issues recorded under ``rule`` (with or without the ``ssda903.`` prefix)."""
