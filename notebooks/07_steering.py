@@ -1,5 +1,11 @@
 # ---
 # jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -68,8 +74,10 @@ unplanned.select("unit", "children", "observed", "expected", "ratio", "flag", "s
 # %%
 j = unplanned.join(sim.truth["providers"], left_on="unit", right_on="provider_id")
 print("shrunken vs true log HR:", round(np.corrcoef(np.log(j["shrunk"]), j["effect"])[0, 1], 2))
-print("raw ratio vs true log HR:",
-      round(np.corrcoef(np.log(j["ratio"].clip(lower_bound=0.01)), j["effect"])[0, 1], 2))
+print(
+    "raw ratio vs true log HR:",
+    round(np.corrcoef(np.log(j["ratio"].clip(lower_bound=0.01)), j["effect"])[0, 1], 2),
+)
 
 # %% [markdown]
 # ## 3. The funnel plot and the shrunken estimates
@@ -78,12 +86,17 @@ print("raw ratio vs true log HR:",
 from earlysignal.steering.plots import plot_funnel, plot_shrunken
 
 labelled = unplanned.with_columns(pl.col("unit").alias("label"))
-plot_funnel(labelled, phi=float(unplanned["phi"][0]),
-            applied=bool(unplanned["overdispersion_applied"][0]), title="unplanned endings")
+plot_funnel(
+    labelled,
+    phi=float(unplanned["phi"][0]),
+    applied=bool(unplanned["overdispersion_applied"][0]),
+    title="unplanned endings",
+)
 
 # %%
-plot_shrunken(labelled.sort("expected", descending=True).head(25),
-              title="25 largest providers: shrunken O/E")
+plot_shrunken(
+    labelled.sort("expected", descending=True).head(25), title="25 largest providers: shrunken O/E"
+)
 
 # %% [markdown]
 # ## 4. Regions, and what fewer moves are worth
@@ -96,8 +109,18 @@ from earlysignal.steering.costs import parse_tariffs
 from earlysignal.steering.report import build_report, write_report
 
 by_region = compare_units(sim.history, SteeringSpec(by="region", years=5), draws=500)
-tariffs = parse_tariffs({"currency": "EUR", "per_day": {
-    "kinship_foster": 40, "foster": 65, "family_home": 210, "residential": 410, "secure": 750}})
+tariffs = parse_tariffs(
+    {
+        "currency": "EUR",
+        "per_day": {
+            "kinship_foster": 40,
+            "foster": 65,
+            "family_home": 210,
+            "residential": 410,
+            "secure": 750,
+        },
+    }
+)
 report = build_report(by_region, history=sim.history, tariffs=tariffs)
 report["costs"]
 
