@@ -451,6 +451,30 @@ print("re-rendered from the run:", sorted(p.name for p in again.iterdir()))
 print("same Markdown as the card written by the run:", same)
 
 # %% [markdown]
+# ### The same card in Dutch
+#
+# Ethics committees of Dutch municipalities, caseworkers and people with lived experience
+# read Dutch. The same run renders in Dutch (`earlysignal card RUN_ID --lang nl`, or
+# `[card] language = "nl"` in the config): the texts come from the translation layer
+# (`docs/i18n.md`), numbers are written the Dutch way (`0,27`, `27 %`), and the figures are
+# the same numbers. Below, the summary section in both languages.
+
+# %%
+dutch = render_card_from_run(
+    result.run_id, tracking_uri=TRACKING_URI, output_dir=OUT / "nederlands", lang="nl"
+)
+dutch_md = (dutch / "model_card.md").read_text(encoding="utf-8")
+english_md = (result.card_dir / "model_card.md").read_text(encoding="utf-8")
+
+
+def first_section(text: str) -> str:
+    return re.split(r"(?m)^(?=## )", text)[1]
+
+
+display(Markdown(first_section(english_md)))
+display(Markdown(first_section(dutch_md)))
+
+# %% [markdown]
 # ## What an ethics board should take from this
 #
 # - Read **Intended use** and **Out-of-scope use** first: the card says what the score may
