@@ -22,8 +22,19 @@ lift share per world, with its interval, and the range across worlds are reporte
 ``--write-json PATH`` the per-world summary is written there (``docs/oracle_worlds.json`` is
 the one the docs quote).
 
+Before and after the placement (issue 20): ``entry_180d`` (first placement of a child at home
+under a measure or in youth care) and ``stable_return_365d`` (home within the horizon and no
+re-entry within 12 months after) are measured on the at-home simulator
+(``earlysignal.synth.at_home``) against its own oracle (``at_home_oracle``), in the default world
+only (the sensitivity worlds change the placement simulator's parameters). Entry uses the
+bounded-lookback features of the entry study (no "ever" feature, ``features.bounded``) at
+quarterly times while a measure runs at home; its rule baseline, fixed before any run, is "a
+crisis in the last 365 days"; stable return uses the default features at quarterly times in
+care and the usual moves rule. The entry study's at-home cohort is as large as ``--children``.
+
 Run: ``uv run python benchmarks/models.py [--children N] [--years Y] [--n-boot B]
-[--worlds default,fast_severity,hidden_effects] [--quick] [--write-json PATH]``
+[--worlds default,fast_severity,hidden_effects] [--outcomes breakdown_180d,...] [--quick]
+[--write-json PATH]``
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ import dataclasses
 import json
 import platform
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +52,10 @@ import numpy as np
 import polars as pl
 
 from earlysignal.cohort import prediction_times
+from earlysignal.cohort_home import AtHomeSchedule
 from earlysignal.evaluate import evaluate
 from earlysignal.features import build_features, default_specs, feature_names
+from earlysignal.features.bounded import bounded_specs
 from earlysignal.models import (
     CalibratedRiskModel,
     LightGBMRiskModel,
@@ -50,9 +64,15 @@ from earlysignal.models import (
 )
 from earlysignal.split import fraction_boundaries, temporal_split_by_fraction
 from earlysignal.synth import SimParams, oracle_risk, simulate
+from earlysignal.synth.at_home import simulate_at_home
+from earlysignal.synth.at_home_oracle import STABLE_DAYS, at_home_oracle
 
 OUTCOMES = (("breakdown", 180), ("carousel", 365))
+HOME_OUTCOMES = (("entry", 180), ("stable_return", 365))
+"""Outcomes measured on the at-home simulator (default world only)."""
 RULE_FEATURE = "moves_365d"  # "2+ moves in the last 365 days"
+ENTRY_RULE = ("events_crisis_365d", 1.0)  # "a crisis in the last 365 days" (fixed in advance)
+STABLE_YEARS = 15  # years simulated for stable_return at least (its label needs 730 days)
 # Headline calibration for every model. Isotonic regression gives exactly 0 to its lowest block
 # when that block holds no event, which breaks log loss and the calibration slope (seen on a
 # 5,000-child development cohort before this benchmark was run); the Venn-ABERS merged
@@ -97,6 +117,8 @@ def run_outcome(
     n_boot: int,
     seed: int,
     threads: int,
+    oracle_fn: Any = None,
+    rule: tuple[str, float] = (RULE_FEATURE, 2.0),
 ) -> dict[str, Any]:
     label = f"label_{outcome}_{horizon}d"
     t0 = time.perf_counter()
@@ -153,7 +175,7 @@ def run_outcome(
     for row in search.candidates:
         print(f"  {row}")
     timings["fit_logistic_s"] = time.perf_counter() - t
-    rule = RuleBaseline(feature=RULE_FEATURE, cutpoints=(2.0,)).fit(X_train, y_train)
+    rule = RuleBaseline(feature=rule[0], cutpoints=(rule[1],)).fit(X_train, y_train)
 
     t = time.perf_counter()
     calibrated = {
@@ -174,7 +196,10 @@ def run_outcome(
 
     t = time.perf_counter()
     times = test.select(KEYS)
-    oracle = oracle_risk(sim, times, outcome=outcome, horizon=horizon)
+    if oracle_fn is None:
+        oracle = oracle_risk(sim, times, outcome=outcome, horizon=horizon)
+    else:
+        oracle = oracle_fn(sim, times, outcome, horizon)
     oracle = times.join(oracle.select([*KEYS, "risk", "se"]), on=KEYS, how="left")
     timings["oracle_s"] = time.perf_counter() - t
     n_missing_oracle = oracle["risk"].null_count()
@@ -282,7 +307,9 @@ def run_outcome(
             "auroc": oracle_auroc,
             "ece": _triple(res, "oracle", "ece"),
             "calibration_slope": _triple(res, "oracle", "calibration_slope"),
-            "mean_mc_se": round(float(oracle["se"].mean()), 5),
+            "mean_mc_se": (
+                None if oracle["se"].null_count() == oracle.height else _r(oracle["se"].mean())  # type: ignore[arg-type]
+            ),
         },
         "logistic": {
             "auroc": _triple(res, "logistic", "auroc"),
@@ -358,6 +385,73 @@ def run_world(
     }
 
 
+def _home_oracle(sim: Any, times: pl.DataFrame, outcome: str, horizon: int) -> pl.DataFrame:
+    """The at-home simulator's oracle, with ``se`` as the binomial bound of its draws."""
+    n_draws = 50
+    frame = at_home_oracle(sim, times, outcome=outcome, horizon=horizon, n_draws=n_draws)
+    bound = (pl.col("risk") * (1 - pl.col("risk")) / n_draws).sqrt()
+    return frame.with_columns(bound.alias("se"))
+
+
+def run_home(args: argparse.Namespace, outcomes: list[tuple[str, int]]) -> dict[str, Any]:
+    """``entry`` and ``stable_return`` on the at-home simulator (default world)."""
+    start = time.perf_counter()
+    sims: dict[int, Any] = {}
+    t_sim = 0.0
+    results: dict[str, Any] = {}
+    for outcome, horizon in outcomes:
+        # A stable return is decided 730 days after t: purging empties a calibration period
+        # shorter than that, so this outcome is simulated over at least 15 years.
+        years = args.years if outcome == "entry" else max(args.years, STABLE_YEARS)
+        if years not in sims:
+            t = time.perf_counter()
+            sims[years] = simulate_at_home(args.children, years=years, seed=args.seed)
+            t_sim += time.perf_counter() - t
+        sim = sims[years]
+        t = time.perf_counter()
+        if outcome == "entry":
+            times = prediction_times(sim.history, AtHomeSchedule(every_days=91))
+            before = fraction_boundaries(times, (0.6, 0.2, 0.2))[0]
+            specs = bounded_specs(sim.history, before=before)
+            rule = ENTRY_RULE
+        else:
+            times = prediction_times(sim.history)
+            # a stable return needs the horizon and 365 days after the return to be seen: the
+            # split's periods are cut from the times whose window can complete (the rest would
+            # be censored anyway, and would leave the last period empty)
+            last = sim.history.observed_until - timedelta(days=horizon + STABLE_DAYS)
+            times = times.filter(pl.col("prediction_time") <= last)
+            before = fraction_boundaries(times, (0.6, 0.2, 0.2))[0]
+            specs = default_specs(sim.history, before=before)
+            rule = (RULE_FEATURE, 2.0)
+        names = feature_names(specs)
+        frame = build_features(sim.history, times, specs, outcomes=[(outcome, horizon)])
+        print(
+            f"\n######## at-home simulator, {outcome}_{horizon}d: {args.children} children, "
+            f"{years} years, seed {args.seed}; {frame.height} prediction times, "
+            f"{len(names)} features; features {time.perf_counter() - t:.1f} s"
+        )
+        results[f"{outcome}_{horizon}d"] = run_outcome(
+            sim,
+            frame,
+            names,
+            outcome,
+            horizon,
+            n_boot=args.n_boot,
+            seed=args.seed,
+            threads=args.threads,
+            oracle_fn=_home_oracle,
+            rule=rule,
+        )
+    return {
+        "world": "default",
+        "description": "the at-home simulator's defaults (children at home under a measure)",
+        "params_changed": {},
+        "seconds": {"simulate": round(t_sim, 1), "total": round(time.perf_counter() - start, 1)},
+        **results,
+    }
+
+
 def _summary(figures: dict[str, Any], outcomes: list[tuple[str, int]]) -> dict[str, Any]:
     """Lift share per world and its range; every baseline comparison, per world."""
     out: dict[str, Any] = {}
@@ -401,7 +495,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--outcomes",
-        default=",".join(f"{o}_{h}d" for o, h in OUTCOMES),
+        default=",".join(f"{o}_{h}d" for o, h in (*OUTCOMES, *HOME_OUTCOMES)),
         help="comma-separated outcomes, e.g. breakdown_180d",
     )
     parser.add_argument(
@@ -419,7 +513,8 @@ def main() -> None:
         parser.error(f"unknown worlds {unknown}; choose among {list(WORLDS)}")
     wanted = {o.strip() for o in args.outcomes.split(",")}
     outcomes = [(o, h) for o, h in OUTCOMES if f"{o}_{h}d" in wanted]
-    if not outcomes:
+    home = [(o, h) for o, h in HOME_OUTCOMES if f"{o}_{h}d" in wanted]
+    if not outcomes and not home:
         parser.error(f"no known outcome in {args.outcomes!r}")
     start = time.perf_counter()
     figures: dict[str, Any] = {
@@ -431,9 +526,24 @@ def main() -> None:
         "quick": args.quick,
         "machine": {"cores": 2, "python": platform.python_version()},
         "lightgbm_threads": args.threads,
-        "worlds": {w: run_world(w, args, outcomes) for w in worlds},
+        "worlds": {w: run_world(w, args, outcomes) for w in worlds} if outcomes else {},
     }
     figures["summary"] = _summary(figures, outcomes)
+    if home:
+        figures["at_home"] = run_home(args, home)
+        figures["summary"]["at_home"] = {
+            key: {
+                "lift_share_of_oracle": value["lift_share_of_oracle"],
+                "lightgbm_auroc": value["lightgbm"]["auroc"],
+                "oracle_auroc": value["oracle"]["auroc"],
+                "ece": value["lightgbm"]["ece"],
+                "calibration_slope": value["lightgbm"]["calibration_slope"],
+                "auroc_gain_vs_logistic": value["auroc_gain_vs_logistic"],
+                "auroc_gain_vs_rule": value["auroc_gain_vs_rule"],
+            }
+            for key, value in figures["at_home"].items()
+            if isinstance(value, dict) and "lightgbm" in value
+        }
     figures["seconds_total"] = round(time.perf_counter() - start, 1)
     if args.write_json is not None:
         keep = {k: v for k, v in figures.items() if k != "worlds"}
