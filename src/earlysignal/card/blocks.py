@@ -18,7 +18,15 @@ import math
 from typing import Any
 
 from earlysignal.card.board import plain_summary
-from earlysignal.card.standards import NOT_MEASURED, SECTIONS, compliance, unknown
+from earlysignal.card.standards import (
+    NOT_MEASURED,
+    NOT_YET_ON_CARD,
+    ORGANISATION_WRITES,
+    SECTIONS,
+    STANDARDS,
+    compliance,
+    unknown,
+)
 from earlysignal.card.texts import (
     METRIC_NAMES,
     Block,
@@ -342,6 +350,39 @@ def _lived_experience_blocks(le: Any) -> list[Block]:
             _table(rows, _("the reviewers' answers, in their own words (names only with consent)"))
         )
     return blocks
+
+
+def _compliance_note(item: Any, note: str) -> str:
+    """A compliance row's note in the card's language, rebuilt from the item's own parts."""
+    if not note or item is None:
+        return _(note) if note else note
+    if note == item.note:
+        return _(note)
+    parts, rest = [], note
+    if item.missing and rest.startswith(item.missing):
+        parts.append(_(item.missing))
+        rest = rest[len(item.missing) :].removeprefix("; ")
+    for template in (ORGANISATION_WRITES, NOT_YET_ON_CARD):
+        lead = template.split("%", 1)[0]
+        if rest.startswith(lead):
+            parts.append(_(template) % {"fields": rest[len(lead) :]})
+            rest = ""
+    if rest:
+        parts.append(_(rest))
+    return "; ".join(parts)
+
+
+def _compliance_row(sid: str, row: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
+    """One row of a standard's table in the card's language (the card data keep English)."""
+    items = {(m.item, m.topic): m for m in dict(STANDARDS).get(sid, ())}
+    item = items.get((row["item"], row["topic"]))
+    return {
+        **row,
+        "topic": _(row["topic"]),
+        "section": titles.get(row["section"], _(row["section"])),
+        "status": _(row["status"]),
+        "note": _compliance_note(item, row.get("note") or ""),
+    }
 
 
 def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
@@ -696,7 +737,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
         else:  # the four standards
             titles = {s.id: _(s.title) for s in SECTIONS}
             rows = [
-                {**r, "section": titles.get(r["section"], r["section"]), "status": _(r["status"])}
+                _compliance_row(sid, r, titles)
                 for r in card["compliance"].get(sid) or compliance(card)[sid]
             ]
             blocks.append(_table(rows, columns=["item", "topic", "section", "status", "note"]))
