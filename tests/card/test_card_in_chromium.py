@@ -134,6 +134,16 @@ def test_demo_like_card_in_chromium_with_a_screenshot(
         shutil.copy2(shot, Path(keep) / shot.name)
 
 
+HARMS = {
+    "nl": "Vragen die de commissie vóór elk gebruik moet beantwoorden",
+    "en": "Questions the board must answer before any use",
+}
+NO_REVIEW = {
+    "nl": "Voor deze run heeft nog niemand met eigen ervaring in de jeugdhulp meegelezen.",
+    "en": "No one with lived experience of care has read along for this run.",
+}
+
+
 @pytest.mark.parametrize(
     ("lang", "heading", "marker"),
     [
@@ -161,6 +171,10 @@ def test_html_card_in_each_language_in_chromium(
     assert f'<h2 id="summary">{heading}</h2>' in dom.stdout
     assert marker in dom.stdout
     assert ("0,71" in dom.stdout) == (lang == "nl")
+    other = "en" if lang == "nl" else "nl"
+    for texts in (HARMS, NO_REVIEW):  # the card's own sentences are in the card's language
+        assert texts[lang] in dom.stdout and texts[other] not in dom.stdout
+    assert ("Doorverhuizen" in dom.stdout or "overplaatsingen" in dom.stdout) == (lang == "nl")
     shot = tmp_path / f"card_{lang}.png"
     done = _run([f"--screenshot={shot}", "--window-size=1280,2400", url], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]

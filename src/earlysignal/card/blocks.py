@@ -251,11 +251,11 @@ def _breakdown_definition_rows(bd: dict[str, Any]) -> list[tuple[str, Any]]:
     hidden = _("fewer than %(n)s children") % {"n": bd.get("counts_min_children", 10)}
     return [
         (_("breakdown definition"), bd.get("name")),
-        (_("counted as a breakdown"), ", ".join(bd.get("end_reasons", []))),
+        (_("counted as a breakdown"), ", ".join(_(r) for r in bd.get("end_reasons", []))),
         (_("source of the definition"), bd.get("source")),
         *(
             (
-                _("placements ended as %(reason)s (rounded to 5)") % {"reason": part},
+                _("placements ended as %(reason)s (rounded to 5)") % {"reason": _(part)},
                 hidden if n is None else n,
             )
             for part, n in counts.items()
@@ -296,6 +296,13 @@ def _outcome_text(outcome: dict[str, Any], key: str) -> Any:
     return stored
 
 
+NO_REVIEW_TEXT = N_("No one with lived experience of care has read along for this run.")
+"""What the card says when no review by people with lived experience took place."""
+
+END_REASONS: tuple[str, ...] = (N_("breakdown"), N_("provider_ended"))
+"""The unplanned end reasons of the breakdown definition, by their schema names (a Dutch card
+names them in Dutch)."""
+
 QUESTIONS: dict[str, str] = {
     "understandable": N_("Is it clear?"),
     "fair": N_("Is it fair?"),
@@ -322,15 +329,16 @@ def _lived_experience_blocks(le: Any) -> list[Block]:
     """The review by people with lived experience (``card["lived_experience"]``), or that
     none took place."""
     if not isinstance(le, dict) or not le.get("took_place"):
-        return [Block("text", cells=[Cell(_("No review by people with lived experience took "
-                                            "place for this run."), marked=True)])]  # fmt: skip
+        return [Block("text", cells=[Cell(_(NO_REVIEW_TEXT), marked=True)])]
     from earlysignal.i18n import ngettext
 
     reviewers = le.get("reviewers") or []
     n = len(reviewers)
     head = ngettext(
-        "Looking along with lived experience: %(num)d reviewer answered the review questions.",
-        "Looking along with lived experience: %(num)d reviewers answered the review questions.",
+        "People with lived experience of care read along. %(num)d of them gave an answer to "
+        "the questions.",
+        "People with lived experience of care read along. %(num)d of them gave their answers to "
+        "the questions.",
         n,
         current_language(),
     ) % {"num": n}

@@ -87,6 +87,13 @@ METRIC_NAMES: dict[str, str] = {
 }
 """Reader names of the audit's rates at the decision rule."""
 
+OUTCOME_NAMES: tuple[str, ...] = (
+    N_("breakdown"), N_("carousel"), N_("return_home"), N_("reentry"), N_("entry"),
+    N_("stable_return"),
+)  # fmt: skip
+"""The outcomes by their config names, marked for the catalogue: a Dutch card names them in
+Dutch (``carousel`` is "doorverhuizen"), an English card by their config names."""
+
 
 @dataclass(frozen=True, slots=True)
 class Cell:
@@ -249,6 +256,7 @@ def _add_filters(env: Any, lang: str = "en") -> Any:
         about=lambda v: f"about {_count(v)}" if isinstance(v, int | float) else _count(v),
         ci=_ci,
         metric_name=lambda m: gettext(METRIC_NAMES.get(str(m), str(m)), lang),
+        outcome_name=lambda o: gettext(str(o), lang),
     )
     if lang != "en":
         env.filters.update(_lang_filters(lang))
