@@ -34,9 +34,13 @@ def _plain_text(lang: str) -> str:
         return "\n".join(c.text for m in PLAIN_MACROS for b in say(m) for c in b.cells)
 
 
+START = {"nl": "Wat het schat: ", "en": "What it estimates: "}
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_summary_of_a_filled_card_is_plain(lang: str) -> None:
     text = _section_text(filled_card(), "summary", lang)
+    assert text.startswith(START[lang])  # the summary is in the language measured
     result = readability(text, lang)
     assert result.sentences >= 5
     assert result.ok, (lang, result.to_dict(), result.longest_sentence)
@@ -68,6 +72,8 @@ def test_summary_of_the_demo_like_card_is_plain(
     """The summary with every part filled by a real run (AUROC, oracle, decision rule in
     children, groups, effect sizes)."""
     card, _ = demo_like
-    result = readability(_section_text(card, "summary", lang), lang)
+    text = _section_text(card, "summary", lang)
+    assert text.startswith(START[lang])
+    result = readability(text, lang)
     assert result.sentences >= 15
     assert result.ok, (lang, result.to_dict(), result.longest_sentence)
