@@ -112,6 +112,19 @@ def english_messages_left(nl: str, card: dict[str, Any]) -> list[str]:
     return [u for u in dict.fromkeys(_units(nl)) if u in catalogue and u not in names]
 
 
+def english_terms_left(nl: str, card: dict[str, Any]) -> list[str]:
+    """The card's own Dutch units that use an English domain word the glossary translates."""
+    from earlysignal.i18n.glossary import english_terms_in
+
+    data = _data_units(card)
+    return [
+        f"{h.word} ({h.use_instead}): {u}"
+        for u in dict.fromkeys(_units(nl))
+        if not _is_data(u, data)
+        for h in english_terms_in(u)
+    ]
+
+
 def _full_card() -> dict[str, Any]:
     """The filled card with the entry-risk ethics block and a lived-experience review."""
     from earlysignal.experiment.entry_risk import entry_risk_ethics
@@ -140,6 +153,7 @@ def test_the_check_finds_english_left_in_a_dutch_card() -> None:
     assert "Glossary" in left and any(u.startswith("Who may see the scores") for u in left)
     assert "partly covered" in left  # a status of the standards' tables
     assert "to be completed by the study team" in english_messages_left(en, card)
+    assert any(w.startswith("breakdown") for w in english_terms_left(en, card))
 
 
 def test_filled_card_in_dutch_has_no_english_of_its_own() -> None:
@@ -147,6 +161,7 @@ def test_filled_card_in_dutch_has_no_english_of_its_own() -> None:
     en, nl = render_markdown(card, lang="en"), render_markdown(card, lang="nl")
     assert untranslated(en, nl, card) == []
     assert english_messages_left(nl, card) == []
+    assert english_terms_left(nl, card) == []
 
 
 @pytest.mark.slow
@@ -164,3 +179,4 @@ def test_demo_like_card_in_dutch_has_no_english_of_its_own(
     en, nl = render_markdown(card, lang="en"), render_markdown(card, lang="nl")
     assert untranslated(en, nl, card) == []
     assert english_messages_left(nl, card) == []
+    assert english_terms_left(nl, card) == []
