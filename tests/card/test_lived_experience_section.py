@@ -45,7 +45,7 @@ def test_card_says_when_no_review_took_place(lang: str, none_took_place: str) ->
 def test_review_is_shown_in_english_with_names_only_with_consent() -> None:
     ethics = _ethics(render_markdown(_reviewed(), lang="en"), "en")
     assert "People with lived experience of care read along. 2 of them" in ethics
-    assert "Date of the review: 2026-11-30." in ethics
+    assert "Date of the review: November 30, 2026." in ethics
     assert "| reviewer | question | answer |" in ethics
     assert "| reviewer 1 | Is it fair? | Niet altijd. |" in ethics
     assert "| Noor | What could go wrong? | Een etiket blijft plakken. |" in ethics
@@ -58,7 +58,7 @@ def test_review_is_shown_in_english_with_names_only_with_consent() -> None:
 def test_review_is_shown_in_dutch() -> None:
     ethics = _ethics(render_markdown(_reviewed(), lang="nl"), "nl")
     assert "Ervaringsdeskundigen uit de jeugdhulp lazen mee. 2 van hen gaven antwoord" in ethics
-    assert "Datum van het meelezen: 2026-11-30." in ethics
+    assert "Datum van het meelezen: 30 november 2026." in ethics
     assert "| meelezer | vraag | antwoord |" in ethics
     assert "| meelezer 1 | Is het eerlijk? | Niet altijd. |" in ethics
     assert "| Noor | Wat kan er misgaan? | Een etiket blijft plakken. |" in ethics

@@ -32,6 +32,7 @@ from earlysignal.card.texts import (
     Block,
     Cell,
     current_language,
+    fmt_date,
     fmt_int,
     fmt_num,
     fmt_range,
@@ -343,7 +344,7 @@ def _lived_experience_blocks(le: Any) -> list[Block]:
         current_language(),
     ) % {"num": n}
     if le.get("date"):
-        head += " " + _("Date of the review: %(date)s.") % {"date": le["date"]}
+        head += " " + _("Date of the review: %(date)s.") % {"date": fmt_date(le["date"])}
     rows = []
     for i, r in enumerate(reviewers, start=1):
         name = r["name"] if r.get("named") else _("reviewer %(n)s") % {"n": i}
@@ -447,7 +448,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                         (_("owners"), md["owners"]),
                         (_("contact"), md["contact"]),
                         (_("earlysignal version"), md.get("version")),
-                        (_("date"), md.get("date")),
+                        (_("date"), fmt_date(md.get("date"))),
                         (_("MLflow run"), card["run"]["run_id"]),
                         (_("MLflow experiment"), card["run"]["experiment"]),
                     ]
@@ -506,9 +507,15 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                     [
                         (_("source"), d["source"]),
                         (_("simulated"), d["simulated"]),
-                        (_("observed until"), d.get("observed_until")),
-                        (_("first prediction time"), d["period"].get("first_prediction_time")),
-                        (_("last prediction time"), d["period"].get("last_prediction_time")),
+                        (_("observed until"), fmt_date(d.get("observed_until"))),
+                        (
+                            _("first prediction time"),
+                            fmt_date(d["period"].get("first_prediction_time")),
+                        ),
+                        (
+                            _("last prediction time"),
+                            fmt_date(d["period"].get("last_prediction_time")),
+                        ),
                         (_("prediction-time design"), d["prediction_times"]["design"]),
                         (_("prediction times (rows)"), d["prediction_times"]["rows"]),
                         (_("children with a prediction time"), d["prediction_times"]["children"]),

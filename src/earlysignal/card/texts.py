@@ -37,6 +37,7 @@ __all__ = [
     "card_language",
     "card_text",
     "current_language",
+    "fmt_date",
     "fmt_int",
     "fmt_num",
     "fmt_range",
@@ -148,6 +149,28 @@ def fmt_int(value: int) -> str:
     return _localise(f"{value:,}", current_language())
 
 
+def fmt_date(value: Any) -> Any:
+    """A date (or ISO date text) in words in the card's current language; anything else as is.
+
+    Examples
+    --------
+    >>> fmt_date("2026-12-01"), fmt_date(None), fmt_date("not a date")
+    ('December 1, 2026', None, 'not a date')
+    >>> with card_language("nl"):
+    ...     fmt_date("2026-12-01")
+    '1 december 2026'
+    """
+    from datetime import date, datetime
+
+    from earlysignal.i18n import format_date
+
+    if isinstance(value, date | datetime):
+        return format_date(value, current_language())
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return format_date(value, current_language())
+    return value
+
+
 def fmt_range(lower: float, upper: float, digits: int = 3) -> str:
     """Two numbers as a range in the current language (``0.690 to 0.735``/``0,690 tot 0,735``).
 
@@ -243,6 +266,11 @@ def _lang_filters(lang: str) -> dict[str, Any]:
     }
 
 
+def _day(value: Any, lang: str) -> Any:
+    with card_language(lang):
+        return fmt_date(value)
+
+
 def _add_filters(env: Any, lang: str = "en") -> Any:
     from earlysignal.i18n import gettext
 
@@ -257,6 +285,7 @@ def _add_filters(env: Any, lang: str = "en") -> Any:
         ci=_ci,
         metric_name=lambda m: gettext(METRIC_NAMES.get(str(m), str(m)), lang),
         outcome_name=lambda o: gettext(str(o), lang),
+        day=lambda d: _day(d, lang),
     )
     if lang != "en":
         env.filters.update(_lang_filters(lang))
