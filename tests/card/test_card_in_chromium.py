@@ -134,6 +134,16 @@ def test_demo_like_card_in_chromium_with_a_screenshot(
         shutil.copy2(shot, Path(keep) / shot.name)
 
 
+HARMS = {
+    "nl": "Vragen die de commissie vóór elk gebruik moet beantwoorden",
+    "en": "Questions the board must answer before any use",
+}
+NO_REVIEW = {
+    "nl": "Voor deze run heeft nog niemand met eigen ervaring in de jeugdhulp meegelezen.",
+    "en": "No one with lived experience of care has read along for this run.",
+}
+
+
 @pytest.mark.parametrize(
     ("lang", "heading", "marker"),
     [
@@ -161,11 +171,49 @@ def test_html_card_in_each_language_in_chromium(
     assert f'<h2 id="summary">{heading}</h2>' in dom.stdout
     assert marker in dom.stdout
     assert ("0,71" in dom.stdout) == (lang == "nl")
+    other = "en" if lang == "nl" else "nl"
+    for texts in (HARMS, NO_REVIEW):  # the card's own sentences are in the card's language
+        assert texts[lang] in dom.stdout and texts[other] not in dom.stdout
+    assert ("Doorverhuizen" in dom.stdout or "overplaatsingen" in dom.stdout) == (lang == "nl")
     shot = tmp_path / f"card_{lang}.png"
     done = _run([f"--screenshot={shot}", "--window-size=1280,2400", url], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.is_file() and shot.stat().st_size > 20_000
     print(f"screenshot of the {lang} card: {shot}")
+    keep = os.environ.get("EARLYSIGNAL_TEST_ARTIFACTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(shot, Path(keep) / shot.name)
+
+
+@pytest.mark.slow
+def test_demo_like_card_in_dutch_in_chromium_with_a_screenshot(
+    demo_like: tuple[dict[str, Any], Path], tmp_path: Path
+) -> None:
+    """The demo-like card re-rendered in Dutch opens in Chromium with its Dutch texts and
+    figures; the screenshot is kept as test output like the English one."""
+    import os
+
+    card, folder = demo_like
+    out = write_card(card, tmp_path / "nl", figures_dir=folder / "figures", lang="nl")
+    url = (out / "model_card.html").resolve().as_uri()
+    dom = _run(["--dump-dom", url], tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert '<html lang="nl">' in dom.stdout
+    assert re.findall(r'<h2 id="([a-z_]+)">', dom.stdout) == [s.id for s in SECTIONS]
+    assert dom.stdout.index("DEMO: GESIMULEERDE GEGEVENS") < dom.stdout.index('<h2 id="summary">')
+    for text in ("Bij de meeste kinderen met een signaal eindigt de plaatsing niet voortijdig",
+                 "weegt één vals alarm als", HARMS["nl"], NO_REVIEW["nl"], "Woordenlijst",
+                 "voor de organisatie"):  # fmt: skip
+        assert text in dom.stdout, text
+    for text in ("Most flagged children will not break down", HARMS["en"], "Glossary"):
+        assert text not in dom.stdout, text
+    assert dom.stdout.count("data:image/png;base64,") == len(card["figures"]) > 0
+    shot = tmp_path / "demo_like_card_nl.png"
+    done = _run([f"--screenshot={shot}", "--window-size=1280,3000", url], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.is_file() and shot.stat().st_size > 50_000
+    print(f"screenshot of the demo-like card in Dutch: {shot}")
     keep = os.environ.get("EARLYSIGNAL_TEST_ARTIFACTS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)

@@ -112,3 +112,14 @@ def test_cli_rerenders_a_dutch_run_in_english_with_the_same_numbers(
     en_numbers, nl_numbers = _numbers(texts["en"], "en"), _numbers(texts["nl"], "nl")
     assert sum(en_numbers.values()) > 50
     assert en_numbers == nl_numbers, (en_numbers - nl_numbers, nl_numbers - en_numbers)
+
+
+def test_dates_are_written_for_the_language() -> None:
+    card = _card()
+    card["data"]["period"] = {"first_prediction_time": "2018-01-01",
+                              "last_prediction_time": "2024-12-01"}  # fmt: skip
+    nl, en = render_markdown(card, lang="nl"), render_markdown(card, lang="en")
+    assert "| eerste voorspelmoment | 1 januari 2018 |" in nl
+    assert "| laatste voorspelmoment | 1 december 2024 |" in nl
+    assert "| first prediction time | January 1, 2018 |" in en
+    assert "De voorspelmomenten lopen van 1 januari 2018 tot 1 december 2024" in nl

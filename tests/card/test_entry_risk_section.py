@@ -36,3 +36,18 @@ def test_entry_section_rendered_with_its_facts() -> None:
 def test_other_cards_have_no_entry_section() -> None:
     assert "Risk for families at home" not in render_markdown(_card(False))
     assert "Risk for families at home" not in render_html(_card(False))
+
+
+def test_entry_section_in_dutch() -> None:
+    md = render_markdown(_card(True), lang="nl")
+    section = md.split("### Risico voor gezinnen thuis", 1)[1].split("<a id=", 1)[0]
+    assert "nooit voor onderzoek of uithuisplaatsing" in section
+    assert "kijkt hoogstens 365 dagen terug" in section
+    assert "er was geen sociaaleconomische benadering in de gegevens" in section
+    assert "Volg het aandeel met een signaal per groep en het aantal vastgelegde" in section
+    assert "| kenmerk | groep | kinderen | vindbaar verschil |" in section
+    assert "| origin | a | 100 |" in section
+    assert "Risk for families" not in md and "never for" not in md
+    html = render_html(_card(True), lang="nl")
+    assert "<h3>Risico voor gezinnen thuis" in html and "the ethics board" in html
+    assert "Feedback loop" not in html and ">Terugkoppeling</th>" in html

@@ -18,24 +18,51 @@ import math
 from typing import Any
 
 from earlysignal.card.board import plain_summary
-from earlysignal.card.standards import NOT_MEASURED, SECTIONS, compliance, unknown
+from earlysignal.card.standards import (
+    NOT_MEASURED,
+    NOT_YET_ON_CARD,
+    ORGANISATION_WRITES,
+    SECTIONS,
+    STANDARDS,
+    compliance,
+    unknown,
+)
 from earlysignal.card.texts import (
     METRIC_NAMES,
     Block,
     Cell,
     current_language,
+    fmt_date,
     fmt_int,
     fmt_num,
     fmt_range,
     say,
 )
+from earlysignal.i18n import N_
 
-__all__ = ["COLUMN_LABELS", "METRIC_NAMES", "card_blocks"]
+__all__ = ["COLUMN_LABELS", "METRIC_NAMES", "TABLE_HEADINGS", "card_blocks"]
+
+
+def _(message: str) -> str:
+    """A reader text of the card in the card's current language (catalogue, docs/i18n.md)."""
+    from earlysignal.i18n import gettext
+
+    return gettext(message, current_language())
+
+
+def _stored(value: Any) -> Any:
+    """A text stored in the card data, in the card's language when it is a catalogue message.
+
+    The card data keep language-neutral English defaults (for example "not run" or the
+    censoring rule of :func:`~earlysignal.card.new_card`); a stored text that is exactly a
+    message of the catalogue is shown in the card's language, any other text as written.
+    """
+    return _(value) if isinstance(value, str) and value else value
 
 
 def _cell(value: Any) -> Cell:
     if isinstance(value, dict) and "status" in value and set(value) <= {"status", "reason"}:
-        reason = f" ({value['reason']})" if value.get("reason") else ""
+        reason = f" ({_(str(value['reason']))})" if value.get("reason") else ""
         from earlysignal.i18n import gettext
 
         status = gettext(str(value["status"]), current_language())
@@ -43,7 +70,7 @@ def _cell(value: Any) -> Cell:
     if value is None:
         return Cell("-")
     if isinstance(value, bool):
-        return Cell("yes" if value else "no")
+        return Cell(_("yes") if value else _("no"))
     if isinstance(value, float):
         if math.isnan(value):
             return Cell("-")
@@ -58,16 +85,16 @@ def _cell(value: Any) -> Cell:
 
 
 def _text_block(value: Any) -> Block:
-    return Block("text", cells=[_cell(value)])
+    return Block("text", cells=[_cell(_stored(value))])
 
 
 def _kv(pairs: list[tuple[str, Any]]) -> Block:
-    return Block("kv", rows=[[Cell(k), _cell(v)] for k, v in pairs])
+    return Block("kv", rows=[[Cell(k), _cell(_stored(v))] for k, v in pairs])
 
 
 def _list(value: Any) -> Block:
     if isinstance(value, list) and value:
-        return Block("list", cells=[_cell(v) for v in value])
+        return Block("list", cells=[_cell(_stored(v)) for v in value])
     return _text_block(value if not isinstance(value, list) else unknown(NOT_MEASURED))
 
 
@@ -79,7 +106,7 @@ def _table(rows: Any, caption: str = "", columns: list[str] | None = None) -> Bl
     cols = columns or list(dict.fromkeys(k for r in rows for k in r))
     return Block(
         "table",
-        columns=cols,
+        columns=[_(str(c)) for c in cols],
         rows=[[_cell(r.get(c)) for c in cols] for r in rows],
         caption=caption,
     )
@@ -96,7 +123,10 @@ def _figures(card: dict[str, Any], section: str, ref: Any = None) -> list[Block]
     ids = {f["id"] for f in figs}
     if isinstance(ref, str) and ref not in ids:
         blocks.append(
-            Block("text", cells=[Cell(f"figure {ref!r} missing from the run", marked=True)])
+            Block(
+                "text",
+                cells=[Cell(_("figure %(id)s missing from the run") % {"id": repr(ref)}, True)],
+            )
         )
     elif isinstance(ref, dict) and not blocks:
         blocks.append(_text_block(ref))
@@ -109,7 +139,7 @@ def _metric_rows(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "model": m["model"],
             "metric": m["metric"],
             "value": m["value"],
-            "95% interval": (
+            N_("95% interval"): (
                 fmt_range(m["lower"], m["upper"])
                 if m.get("lower") is not None and m.get("upper") is not None
                 else "-"
@@ -120,43 +150,54 @@ def _metric_rows(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 COLUMN_LABELS: dict[str, str] = {
-    "n": "prediction times (rows, rounded to 5)",
-    "n_pos": "rows with the event (rounded to 5)",
-    "n_neg": "rows without the event (rounded to 5)",
-    "n_flagged": "rows flagged (rounded to 5)",
-    "n_children": "children (distinct, rounded to 5)",
-    "n_children_pos": "children with the event (distinct, rounded to 5)",
-    "n_children_neg": "children without the event (distinct, rounded to 5)",
-    "n_children_flagged": "children flagged (distinct, rounded to 5)",
-    "n_rows": "prediction times (rows, rounded to 5)",
-    "n_rows_pos": "rows with the event (rounded to 5)",
-    "n_rows_neg": "rows without the event (rounded to 5)",
-    "n_rows_flagged": "rows flagged (rounded to 5)",
-    "base_rate": "event rate",
-    "mean_risk": "mean predicted risk",
-    "oe_ratio": "O/E",
-    "oe_ratio_lo": "O/E lower",
-    "oe_ratio_hi": "O/E upper",
-    "selection_rate": "share flagged",
-    "tpr": "TPR",
-    "fpr": "FPR",
-    "ppv": "precision",
-    "gap_flag": "calibration gap",
-    "age": "age at prediction time",
-    "rows": "rows (rounded to 5)",
-    "events": "events (rows, rounded to 5)",
-    "event_rate": "event rate",
-    "competing_share": "share ended by a competing event",
-    "turns_18_share": "share turning 18 in the window",
-    "share_flagged": "share flagged",
-    "recall": "share of breakdowns caught",
+    "n": N_("prediction times (rows, rounded to 5)"),
+    "n_pos": N_("rows with the event (rounded to 5)"),
+    "n_neg": N_("rows without the event (rounded to 5)"),
+    "n_flagged": N_("rows flagged (rounded to 5)"),
+    "n_children": N_("children (distinct, rounded to 5)"),
+    "n_children_pos": N_("children with the event (distinct, rounded to 5)"),
+    "n_children_neg": N_("children without the event (distinct, rounded to 5)"),
+    "n_children_flagged": N_("children flagged (distinct, rounded to 5)"),
+    "n_rows": N_("prediction times (rows, rounded to 5)"),
+    "n_rows_pos": N_("rows with the event (rounded to 5)"),
+    "n_rows_neg": N_("rows without the event (rounded to 5)"),
+    "n_rows_flagged": N_("rows flagged (rounded to 5)"),
+    "base_rate": N_("event rate"),
+    "mean_risk": N_("mean predicted risk"),
+    "oe_ratio": N_("O/E"),
+    "oe_ratio_lo": N_("O/E lower"),
+    "oe_ratio_hi": N_("O/E upper"),
+    "selection_rate": N_("share flagged"),
+    "tpr": N_("TPR"),
+    "fpr": N_("FPR"),
+    "ppv": N_("precision"),
+    "gap_flag": N_("calibration gap"),
+    "age": N_("age at prediction time"),
+    "rows": N_("rows (rounded to 5)"),
+    "events": N_("events (rows, rounded to 5)"),
+    "event_rate": N_("event rate"),
+    "competing_share": N_("share ended by a competing event"),
+    "turns_18_share": N_("share turning 18 in the window"),
+    "share_flagged": N_("share flagged"),
+    "recall": N_("share of breakdowns caught"),
 }
 """Column headings of the subgroup table: every count says what it counts."""
+
+TABLE_HEADINGS: tuple[str, ...] = (
+    N_("table"), N_("rows"), N_("sha256"), N_("term"), N_("meaning"), N_("rule"),
+    N_("what the data cannot show"), N_("source table"), N_("rows read"),
+    N_("duplicate rows merged"), N_("rows excluded"), N_("rows kept"), N_("package"),
+    N_("version"), N_("attribute"), N_("group"), N_("compared with"), N_("gap test"),
+    N_("item"), N_("topic"), N_("section"), N_("status"), N_("note"), N_("reviewer"),
+    N_("question"), N_("answer"), N_("model"), N_("metric"), N_("value"),
+)  # fmt: skip
+"""Column headings of the card's other tables (keys of their rows), marked for the catalogue:
+:func:`card_blocks` shows every column heading in the card's language."""
 
 
 def _estimate(value: Any, lo: Any, hi: Any) -> str:
     if value is None:
-        return "hidden (too few)"
+        return _("hidden (too few)")
     if lo is None or hi is None:
         return fmt_num(value)
     return f"{fmt_num(value)} ({fmt_range(lo, hi)})"
@@ -174,27 +215,27 @@ def _flagging_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             r.get("value"), r.get("lower"), r.get("upper")
         )
         if r["verdict"] == "reference":
-            row["compared with"] = "reference group"
+            row["compared with"] = _("reference group")
         else:
             row["compared with"] = str(r.get("reference"))
             row.setdefault("_verdicts", []).append((r["verdict"], r["metric"]))
     result = []
     for row in out.values():
         verdicts = row.pop("_verdicts", [])
-        gaps = [METRIC_NAMES.get(m, m) for v, m in verdicts if v == "gap"]
-        small = [METRIC_NAMES.get(m, m) for v, m in verdicts if v == "small gap"]
-        few = [METRIC_NAMES.get(m, m) for v, m in verdicts if v == "too few to tell"]
+        gaps = [_(METRIC_NAMES.get(m, m)) for v, m in verdicts if v == "gap"]
+        small = [_(METRIC_NAMES.get(m, m)) for v, m in verdicts if v == "small gap"]
+        few = [_(METRIC_NAMES.get(m, m)) for v, m in verdicts if v == "too few to tell"]
         if not verdicts:
-            row["gap test"] = "reference"
+            row["gap test"] = _("reference")
         else:
             parts = []
             if gaps:
-                parts.append("gap: " + ", ".join(gaps))
+                parts.append(_("gap: %(metrics)s") % {"metrics": ", ".join(gaps)})
             if small:
-                parts.append("small gap: " + ", ".join(small))
+                parts.append(_("small gap: %(metrics)s") % {"metrics": ", ".join(small)})
             if few:
-                parts.append("too few to tell: " + ", ".join(few))
-            row["gap test"] = "; ".join(parts) if parts else "no gap"
+                parts.append(_("too few to tell: %(metrics)s") % {"metrics": ", ".join(few)})
+            row["gap test"] = "; ".join(parts) if parts else _("no gap")
         result.append(row)
     return result
 
@@ -208,13 +249,16 @@ def _labelled(rows: Any) -> Any:
 def _breakdown_definition_rows(bd: dict[str, Any]) -> list[tuple[str, Any]]:
     """Key-value rows of ``card["outcome"]["breakdown_definition"]`` (counts as published)."""
     counts = bd.get("counts", {})
-    hidden = f"fewer than {bd.get('counts_min_children', 10)} children"
+    hidden = _("fewer than %(n)s children") % {"n": bd.get("counts_min_children", 10)}
     return [
-        ("breakdown definition", bd.get("name")),
-        ("counted as a breakdown", ", ".join(bd.get("end_reasons", []))),
-        ("source of the definition", bd.get("source")),
+        (_("breakdown definition"), bd.get("name")),
+        (_("counted as a breakdown"), ", ".join(_(r) for r in bd.get("end_reasons", []))),
+        (_("source of the definition"), bd.get("source")),
         *(
-            (f"placements ended as {part} (rounded to 5)", hidden if n is None else n)
+            (
+                _("placements ended as %(reason)s (rounded to 5)") % {"reason": _(part)},
+                hidden if n is None else n,
+            )
             for part, n in counts.items()
         ),
     ]
@@ -224,17 +268,130 @@ def _source_definition_blocks(sd: Any) -> list[Block]:
     """The source's definitions and blind spots (``card["data"]["source_definitions"]``)."""
     if not isinstance(sd, dict):
         return []
-    name = sd.get("title") or f"{sd.get('source', 'the source')} data"
+    name = sd.get("title") or _("%(source)s data") % {"source": sd.get("source", "?")}
     return [
         _table(
             [{"term": x["term"], "meaning": x["text"]} for x in sd.get("definitions", [])],
-            f"what the words mean in {name}",
+            _("what the words mean in %(name)s") % {"name": name},
         ),
         _table(
             [{"what the data cannot show": t} for t in sd.get("blind_spots", [])],
-            f"blind spots of {name}",
+            _("blind spots of %(name)s") % {"name": name},
         ),
     ]
+
+
+def _outcome_text(outcome: dict[str, Any], key: str) -> Any:
+    """The outcome's stored definition or competing events, in the card's language.
+
+    The card data keep the English text of ``OUTCOME_DEFINITIONS``/``COMPETING_EVENTS``; when
+    the stored text is that default it is shown from the catalogue, any other text as written.
+    """
+    from earlysignal.card.render import COMPETING_EVENTS, OUTCOME_DEFINITIONS
+
+    table = OUTCOME_DEFINITIONS if key == "definition" else COMPETING_EVENTS
+    stored, default = outcome.get(key), table.get(str(outcome.get("name")))
+    k = outcome.get("min_moves") or 2
+    if isinstance(stored, str) and default is not None and stored == default.format(k=k):
+        return _(default).format(k=k)
+    return stored
+
+
+NO_REVIEW_TEXT = N_("No one with lived experience of care has read along for this run.")
+"""What the card says when no review by people with lived experience took place."""
+
+END_REASONS: tuple[str, ...] = (N_("breakdown"), N_("provider_ended"))
+"""The unplanned end reasons of the breakdown definition, by their schema names (a Dutch card
+names them in Dutch)."""
+
+QUESTIONS: dict[str, str] = {
+    "understandable": N_("Is it clear?"),
+    "fair": N_("Is it fair?"),
+    "missing": N_("What is missing?"),
+    "harm": N_("What could go wrong?"),
+    "use": N_("How should it be used?"),
+    "other": N_("Anything else?"),
+}
+"""The review questions by id, as the review pack asks them (``publish/templates/review``)."""
+
+
+def _involvement(stored: Any, le: Any) -> Any:
+    """TRIPOD+AI item 19 in the card's language when it is the text the review wrote."""
+    if not (isinstance(le, dict) and le.get("took_place") and isinstance(stored, str)):
+        return stored
+    from earlysignal.publish.review import involvement_text
+
+    if stored == involvement_text(le, "en"):
+        return involvement_text(le, current_language())
+    return stored
+
+
+def _lived_experience_blocks(le: Any) -> list[Block]:
+    """The review by people with lived experience (``card["lived_experience"]``), or that
+    none took place."""
+    if not isinstance(le, dict) or not le.get("took_place"):
+        return [Block("text", cells=[Cell(_(NO_REVIEW_TEXT), marked=True)])]
+    from earlysignal.i18n import ngettext
+
+    reviewers = le.get("reviewers") or []
+    n = len(reviewers)
+    head = ngettext(
+        "People with lived experience of care read along. %(num)d of them gave an answer to "
+        "the questions.",
+        "People with lived experience of care read along. %(num)d of them gave their answers to "
+        "the questions.",
+        n,
+        current_language(),
+    ) % {"num": n}
+    if le.get("date"):
+        head += " " + _("Date of the review: %(date)s.") % {"date": fmt_date(le["date"])}
+    rows = []
+    for i, r in enumerate(reviewers, start=1):
+        name = r["name"] if r.get("named") else _("reviewer %(n)s") % {"n": i}
+        for qid in le.get("questions") or list(QUESTIONS):
+            answer = (r.get("answers") or {}).get(qid)
+            if answer:
+                rows.append({"reviewer": name, "question": _(QUESTIONS.get(qid, qid)),
+                             "answer": answer})  # fmt: skip
+    blocks = [Block("text", cells=[Cell(head)])]
+    if rows:
+        blocks.append(
+            _table(rows, _("the reviewers' answers, in their own words (names only with consent)"))
+        )
+    return blocks
+
+
+def _compliance_note(item: Any, note: str) -> str:
+    """A compliance row's note in the card's language, rebuilt from the item's own parts."""
+    if not note or item is None:
+        return _(note) if note else note
+    if note == item.note:
+        return _(note)
+    parts, rest = [], note
+    if item.missing and rest.startswith(item.missing):
+        parts.append(_(item.missing))
+        rest = rest[len(item.missing) :].removeprefix("; ")
+    for template in (ORGANISATION_WRITES, NOT_YET_ON_CARD):
+        lead = template.split("%", 1)[0]
+        if rest.startswith(lead):
+            parts.append(_(template) % {"fields": rest[len(lead) :]})
+            rest = ""
+    if rest:
+        parts.append(_(rest))
+    return "; ".join(parts)
+
+
+def _compliance_row(sid: str, row: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
+    """One row of a standard's table in the card's language (the card data keep English)."""
+    items = {(m.item, m.topic): m for m in dict(STANDARDS).get(sid, ())}
+    item = items.get((row["item"], row["topic"]))
+    return {
+        **row,
+        "topic": _(row["topic"]),
+        "section": titles.get(row["section"], _(row["section"])),
+        "status": _(row["status"]),
+        "note": _compliance_note(item, row.get("note") or ""),
+    }
 
 
 def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
@@ -267,14 +424,14 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             blocks.append(
                 _kv(
                     [
-                        ("how the child and parents are told", r.get("informed", unknown())),
-                        ("how they see the score and its reasons", r.get("access", unknown())),
+                        (_("how the child and parents are told"), r.get("informed", unknown())),
+                        (_("how they see the score and its reasons"), r.get("access", unknown())),
                         (
-                            "how they correct wrongly recorded events",
+                            _("how they correct wrongly recorded events"),
                             r.get("correction", unknown()),
                         ),
-                        ("how they object (AVG art. 21)", card["legal"]["objection_route"]),
-                        ("whom they contact", r.get("contact", unknown())),
+                        (_("how they object (AVG art. 21)"), card["legal"]["objection_route"]),
+                        (_("whom they contact"), r.get("contact", unknown())),
                     ]
                 )
             )
@@ -283,17 +440,17 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 _text_block(md["description"]),
                 _kv(
                     [
-                        ("model", md["model_type"]),
-                        ("calibration", md.get("calibration")),
-                        ("probability intervals", md.get("intervals")),
-                        ("class imbalance", md["class_imbalance"]),
-                        ("hyperparameters", md.get("hyperparameters")),
-                        ("owners", md["owners"]),
-                        ("contact", md["contact"]),
-                        ("earlysignal version", md.get("version")),
-                        ("date", md.get("date")),
-                        ("MLflow run", card["run"]["run_id"]),
-                        ("MLflow experiment", card["run"]["experiment"]),
+                        (_("model"), md["model_type"]),
+                        (_("calibration"), md.get("calibration")),
+                        (_("probability intervals"), md.get("intervals")),
+                        (_("class imbalance"), md["class_imbalance"]),
+                        (_("hyperparameters"), md.get("hyperparameters")),
+                        (_("owners"), md["owners"]),
+                        (_("contact"), md["contact"]),
+                        (_("earlysignal version"), md.get("version")),
+                        (_("date"), fmt_date(md.get("date"))),
+                        (_("MLflow run"), card["run"]["run_id"]),
+                        (_("MLflow experiment"), card["run"]["experiment"]),
                     ]
                 ),
             ]
@@ -305,12 +462,12 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
         elif sid == "outcome":
             o = card["outcome"]
             blocks += [
-                _text_block(o["definition"]),
+                _text_block(_outcome_text(o, "definition")),
                 _kv(
                     [
-                        ("outcome", o["name"]),
-                        ("horizon (days)", o["horizon_days"]),
-                        ("minimum moves", o.get("min_moves")),
+                        (_("outcome"), o["name"]),
+                        (_("horizon (days)"), o["horizon_days"]),
+                        (_("minimum moves"), o.get("min_moves")),
                     ]
                 ),
             ]
@@ -324,22 +481,22 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 _text_block(c.get("rule", "")),
                 _kv(
                     [
-                        ("prediction times (rows)", c["rows"]),
-                        ("censored rows (label missing)", c["censored"]),
-                        ("rows not at risk (label missing)", c.get("not_at_risk")),
-                        ("labelled rows", c["labelled"]),
-                        ("rows with the event", c.get("positives")),
-                        ("rows labelled 0 after a competing event", c.get("competing")),
+                        (_("prediction times (rows)"), c["rows"]),
+                        (_("censored rows (label missing)"), c["censored"]),
+                        (_("rows not at risk (label missing)"), c.get("not_at_risk")),
+                        (_("labelled rows"), c["labelled"]),
+                        (_("rows with the event"), c.get("positives")),
+                        (_("rows labelled 0 after a competing event"), c.get("competing")),
                     ]
                 ),
-                _text_block(o["competing_events"]),
+                _text_block(_outcome_text(o, "competing_events")),
             ]
             if isinstance(o.get("competing_by_age"), list):
                 blocks += say("competing", o["competing_by_age"], o["horizon_days"])
                 blocks.append(
                     _table(
                         _labelled(o["competing_by_age"]),
-                        "test period by age at prediction time (rows and events rounded to 5)",
+                        _("test period by age at prediction time (rows and events rounded to 5)"),
                     )
                 )
         elif sid == "data":
@@ -348,26 +505,32 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             blocks += [
                 _kv(
                     [
-                        ("source", d["source"]),
-                        ("simulated", d["simulated"]),
-                        ("observed until", d.get("observed_until")),
-                        ("first prediction time", d["period"].get("first_prediction_time")),
-                        ("last prediction time", d["period"].get("last_prediction_time")),
-                        ("prediction-time design", d["prediction_times"]["design"]),
-                        ("prediction times (rows)", d["prediction_times"]["rows"]),
-                        ("children with a prediction time", d["prediction_times"]["children"]),
-                        ("validation errors (rows)", d["validation"]["errors"]),
-                        ("validation warnings (rows)", d["validation"]["warnings"]),
+                        (_("source"), d["source"]),
+                        (_("simulated"), d["simulated"]),
+                        (_("observed until"), fmt_date(d.get("observed_until"))),
+                        (
+                            _("first prediction time"),
+                            fmt_date(d["period"].get("first_prediction_time")),
+                        ),
+                        (
+                            _("last prediction time"),
+                            fmt_date(d["period"].get("last_prediction_time")),
+                        ),
+                        (_("prediction-time design"), d["prediction_times"]["design"]),
+                        (_("prediction times (rows)"), d["prediction_times"]["rows"]),
+                        (_("children with a prediction time"), d["prediction_times"]["children"]),
+                        (_("validation errors (rows)"), d["validation"]["errors"]),
+                        (_("validation warnings (rows)"), d["validation"]["warnings"]),
                     ]
                 ),
                 _table(
                     [{"table": k, "rows": v} for k, v in d["counts"].items()],
-                    "rows per table (sizes only; the data are never logged)",
+                    _("rows per table (sizes only; the data are never logged)"),
                 ),
                 *_source_definition_blocks(d.get("source_definitions")),
                 _table(
                     [{"table": k, "sha256": v} for k, v in d["digests"].items()],
-                    "dataset digests",
+                    _("dataset digests"),
                 ),
             ]
             if d.get("import"):
@@ -384,11 +547,15 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                             }
                             for t, n in imp["rows_read"].items()
                         ],
-                        f"import of {imp['files']} file(s), errors: {imp['errors']} (row counts)",
+                        _("import of %(files)s file(s), errors: %(errors)s (row counts)")
+                        % {"files": imp["files"], "errors": imp["errors"]},
                     ),
                     _table(
                         [{"rule": k, "rows": v} for k, v in imp["issues"].items()],
-                        "import issues by rule (counts; row-level details stay with the data team)",
+                        _(
+                            "import issues by rule (counts; row-level details stay with the "
+                            "data team)"
+                        ),
                     ),
                 ]
         elif sid == "predictors":
@@ -397,27 +564,29 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 _text_block(p["timing"]),
                 _kv(
                     [
-                        ("number of predictors", p["count"]),
-                        ("sensitive attributes excluded", p["excluded_attributes"] or "none"),
-                        ("sensitive attributes opted in", p["included_sensitive"] or "none"),
-                        ("default features left out", p.get("excluded_features") or "none"),
-                        ("missing data", p["missing_data"]),
+                        (_("number of predictors"), p["count"]),
+                        (_("sensitive attributes excluded"), p["excluded_attributes"] or _("none")),
+                        (_("sensitive attributes opted in"), p["included_sensitive"] or _("none")),
+                        (_("default features left out"), p.get("excluded_features") or _("none")),
+                        (_("missing data"), p["missing_data"]),
                     ]
                 ),
-                _table(p["features"], "predictors and their descriptions"),
+                _table(p["features"], _("predictors and their descriptions")),
             ]
         elif sid == "validation":
             v = card["validation_design"]
             blocks += [
                 _text_block(v["description"]),
                 *say("periods_note"),
-                _table(v["periods"], "periods of the temporal split (counts of rows unless named)"),
+                _table(
+                    v["periods"], _("periods of the temporal split (counts of rows unless named)")
+                ),
                 _kv(
                     [
-                        ("rows purged (all periods)", v.get("purged_rows")),
-                        ("bootstrap replicates", v["bootstrap"]),
-                        ("interval level", v["ci_level"]),
-                        ("bootstrap clustered by", v.get("clustered_by")),
+                        (_("rows purged (all periods)"), v.get("purged_rows")),
+                        (_("bootstrap replicates"), v["bootstrap"]),
+                        (_("interval level"), v["ci_level"]),
+                        (_("bootstrap clustered by"), v.get("clustered_by")),
                     ]
                 ),
             ]
@@ -427,11 +596,11 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             perf = card["performance"]
             blocks += [
                 _list(perf["summary"]),
-                _table(_metric_rows(perf["metrics"]), "test period, with 95% intervals"),
+                _table(_metric_rows(perf["metrics"]), _("test period, with 95% intervals")),
             ]
             oracle = perf["oracle"]
             blocks.append(
-                _table(_metric_rows(oracle), "the oracle (true risk) on the same rows")
+                _table(_metric_rows(oracle), _("the oracle (true risk) on the same rows"))
                 if isinstance(oracle, list)
                 else _text_block(oracle)
             )
@@ -442,15 +611,24 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 lo, hi = ow["lift_share_range"]
                 pairs: list[tuple[str, Any]] = [
                     (
-                        "share of the oracle's lift across simulator worlds",
-                        f"{fmt_range(lo, hi, 2)} ({ow['source']}, {ow['children']} children per "
-                        f"world, seed {ow['seed']})",
+                        _("share of the oracle's lift across simulator worlds"),
+                        _("%(range)s (%(source)s, %(children)s children per world, seed %(seed)s)")
+                        % {
+                            "range": fmt_range(lo, hi, 2),
+                            "source": ow["source"],
+                            "children": ow["children"],
+                            "seed": ow["seed"],
+                        },
                     )
                 ]
                 for w, v in ow["per_world"].items():
                     if None not in v:
                         pairs.append(
-                            (f"world: {w}", f"{fmt_num(v[0], 2)} (95% {fmt_range(v[1], v[2], 2)})")
+                            (
+                                _("world: %(world)s") % {"world": w},
+                                _("%(value)s (95%% interval %(range)s)")
+                                % {"value": fmt_num(v[0], 2), "range": fmt_range(v[1], v[2], 2)},
+                            )
                         )
                 blocks.append(_kv(pairs))
             if perf.get("effects"):
@@ -460,7 +638,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             cal = card["calibration"]
             blocks += [
                 _text_block(cal["method"]),
-                _table(_metric_rows(cal["metrics"]), "calibration on the test period"),
+                _table(_metric_rows(cal["metrics"]), _("calibration on the test period")),
             ]
             blocks += _figures(card, sid, cal.get("figure"))
         elif sid == "decision":
@@ -468,8 +646,8 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             blocks += [
                 _text_block(dec["rule"]),
                 *say("decision_people", dec.get("people"), card["outcome"]["horizon_days"]),
-                _table(dec["workload"], "expected workload at the decision rule (test period)"),
-                _table(dec["net_benefit"], "net benefit (decision curve)"),
+                _table(dec["workload"], _("expected workload at the decision rule (test period)")),
+                _table(dec["net_benefit"], _("net benefit (decision curve)")),
             ]
             blocks += _figures(card, sid, dec.get("figure"))
         elif sid == "subgroups":
@@ -478,9 +656,9 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 _text_block(sg["method"]),
                 _kv(
                     [
-                        ("attributes", sg["attributes"]),
-                        ("smallest published cell (children)", sg["min_cell"]),
-                        ("suppressed cells", sg["suppressed_cells"]),
+                        (_("attributes"), sg["attributes"]),
+                        (_("smallest published cell (children)"), sg["min_cell"]),
+                        (_("suppressed cells"), sg["suppressed_cells"]),
                     ]
                 ),
             ]
@@ -489,15 +667,17 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 blocks.append(
                     _table(
                         _flagging_rows(sg["flagging"]),
-                        "who gets flagged at the decision rule, with 95% intervals",
+                        _("who gets flagged at the decision rule, with 95% intervals"),
                     )
                 )
                 blocks += say("options")
             blocks.append(
                 _table(
                     _labelled(sg["table"]),
-                    "calibration and rates per group after disclosure control (counts rounded "
-                    "to 5 one by one, so groups may not add up to the total exactly)",
+                    _(
+                        "calibration and rates per group after disclosure control (counts rounded "
+                        "to 5 one by one, so groups may not add up to the total exactly)"
+                    ),
                 )
             )
             if sg.get("note"):
@@ -507,45 +687,46 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             ex = card["explanations"]
             blocks += [
                 _text_block(ex["method"]),
-                _kv([("rows explained", ex["explained_rows"])]),
-                _table(ex["top_features"], "top factors by mean absolute contribution"),
+                _kv([(_("rows explained"), ex["explained_rows"])]),
+                _table(ex["top_features"], _("top factors by mean absolute contribution")),
                 _list(ex["limits"]),
             ]
             blocks += _figures(card, sid, ex.get("figure"))
         elif sid == "limitations":
             blocks.append(_list(card["limitations"]))
         elif sid == "ethics":
-            e = card["ethics"]
+            e, le = card["ethics"], card.get("lived_experience")
             blocks.append(
                 _kv(
                     [
-                        ("considerations", e["considerations"]),
-                        ("ethical approval", e["approval"]),
-                        ("funding", e["funding"]),
+                        (_("considerations"), e["considerations"]),
+                        (_("ethical approval"), e["approval"]),
+                        (_("funding"), e["funding"]),
                         (
-                            "involvement of people with lived experience",
-                            e["lived_experience_involvement"],
+                            _("involvement of people with lived experience"),
+                            _involvement(e["lived_experience_involvement"], le),
                         ),
-                        ("risk category (EU AI Act)", e["risk_category"]),
-                        ("fundamental rights impact assessment", e.get("fria")),
+                        (_("risk category (EU AI Act)"), e["risk_category"]),
+                        (_("fundamental rights impact assessment"), e.get("fria")),
                     ]
                 )
             )
+            blocks += _lived_experience_blocks(le)
         elif sid == "oversight":
             lg = card["legal"]
             blocks += [
                 _text_block(card["human_oversight"]),
                 _kv(
                     [
-                        ("legal basis", lg["basis"]),
-                        ("objection route", lg["objection_route"]),
-                        ("status", lg["status"]),
+                        (_("legal basis"), lg["basis"]),
+                        (_("objection route"), lg["objection_route"]),
+                        (_("status"), lg["status"]),
                     ]
                 ),
             ]
         elif sid == "monitoring":
             mon = card["monitoring"]
-            blocks.append(_kv([("plan", mon["plan"]), ("review date", mon["review_date"])]))
+            blocks.append(_kv([(_("plan"), mon["plan"]), (_("review date"), mon["review_date"])]))
             blocks += say("stop_rules", mon.get("stop_rules"))
         elif sid == "provenance":
             pv = card["provenance"]
@@ -554,24 +735,24 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                     [
                         ("earlysignal", pv["earlysignal_version"]),
                         ("python", pv["python"]),
-                        ("platform", pv.get("platform")),
-                        ("git commit", pv["git_commit"]),
+                        (_("platform"), pv.get("platform")),
+                        (_("git commit"), pv["git_commit"]),
                         ("uv.lock sha256", pv["uv_lock_sha256"]),
                         ("config sha256", pv["config_sha256"]),
-                        ("seed", pv.get("seed")),
-                        ("saved model (MLflow artifacts)", pv["model_artifact"]),
-                        ("durations (s)", pv.get("durations_s")),
+                        (_("seed"), pv.get("seed")),
+                        (_("saved model (MLflow artifacts)"), pv["model_artifact"]),
+                        (_("durations (s)"), pv.get("durations_s")),
                     ]
                 ),
                 _table(
                     [{"package": k, "version": v} for k, v in pv["packages"].items()],
-                    "package versions",
+                    _("package versions"),
                 ),
             ]
         else:  # the four standards
-            titles = {s.id: s.title for s in SECTIONS}
+            titles = {s.id: _(s.title) for s in SECTIONS}
             rows = [
-                {**r, "section": titles.get(r["section"], r["section"])}
+                _compliance_row(sid, r, titles)
                 for r in card["compliance"].get(sid) or compliance(card)[sid]
             ]
             blocks.append(_table(rows, columns=["item", "topic", "section", "status", "note"]))

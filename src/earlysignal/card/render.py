@@ -41,7 +41,7 @@ from earlysignal.card.standards import (
     unknown,
 )
 from earlysignal.card.texts import Block, _texts, card_items, card_language, card_text
-from earlysignal.i18n import check_language
+from earlysignal.i18n import N_, check_language
 
 __all__ = [
     "CARD_FILES",
@@ -63,27 +63,27 @@ CARD_FILES: tuple[str, ...] = ("model_card.md", "model_card.html", "model_card.j
 """The files :func:`write_card` writes (plus ``figures/*.png``)."""
 
 OUTCOME_DEFINITIONS: dict[str, str] = {
-    "breakdown": (
+    "breakdown": N_(
         "The placement in effect at the prediction time ends unplanned within the horizon, as "
         "the breakdown definition below says (default child_side: the carer or the child asks "
         "to end it; any_unplanned adds endings on the provider's side: allegation, standards "
         "of care, approval removed, closure)."
     ),
-    "carousel": (
+    "carousel": N_(
         "At least {k} moves (starts of non-temporary placements that are not the first of a "
         "care episode) within the horizon; temporary and respite moves are not counted."
     ),
-    "return_home": (
+    "return_home": N_(
         "A placement of the child ends with end reason 'return_home' within the horizon."
     ),
-    "reentry": (
+    "reentry": N_(
         "For a child out of care after a return home: a new care episode starts within the horizon."
     ),
-    "entry": (
+    "entry": N_(
         "For a child at home under a measure or in youth care, never placed before: a first "
         "out-of-home placement starts within the horizon."
     ),
-    "stable_return": (
+    "stable_return": N_(
         "For a child in care: the care episode ends with a return home within the horizon and "
         "no new episode starts within 365 days after it."
     ),
@@ -91,19 +91,21 @@ OUTCOME_DEFINITIONS: dict[str, str] = {
 """Plain-language outcome definitions (the contract is ``docs/architecture.md``)."""
 
 COMPETING_EVENTS: dict[str, str] = {
-    "breakdown": (
+    "breakdown": N_(
         "The placement ending for any other reason first (planned move, return home, "
         "permanence, turning 18, transfer; under child_side also a provider-side ending) is a "
         "competing event: label 0, not censored."
     ),
-    "carousel": (
+    "carousel": N_(
         "Leaving care (return home, permanence, turning 18) before the second move is a "
         "competing event: label 0 when the whole horizon is observed."
     ),
-    "return_home": "Permanence or turning 18 before returning home are competing events (label 0).",
-    "reentry": "Turning 18 before re-entering is a competing event (label 0).",
-    "entry": "Turning 18 before a placement is a competing event (label 0).",
-    "stable_return": (
+    "return_home": N_(
+        "Permanence or turning 18 before returning home are competing events (label 0)."
+    ),
+    "reentry": N_("Turning 18 before re-entering is a competing event (label 0)."),
+    "entry": N_("Turning 18 before a placement is a competing event (label 0)."),
+    "stable_return": N_(
         "The episode ending otherwise (permanence, turning 18) is a competing event (label 0); "
         "a return followed by re-entry within 365 days is a 0; rows need 365 days observed "
         "after the horizon."
@@ -191,7 +193,7 @@ def new_card(
         "model_details": {
             "title": unknown(),
             "description": unknown(),
-            "model_type": "not fitted by this run",
+            "model_type": N_("not fitted by this run"),
             "class_imbalance": unknown(),
             "owners": unknown(),
             "contact": unknown(),
@@ -207,7 +209,7 @@ def new_card(
                 "rows": 0,
                 "censored": 0,
                 "labelled": 0,
-                "rule": (
+                "rule": N_(
                     "A row whose horizon runs past the extraction date is censored whatever "
                     "happened in it: its label is missing, never 0, and it is left out of training "
                     "and evaluation (counted here)."
@@ -215,13 +217,13 @@ def new_card(
             },
         },
         "data": {
-            "source": "not loaded by this run",
+            "source": N_("not loaded by this run"),
             "simulated": False,
             "period": {"first_prediction_time": None, "last_prediction_time": None},
             "counts": {},
             "digests": {},
             "validation": {"errors": 0, "warnings": 0},
-            "prediction_times": {"design": "not built by this run", "rows": 0, "children": 0},
+            "prediction_times": {"design": N_("not built by this run"), "rows": 0, "children": 0},
         },
         "predictors": {
             "count": 0,
@@ -229,14 +231,14 @@ def new_card(
             "excluded_attributes": [],
             "included_sensitive": [],
             "missing_data": unknown(),
-            "timing": (
+            "timing": N_(
                 "Every predictor at prediction time t uses only facts dated strictly before t "
                 "(boundary policy STRICT)."
             ),
         },
         "validation_design": {
             "kind": "temporal",
-            "description": "not run",
+            "description": N_("not run"),
             "periods": [],
             "bootstrap": 0,
             "ci_level": 0.95,
@@ -244,7 +246,7 @@ def new_card(
         "performance": {"primary_model": "none", "metrics": [], "oracle": nm, "summary": []},
         "calibration": {"method": "none", "metrics": [], "figure": nm},
         "decision": {
-            "rule": "not set",
+            "rule": N_("not set"),
             "threshold": None,
             "capacity": None,
             "workload": [],
@@ -253,20 +255,20 @@ def new_card(
         },
         "subgroups": {
             "attributes": [],
-            "method": "not run",
+            "method": N_("not run"),
             "min_cell": 10,
             "table": nm,
             "suppressed_cells": 0,
         },
         "explanations": {
-            "method": "not run",
+            "method": N_("not run"),
             "explained_rows": 0,
             "top_features": [],
             "limits": [],
             "figure": nm,
         },
         "limitations": [
-            "This card describes one run; anything not measured by it is marked as such."
+            N_("This card describes one run; anything not measured by it is marked as such.")
         ],
         "ethics": {
             "considerations": unknown(),
@@ -274,7 +276,7 @@ def new_card(
             "funding": unknown(),
             "lived_experience_involvement": unknown(),
             "risk_category": unknown(
-                reason="likely high-risk under the EU AI Act (Annex III 5(a)); the team decides"
+                reason=N_("likely high-risk under the EU AI Act (Annex III 5(a)); the team decides")
             ),
             "risk_management": unknown(),
             "data_governance": unknown(),

@@ -178,193 +178,201 @@ class Mapping:
     missing: str = ""
 
 
-COVERED = "covered by this run"
+COVERED = N_("covered by this run")
 """Status of an item the card's own sections answer in full (the row names the section)."""
-PARTLY = "partly covered"
+PARTLY = N_("partly covered")
 """Status of an item the card answers in part (the row says what is missing)."""
-FOR_ORGANISATION = "for the organisation"
+FOR_ORGANISATION = N_("for the organisation")
 """Status of an item only the organisation (study team, owner, deployer) can answer."""
 STATUSES: tuple[str, ...] = (COVERED, PARTLY, FOR_ORGANISATION)
 """The three states of a compliance row; never "reported" for generic text."""
+ORGANISATION_WRITES = N_("to be written by the organisation: %(fields)s")
+"""Note of an item whose card fields only the organisation can fill in."""
+NOT_YET_ON_CARD = N_("not yet on the card: %(fields)s")
+"""Note part naming the fields of an item that the card does not hold yet."""
 
 _T = TO_BE_COMPLETED
 
 TRIPOD_AI: tuple[Mapping, ...] = (
-    Mapping("1", "Title", "model_details", (), "the publication's title is written by the team"),
-    Mapping("2", "Abstract", None, (), "TRIPOD+AI for Abstracts"),
+    Mapping("1", N_("Title"), "model_details", (),
+            N_("the publication's title is written by the team")),
+    Mapping("2", N_("Abstract"), None, (), N_("TRIPOD+AI for Abstracts")),
     Mapping(
-        "3", "Background: context, target population, known inequalities", "intended_use",
+        "3", N_("Background: context, target population, known inequalities"), "intended_use",
         ("intended_use.primary",),
-        missing="the known inequalities in youth protection are not described on the card "
-        "(see docs/fairness.md); the health-care context is the team's to write",
+        missing=N_("the known inequalities in youth protection are not described on the card "
+        "(see docs/fairness.md); the health-care context is the team's to write"),
     ),
-    Mapping("4", "Objectives (development and/or evaluation)", "model_details",
+    Mapping("4", N_("Objectives (development and/or evaluation)"), "model_details",
             ("model_details.description",)),
-    Mapping("5", "Data: sources and dates", "data", ("data.source", "data.period")),
-    Mapping("6", "Participants: setting, eligibility, treatments", "data",
+    Mapping("5", N_("Data: sources and dates"), "data", ("data.source", "data.period")),
+    Mapping("6", N_("Participants: setting, eligibility, treatments"), "data",
             ("data.prediction_times",),
-            missing="eligibility is the prediction-time design only; support given during "
-            "care (the 'treatment') is not recorded"),
-    Mapping("7", "Data preparation and quality checks", "data", ("data.validation",)),
-    Mapping("8", "Outcome: definition, horizon, assessment", "outcome",
+            missing=N_("eligibility is the prediction-time design only; support given during "
+            "care (the 'treatment') is not recorded")),
+    Mapping("7", N_("Data preparation and quality checks"), "data", ("data.validation",)),
+    Mapping("8", N_("Outcome: definition, horizon, assessment"), "outcome",
             ("outcome.definition", "outcome.horizon_days"),
-            missing="who recorded end reasons, and whether they knew the predictors, is for "
-            "the organisation"),
-    Mapping("9", "Predictors: choice, definition, timing", "predictors", ("predictors.features",)),
-    Mapping("10", "Sample size", "validation", ("validation_design.periods",),
-            missing="no sample-size calculation was made; events per period are shown"),
-    Mapping("11", "Missing data", "predictors", ("predictors.missing_data",),
-            missing="a general description only; the share missing per predictor is not shown"),
-    Mapping("12", "Analytical methods: model, tuning, performance measures", "validation",
+            missing=N_("who recorded end reasons, and whether they knew the predictors, is for "
+            "the organisation")),
+    Mapping("9", N_("Predictors: choice, definition, timing"), "predictors",
+            ("predictors.features",)),
+    Mapping("10", N_("Sample size"), "validation", ("validation_design.periods",),
+            missing=N_("no sample-size calculation was made; events per period are shown")),
+    Mapping("11", N_("Missing data"), "predictors", ("predictors.missing_data",),
+            missing=N_("a general description only; the share missing per predictor is not shown")),
+    Mapping("12", N_("Analytical methods: model, tuning, performance measures"), "validation",
             ("model_details.model_type", "validation_design.description",
              "validation_design.method")),
-    Mapping("13", "Class imbalance", "model_details", ("model_details.class_imbalance",)),
-    Mapping("14", "Fairness approaches", "subgroups", ("subgroups.method",)),
-    Mapping("15", "Model output and thresholds", "decision", ("decision.rule", "decision.people")),
-    Mapping("16", "Differences between development and evaluation data", "validation",
+    Mapping("13", N_("Class imbalance"), "model_details", ("model_details.class_imbalance",)),
+    Mapping("14", N_("Fairness approaches"), "subgroups", ("subgroups.method",)),
+    Mapping("15", N_("Model output and thresholds"), "decision",
+            ("decision.rule", "decision.people")),
+    Mapping("16", N_("Differences between development and evaluation data"), "validation",
             ("validation_design.periods",),
-            missing="periods are compared on size and event rate only, not on case mix"),
-    Mapping("17", "Ethical approval", "ethics", ("ethics.approval",)),
-    Mapping("18", "Open science: funding, conflicts, protocol, registration, sharing",
+            missing=N_("periods are compared on size and event rate only, not on case mix")),
+    Mapping("17", N_("Ethical approval"), "ethics", ("ethics.approval",)),
+    Mapping("18", N_("Open science: funding, conflicts, protocol, registration, sharing"),
             "provenance", ("ethics.funding",),
-            missing="conflicts of interest, protocol and registration are not on the card"),
-    Mapping("19", "Patient and public involvement (people with lived experience)", "ethics",
+            missing=N_("conflicts of interest, protocol and registration are not on the card")),
+    Mapping("19", N_("Patient and public involvement (people with lived experience)"), "ethics",
             ("ethics.lived_experience_involvement",)),
-    Mapping("20", "Participants: flow and characteristics", "validation",
+    Mapping("20", N_("Participants: flow and characteristics"), "validation",
             ("validation_design.periods", "outcome.censoring"),
-            missing="the flow is shown; participants' characteristics per period are not "
-            "tabulated"),
-    Mapping("21", "Model development: participants and events per analysis", "validation",
+            missing=N_("the flow is shown; participants' characteristics per period are not "
+            "tabulated")),
+    Mapping("21", N_("Model development: participants and events per analysis"), "validation",
             ("validation_design.periods",)),
-    Mapping("22", "Model specification and code", "provenance",
+    Mapping("22", N_("Model specification and code"), "provenance",
             ("provenance.model_artifact", "provenance.earlysignal_version")),
-    Mapping("23", "Model performance with intervals, incl. subgroups", "performance",
+    Mapping("23", N_("Model performance with intervals, incl. subgroups"), "performance",
             ("performance.metrics", "subgroups.table", "subgroups.flagging")),
-    Mapping("24", "Model updating", "monitoring", ("monitoring.plan",),
-            missing="no updating was done; the stop rules on the card are proposed, not "
-            "adopted"),
-    Mapping("25", "Interpretation, incl. fairness", "summary",
+    Mapping("24", N_("Model updating"), "monitoring", ("monitoring.plan",),
+            missing=N_("no updating was done; the stop rules on the card are proposed, not "
+            "adopted")),
+    Mapping("25", N_("Interpretation, incl. fairness"), "summary",
             ("performance.summary", "ethics.interpretation")),
-    Mapping("26", "Limitations", "limitations", ("limitations",)),
-    Mapping("27", "Usability: input quality, user interaction, future research", "oversight",
+    Mapping("26", N_("Limitations"), "limitations", ("limitations",)),
+    Mapping("27", N_("Usability: input quality, user interaction, future research"), "oversight",
             ("human_oversight", "ethics.usability"),
-            missing="input quality at use and how users interact with the score were not "
-            "assessed"),
+            missing=N_("input quality at use and how users interact with the score were not "
+            "assessed")),
 )  # fmt: skip
 """TRIPOD+AI's 27 items (Collins et al., BMJ 2024;385:e078378), each mapped to a card field."""
 
 AI_ACT: tuple[Mapping, ...] = (
-    Mapping("Art. 9", "Risk management system", "harms",
+    Mapping("Art. 9", N_("Risk management system"), "harms",
             ("limitations", "ethics.risk_management"),
-            missing="the card lists limitations and harms; a risk-management system over the "
-            "whole lifecycle is the provider's"),
-    Mapping("Art. 10", "Data and data governance, incl. bias examination", "data",
+            missing=N_("the card lists limitations and harms; a risk-management system over the "
+            "whole lifecycle is the provider's")),
+    Mapping("Art. 10", N_("Data and data governance, incl. bias examination"), "data",
             ("data.validation", "subgroups.table", "ethics.data_governance"),
-            missing="bias is examined on the test period only; collection, preparation and "
-            "the assumptions behind the data are the organisation's"),
-    Mapping("Art. 11", "Technical documentation (Annex IV)", "provenance",
+            missing=N_("bias is examined on the test period only; collection, preparation and "
+            "the assumptions behind the data are the organisation's")),
+    Mapping("Art. 11", N_("Technical documentation (Annex IV)"), "provenance",
             ("provenance.packages", "model_details.model_type"),
-            missing="the card holds versions and the environment, not the Annex IV "
-            "documentation (design choices, architecture, risk management, changes, standards)"),
-    Mapping("Art. 12", "Record-keeping (automatic logging during use)", "provenance",
+            missing=N_("the card holds versions and the environment, not the Annex IV "
+            "documentation (design choices, architecture, risk management, changes, standards)")),
+    Mapping("Art. 12", N_("Record-keeping (automatic logging during use)"), "provenance",
             ("run.run_id",),
-            missing="the MLflow run records this study only; no logging during use exists "
-            "(the deployer's system must provide it)"),
-    Mapping("Art. 13", "Transparency and instructions for use", "intended_use",
+            missing=N_("the MLflow run records this study only; no logging during use exists "
+            "(the deployer's system must provide it)")),
+    Mapping("Art. 13", N_("Transparency and instructions for use"), "intended_use",
             ("intended_use.primary", "intended_use.out_of_scope"),
-            missing="instructions for use for deployers are not written"),
-    Mapping("Art. 14", "Human oversight (override and stop)", "oversight", ("human_oversight",),
-            missing="measures against automation bias, and who can stop use, are the "
-            "deployer's to put in place"),
-    Mapping("Art. 15", "Accuracy, robustness and cybersecurity", "performance",
+            missing=N_("instructions for use for deployers are not written")),
+    Mapping("Art. 14", N_("Human oversight (override and stop)"), "oversight", ("human_oversight",),
+            missing=N_("measures against automation bias, and who can stop use, are the "
+            "deployer's to put in place")),
+    Mapping("Art. 15", N_("Accuracy, robustness and cybersecurity"), "performance",
             ("performance.metrics", "ethics.cybersecurity"),
-            missing="accuracy is measured; robustness to drift and cybersecurity were not "
-            "assessed"),
-    Mapping("Art. 27", "Fundamental rights impact assessment (public bodies)", "iama",
+            missing=N_("accuracy is measured; robustness to drift and cybersecurity were not "
+            "assessed")),
+    Mapping("Art. 27", N_("Fundamental rights impact assessment (public bodies)"), "iama",
             ("ethics.fria",)),
-    Mapping("Art. 6(3)", "No exemption from high risk: the system profiles children", "ethics",
-            (), "an Annex III system that profiles natural persons is always high-risk: the "
-            "art. 6(3) exemption cannot be claimed"),
-    Mapping("Art. 10(5)", "Basis for processing special categories (origin, disability) in "
-            "the bias audit", "subgroups", (),
-            "strict necessity, safeguards and deletion of the special-category data used for "
-            "the audit must be documented"),
-    Mapping("Art. 49", "Registration in the EU database before use", "ethics", (),
-            "registration by the provider and, for public bodies, by the deployer"),
-    Mapping("Art. 72", "Post-market monitoring", "monitoring", ("monitoring.plan",),
-            missing="stop rules are proposed on the card; a post-market monitoring system "
-            "and plan are not in place"),
+    Mapping("Art. 6(3)", N_("No exemption from high risk: the system profiles children"), "ethics",
+            (), N_("an Annex III system that profiles natural persons is always high-risk: the "
+            "art. 6(3) exemption cannot be claimed")),
+    Mapping("Art. 10(5)", N_("Basis for processing special categories (origin, disability) in "
+            "the bias audit"), "subgroups", (),
+            N_("strict necessity, safeguards and deletion of the special-category data used for "
+            "the audit must be documented")),
+    Mapping("Art. 49", N_("Registration in the EU database before use"), "ethics", (),
+            N_("registration by the provider and, for public bodies, by the deployer")),
+    Mapping("Art. 72", N_("Post-market monitoring"), "monitoring", ("monitoring.plan",),
+            missing=N_("stop rules are proposed on the card; a post-market monitoring system "
+            "and plan are not in place")),
 )  # fmt: skip
 """EU AI Act (Regulation (EU) 2024/1689): articles 9-15 for high-risk systems, then art. 27,
 6(3), 10(5), 49 and 72."""
 
 AVG: tuple[Mapping, ...] = (
-    Mapping("art. 35", "Data protection impact assessment (DPIA)", "ethics", (),
-            "a DPIA is required before processing: profiling of vulnerable children at scale"),
-    Mapping("art. 22", "No decision based solely on automated processing", "oversight",
+    Mapping("art. 35", N_("Data protection impact assessment (DPIA)"), "ethics", (),
+            N_("a DPIA is required before processing: profiling of vulnerable children at scale")),
+    Mapping("art. 22", N_("No decision based solely on automated processing"), "oversight",
             ("human_oversight",),
-            missing="the card states the score never decides; the organisation must make "
-            "sure it does not in practice"),
-    Mapping("art. 9", "Special categories (origin, disability) in the audit", "subgroups", (),
-            "the legal basis for processing them, and who may see the audit"),
-    Mapping("art. 10 / UAVG art. 31-33", "Criminal-law data: police contacts", "predictors", (),
-            "police contacts used as a predictor may be criminal-law data: the basis for "
-            "processing them, or leaving them out ([features] exclude)"),
-    Mapping("arts. 13-15", "Informing the child and parents; access to the score and its "
-            "reasons", "rights", ("rights.informed", "rights.access"),),
-    Mapping("art. 16", "Correcting wrongly recorded events", "rights", ("rights.correction",)),
-    Mapping("art. 21", "Objection", "rights", ("legal.objection_route",)),
+            missing=N_("the card states the score never decides; the organisation must make "
+            "sure it does not in practice")),
+    Mapping("art. 9", N_("Special categories (origin, disability) in the audit"), "subgroups", (),
+            N_("the legal basis for processing them, and who may see the audit")),
+    Mapping("art. 10 / UAVG art. 31-33", N_("Criminal-law data: police contacts"), "predictors", (),
+            N_("police contacts used as a predictor may be criminal-law data: the basis for "
+            "processing them, or leaving them out ([features] exclude)")),
+    Mapping("arts. 13-15", N_("Informing the child and parents; access to the score and its "
+            "reasons"), "rights", ("rights.informed", "rights.access"),),
+    Mapping("art. 16", N_("Correcting wrongly recorded events"), "rights", ("rights.correction",)),
+    Mapping("art. 21", N_("Objection"), "rights", ("legal.objection_route",)),
 )  # fmt: skip
 """The AVG (GDPR) and UAVG items a deployment in youth protection must answer."""
 
 IAMA: tuple[Mapping, ...] = (
-    Mapping("1 Waarom", "Purpose and reason (aanleiding, doel)", "intended_use",
+    Mapping("1 Waarom", N_("Purpose and reason (aanleiding, doel)"), "intended_use",
             ("intended_use.primary",)),
-    Mapping("1 Waarom", "Public values served (publieke waarden)", "ethics",
+    Mapping("1 Waarom", N_("Public values served (publieke waarden)"), "ethics",
             ("ethics.public_values",)),
-    Mapping("1 Waarom", "Legal basis (wettelijke grondslag)", "oversight", ("legal.basis",)),
-    Mapping("1 Waarom", "Responsibilities (betrokkenen, verantwoordelijkheden)", "model_details",
+    Mapping("1 Waarom", N_("Legal basis (wettelijke grondslag)"), "oversight", ("legal.basis",)),
+    Mapping("1 Waarom", N_("Responsibilities (betrokkenen, verantwoordelijkheden)"),
+            "model_details",
             ("model_details.owners",)),
-    Mapping("2 Wat: input", "Data: source, quality, bias (data)", "data",
+    Mapping("2 Wat: input", N_("Data: source, quality, bias (data)"), "data",
             ("data.source", "data.validation", "subgroups.table"),
-            missing="bias in what gets recorded (recording practice) is not measured"),
-    Mapping("2 Wat: throughput", "Algorithm: type, explainability (algoritme)", "explanations",
+            missing=N_("bias in what gets recorded (recording practice) is not measured")),
+    Mapping("2 Wat: throughput", N_("Algorithm: type, explainability (algoritme)"), "explanations",
             ("model_details.model_type", "explanations.method")),
-    Mapping("2 Wat: output", "Output, accuracy and its use (output)", "decision",
+    Mapping("2 Wat: output", N_("Output, accuracy and its use (output)"), "decision",
             ("decision.rule", "performance.metrics", "decision.people")),
-    Mapping("3 Hoe", "Implementation, human role, communication (implementatie)", "oversight",
+    Mapping("3 Hoe", N_("Implementation, human role, communication (implementatie)"), "oversight",
             ("human_oversight",),
-            missing="how the score is communicated to professionals and families is not "
-            "designed"),
-    Mapping("3 Hoe", "Evaluation, monitoring, review (evaluatie)", "monitoring",
+            missing=N_("how the score is communicated to professionals and families is not "
+            "designed")),
+    Mapping("3 Hoe", N_("Evaluation, monitoring, review (evaluatie)"), "monitoring",
             ("monitoring.plan", "monitoring.review_date")),
-    Mapping("4 Grondrechten", "Fundamental rights affected and mitigations", "harms",
+    Mapping("4 Grondrechten", N_("Fundamental rights affected and mitigations"), "harms",
             ("ethics.fundamental_rights",)),
 )  # fmt: skip
 """Impact Assessment Mensenrechten en Algoritmes (BZK 2021): its four parts, field by field."""
 
 ALGORITMEREGISTER: tuple[Mapping, ...] = (
-    Mapping("naam", "Name", "model_details", ("model_details.title",)),
-    Mapping("organisatie", "Organisation", "model_details", ("model_details.owners",)),
-    Mapping("korte omschrijving", "Short description", "model_details",
+    Mapping("naam", N_("Name"), "model_details", ("model_details.title",)),
+    Mapping("organisatie", N_("Organisation"), "model_details", ("model_details.owners",)),
+    Mapping("korte omschrijving", N_("Short description"), "model_details",
             ("model_details.description",)),
-    Mapping("doel en impact", "Purpose and impact", "intended_use", ("intended_use.primary",),
-            missing="the impact on children and families is not described by the team"),
-    Mapping("afwegingen", "Considerations", "ethics", ("ethics.considerations",)),
-    Mapping("menselijke tussenkomst", "Human intervention", "oversight", ("human_oversight",)),
-    Mapping("risicobeheer", "Risk management", "harms", ("ethics.risk_management",)),
-    Mapping("wettelijke grondslag", "Legal basis", "oversight", ("legal.basis",)),
-    Mapping("impacttoetsen", "Impact assessments (IAMA, DPIA)", "iama", ("ethics.fria",)),
-    Mapping("procedure bezwaar", "Objection route", "rights", ("legal.objection_route",)),
-    Mapping("werking", "How it works", "model_details", ("model_details.model_type",)),
-    Mapping("gebruikte data", "Data used", "data", ("data.source", "predictors.features")),
-    Mapping("technische documentatie", "Technical documentation", "provenance", ("run.run_id",),
-            missing="a link to public documentation is the organisation's"),
-    Mapping("risicocategorie", "Risk category (AI Act)", "ethics", ("ethics.risk_category",),
-            "likely high-risk (AI Act Annex III 5(a)); the team must decide"),
-    Mapping("status", "Status (in development, in use, retired)", "monitoring",
+    Mapping("doel en impact", N_("Purpose and impact"), "intended_use", ("intended_use.primary",),
+            missing=N_("the impact on children and families is not described by the team")),
+    Mapping("afwegingen", N_("Considerations"), "ethics", ("ethics.considerations",)),
+    Mapping("menselijke tussenkomst", N_("Human intervention"), "oversight", ("human_oversight",)),
+    Mapping("risicobeheer", N_("Risk management"), "harms", ("ethics.risk_management",)),
+    Mapping("wettelijke grondslag", N_("Legal basis"), "oversight", ("legal.basis",)),
+    Mapping("impacttoetsen", N_("Impact assessments (IAMA, DPIA)"), "iama", ("ethics.fria",)),
+    Mapping("procedure bezwaar", N_("Objection route"), "rights", ("legal.objection_route",)),
+    Mapping("werking", N_("How it works"), "model_details", ("model_details.model_type",)),
+    Mapping("gebruikte data", N_("Data used"), "data", ("data.source", "predictors.features")),
+    Mapping("technische documentatie", N_("Technical documentation"), "provenance", ("run.run_id",),
+            missing=N_("a link to public documentation is the organisation's")),
+    Mapping("risicocategorie", N_("Risk category (AI Act)"), "ethics", ("ethics.risk_category",),
+            N_("likely high-risk (AI Act Annex III 5(a)); the team must decide")),
+    Mapping("status", N_("Status (in development, in use, retired)"), "monitoring",
             ("legal.status",)),
-    Mapping("contact", "Contact", "model_details", ("model_details.contact",)),
+    Mapping("contact", N_("Contact"), "model_details", ("model_details.contact",)),
 )  # fmt: skip
 """Fields of the Dutch government's Algoritmeregister publication standard."""
 
@@ -415,13 +423,13 @@ def compliance(card: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             if not known:
                 status = FOR_ORGANISATION
                 note = m.note or (
-                    "to be written by the organisation: " + ", ".join(m.fields) if m.fields else _T
+                    ORGANISATION_WRITES % {"fields": ", ".join(m.fields)} if m.fields else _T
                 )
             elif unknown_fields or m.missing:
                 status = PARTLY
                 parts = [m.missing] if m.missing else []
                 if unknown_fields:
-                    parts.append("not yet on the card: " + ", ".join(unknown_fields))
+                    parts.append(NOT_YET_ON_CARD % {"fields": ", ".join(unknown_fields)})
                 note = "; ".join(parts)
             else:
                 status, note = COVERED, m.note

@@ -37,6 +37,7 @@ __all__ = [
     "card_language",
     "card_text",
     "current_language",
+    "fmt_date",
     "fmt_int",
     "fmt_num",
     "fmt_range",
@@ -86,6 +87,13 @@ METRIC_NAMES: dict[str, str] = {
     "ppv": N_("precision (PPV)"),
 }
 """Reader names of the audit's rates at the decision rule."""
+
+OUTCOME_NAMES: tuple[str, ...] = (
+    N_("breakdown"), N_("carousel"), N_("return_home"), N_("reentry"), N_("entry"),
+    N_("stable_return"),
+)  # fmt: skip
+"""The outcomes by their config names, marked for the catalogue: a Dutch card names them in
+Dutch (``carousel`` is "doorverhuizen"), an English card by their config names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +147,28 @@ def fmt_num(value: float, digits: int = 3) -> str:
 def fmt_int(value: int) -> str:
     """A whole number with the current language's group separator (``12,345``/``12.345``)."""
     return _localise(f"{value:,}", current_language())
+
+
+def fmt_date(value: Any) -> Any:
+    """A date (or ISO date text) in words in the card's current language; anything else as is.
+
+    Examples
+    --------
+    >>> fmt_date("2026-12-01"), fmt_date(None), fmt_date("not a date")
+    ('December 1, 2026', None, 'not a date')
+    >>> with card_language("nl"):
+    ...     fmt_date("2026-12-01")
+    '1 december 2026'
+    """
+    from datetime import date, datetime
+
+    from earlysignal.i18n import format_date
+
+    if isinstance(value, date | datetime):
+        return format_date(value, current_language())
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return format_date(value, current_language())
+    return value
 
 
 def fmt_range(lower: float, upper: float, digits: int = 3) -> str:
@@ -236,6 +266,11 @@ def _lang_filters(lang: str) -> dict[str, Any]:
     }
 
 
+def _day(value: Any, lang: str) -> Any:
+    with card_language(lang):
+        return fmt_date(value)
+
+
 def _add_filters(env: Any, lang: str = "en") -> Any:
     from earlysignal.i18n import gettext
 
@@ -249,6 +284,8 @@ def _add_filters(env: Any, lang: str = "en") -> Any:
         about=lambda v: f"about {_count(v)}" if isinstance(v, int | float) else _count(v),
         ci=_ci,
         metric_name=lambda m: gettext(METRIC_NAMES.get(str(m), str(m)), lang),
+        outcome_name=lambda o: gettext(str(o), lang),
+        day=lambda d: _day(d, lang),
     )
     if lang != "en":
         env.filters.update(_lang_filters(lang))

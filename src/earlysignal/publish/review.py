@@ -39,6 +39,7 @@ __all__ = [
     "ReviewPackError",
     "ReviewPackFiles",
     "apply_reviews",
+    "involvement_text",
     "lived_experience_section",
     "no_review",
     "read_reviews",
@@ -345,6 +346,21 @@ def lived_experience_section(
     return {"took_place": True, "date": date, "reviewers": out, "questions": list(QUESTION_IDS)}
 
 
+def involvement_text(section: dict[str, Any], lang: str = "en") -> str:
+    """TRIPOD+AI item 19 (involvement of people with lived experience) for a review section.
+
+    The card data store the English text; the card shows it in its own language.
+
+    Examples
+    --------
+    >>> s = lived_experience_section([{"name": "Noor", "agreed_to_be_named": True}])
+    >>> involvement_text(s, "en")[:20]
+    'People with lived ex'
+    """
+    text = _env(lang).get_template("review/involvement.txt.j2").render(s=section)
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
 def apply_reviews(
     card: dict[str, Any], reviewers: list[dict[str, Any]], *, date: str | None = None
 ) -> dict[str, Any]:
@@ -365,7 +381,6 @@ def apply_reviews(
     section = lived_experience_section(reviewers, date=date)
     new["lived_experience"] = section
     ethics = dict(new.get("ethics", {}))
-    text = _env("en").get_template("review/involvement.txt.j2").render(s=section)
-    ethics["lived_experience_involvement"] = re.sub(r"[ \t\r\n]+", " ", text).strip()
+    ethics["lived_experience_involvement"] = involvement_text(section, "en")
     new["ethics"] = ethics
     return new

@@ -1,0 +1,182 @@
+"""A Dutch card has no English text of its own left: every sentence, label, caption and column
+heading the card writes differs from the English rendering, or is a number, a name or data.
+
+The check renders the same card data in both languages and splits each Markdown rendering into
+units (sentences, list items, table cells, headings). A unit found in both renderings, with a
+word in it, is untranslated unless it is data: a text stored in the card data (names, feature
+descriptions, the organisation's own texts, sentences the runner stores) or a message whose
+Dutch translation is deliberately the same word ("model", "status"). Separately, no unit of the
+Dutch card may be an English message of the catalogue that has a different Dutch translation
+(this catches stored English defaults such as "not run" shown untranslated).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from filled_cards import filled_card
+
+from earlysignal.card import render_markdown
+from earlysignal.i18n import read_catalogue
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+")
+NAMES = frozenset(
+    {"DEMO", "AUROC", "AUPRC", "FPR", "TreeSHAP", "Venn-ABERS", "Stigma", "intercept",
+     "earlysignal", "uv.lock sha256", "config sha256", "Data"}
+)  # fmt: skip
+"""Words that are the same in Dutch: names, abbreviations and loan words."""
+
+
+def _units(text: str) -> list[str]:
+    """Sentences, list items, table cells and headings of a Markdown card (markup removed)."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        if raw.startswith("*Mitchell et al.:"):
+            continue  # section names of the two English-language references, as they are named
+        line = re.sub(r"<a id=[^>]*></a>|!?\[([^\]]*)\]\([^)]*\)", r"\1", raw)
+        line = line.replace("\\|", "\x00")  # a pipe escaped inside a Markdown table cell
+        cells = line.split("|") if line.lstrip().startswith("|") else [line]
+        for cell in cells:
+            text_ = re.sub(r"^[\s>#*-]+|[\s*]+$", "", cell.replace("\x00", "|"))
+            for part in _SENTENCE.split(text_.replace("**", "").strip()):
+                unit = part.strip(" *_`").rstrip(".:;,")
+                if unit:
+                    out.append(unit)
+    return out
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (str(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _data_units(card: dict[str, Any]) -> set[str]:
+    """Units made of what the card data hold (shown as written in any language)."""
+    units: set[str] = set()
+    from earlysignal.card.standards import STANDARDS
+
+    # compliance topics, statuses and notes are the card's own words; item ids and field
+    # names are names
+    kept = {k: v for k, v in card.items() if k != "compliance"}
+    names = [s for _, items in STANDARDS for m in items for s in (m.item, *m.fields)]
+    for s in [*_strings(kept), *names]:
+        units.update(_units(s))
+        units.update(p.strip() for p in re.split(r"[,;]\s*|:\s+", s) if p.strip())
+    return units
+
+
+def _same_word_messages() -> set[str]:
+    """Messages whose Dutch translation is the English word itself (names, "model", ...)."""
+    return {m.id for m in read_catalogue("nl") if isinstance(m.id, str) and m.id == m.string}
+
+
+def _is_data(unit: str, data: set[str]) -> bool:
+    if unit in data:
+        return True
+    parts = [p.strip() for p in re.split(r"[,;]\s*|:\s+|\s+\(|\)", unit) if p.strip()]
+    return all(p in data or not _WORD.search(p) for p in parts)
+
+
+def untranslated(en: str, nl: str, card: dict[str, Any]) -> list[str]:
+    """Units of the Dutch rendering left in English (see the module docs)."""
+    data, same = _data_units(card), _same_word_messages()
+    english = set(_units(en))
+    found = []
+    for unit in dict.fromkeys(_units(nl)):
+        shared = unit in english and _WORD.search(unit) and unit not in same | NAMES
+        if shared and not _is_data(unit, data):
+            found.append(unit)
+    return found
+
+
+def english_messages_left(nl: str, card: dict[str, Any]) -> list[str]:
+    """Units of the Dutch rendering that are an English message with another Dutch text."""
+    data = _data_units(card)
+    catalogue = {
+        m.id: m.string
+        for m in read_catalogue("nl")
+        if isinstance(m.id, str) and m.string and m.string != m.id and _WORD.search(m.id)
+    }
+    # a one-word value of the data (a group "origin", a model "observed") is a name
+    names = {u for u in data if " " not in u}
+    return [u for u in dict.fromkeys(_units(nl)) if u in catalogue and u not in names]
+
+
+def english_terms_left(nl: str, card: dict[str, Any]) -> list[str]:
+    """The card's own Dutch units that use an English domain word the glossary translates."""
+    from earlysignal.i18n.glossary import english_terms_in
+
+    data = _data_units(card)
+    return [
+        f"{h.word} ({h.use_instead}): {u}"
+        for u in dict.fromkeys(_units(nl))
+        if not _is_data(u, data)
+        for h in english_terms_in(u)
+    ]
+
+
+def _full_card() -> dict[str, Any]:
+    """The filled card with the entry-risk ethics block and a lived-experience review."""
+    from earlysignal.experiment.entry_risk import entry_risk_ethics
+    from earlysignal.features.bounded import bounded_specs
+    from earlysignal.publish.review import apply_reviews
+
+    card = filled_card()
+    frame = pl.DataFrame(
+        {"child_id": [str(i) for i in range(300)], "origin": ["a", "b", "c"] * 100,
+         "_flag": [i % 7 == 0 for i in range(300)]}
+    )  # fmt: skip
+    card["ethics"]["entry_risk"] = entry_risk_ethics(
+        "offer support", "the ethics board", bounded_specs(), frame, ["origin"], flag="_flag"
+    )
+    reviewers = [
+        {"name": "Sam", "agreed_to_be_named": False, "answers": {"fair": "Not sure."}},
+        {"name": "Noor", "agreed_to_be_named": True, "answers": {"harm": "A label sticks."}},
+    ]
+    return apply_reviews(card, reviewers, date="2026-11-30")
+
+
+def test_the_check_finds_english_left_in_a_dutch_card() -> None:
+    card = _full_card()
+    en = render_markdown(card, lang="en")
+    left = untranslated(en, en, card)
+    assert "Glossary" in left and any(u.startswith("Who may see the scores") for u in left)
+    assert "partly covered" in left  # a status of the standards' tables
+    assert "to be completed by the study team" in english_messages_left(en, card)
+    assert any(w.startswith("breakdown") for w in english_terms_left(en, card))
+
+
+def test_filled_card_in_dutch_has_no_english_of_its_own() -> None:
+    card = _full_card()
+    en, nl = render_markdown(card, lang="en"), render_markdown(card, lang="nl")
+    assert untranslated(en, nl, card) == []
+    assert english_messages_left(nl, card) == []
+    assert english_terms_left(nl, card) == []
+
+
+@pytest.mark.slow
+def test_demo_like_card_in_dutch_has_no_english_of_its_own(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    """The demo-like card (every section filled by a real run) rendered in both languages.
+
+    Sentences the runner stores in the card data in English (decision rule, performance
+    summary, limitations, ...) count as data here until the runner stores data instead of
+    sentences (docs/i18n.md, "Not yet translated"); everything the card writes itself is
+    checked.
+    """
+    card, _ = demo_like
+    en, nl = render_markdown(card, lang="en"), render_markdown(card, lang="nl")
+    assert untranslated(en, nl, card) == []
+    assert english_messages_left(nl, card) == []
+    assert english_terms_left(nl, card) == []
