@@ -29,7 +29,11 @@ The library default (``docs/fairness.md``, after DfE and CBS practice, see ``DOM
 
 What rounding cannot do: when a cell crosses a rounding boundary between two runs (12 -> 13
 children publishes 10 -> 15), an attacker who knows that one child was added learns that it
-joined that cell, and the moved suppression pattern can bound a hidden cell under 10.
+joined that cell, and the moved suppression pattern can bound a hidden cell under 10. **The
+publication ledger** (:mod:`earlysignal.ledger`, ``docs/disclosure.md``) closes that: give
+``protect`` each count's children (``members``) and a table name, with a ledger in use, and a
+cell whose children differ by fewer than ``min_count`` from a cell published before repeats that
+earlier figure (or stays hidden, flag ``earlier``), so two such runs publish the same figures.
 **Cell-key perturbation** (opt-in, :mod:`earlysignal.cellkey`, after Fraser and Wooton 2005,
 ABS): give ``protect`` each group's cell key (``cell_key_cols``, computed from child ids with
 the publisher's secret) and, with ``DisclosurePolicy.perturb`` (default), every such count is
