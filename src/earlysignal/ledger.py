@@ -141,6 +141,7 @@ class PublicationLedger:
         self.path = Path(path)
         self.stats = LedgerStats()
         self._key: bytes | None = None
+        self._hashes: dict[str, int] = {}
 
     def _ensure(self) -> bytes:
         if self._key is not None:
@@ -169,10 +170,15 @@ class PublicationLedger:
     def member_hashes(self, ids: Iterable[object]) -> list[int]:
         """Keyed hashes of child ids (distinct, sorted): integers in ``[0, 2**64)``."""
         key = self._ensure()
-        out = {
-            int.from_bytes(hmac.new(key, str(i).encode(), hashlib.sha256).digest()[:8], "big")
-            for i in ids
-        }
+        cache = self._hashes
+        out: set[int] = set()
+        for i in ids:
+            text = str(i)
+            h = cache.get(text)
+            if h is None:  # each child is hashed once per ledger session, not once per cell
+                digest = hmac.new(key, text.encode(), hashlib.sha256).digest()
+                h = cache[text] = int.from_bytes(digest[:8], "big")
+            out.add(h)
         return sorted(out)
 
     def _read(self, pattern: str) -> pl.DataFrame | None:
