@@ -87,6 +87,11 @@ CellRef = tuple[str, str]
 """A cell of a table: (group key as JSON text, count column)."""
 
 
+def _slug(table: str) -> str:
+    """A file-name-safe, stable tag of a table's definition name."""
+    return hashlib.sha256(table.encode()).hexdigest()[:12]
+
+
 class LedgerError(ValueError):
     """The ledger folder cannot be used (unreadable key, damaged files)."""
 
@@ -127,7 +132,9 @@ class PublicationLedger:
     ----------
     path
         The ledger folder. It holds ``ledger.key`` (the hashing key), a README and one pair of
-        Parquet files per recorded table (``entries-*.parquet``, ``members-*.parquet``).
+        Parquet files per recorded table and run (``entries-<table tag>-<time>.parquet``,
+        ``members-...``); a lookup reads only its table's entries and the members of the
+        candidate cells.
 
     Examples
     --------
@@ -181,8 +188,8 @@ class PublicationLedger:
             out.add(h)
         return sorted(out)
 
-    def _read(self, pattern: str) -> pl.DataFrame | None:
-        files = sorted(self.path.glob(pattern))
+    def _read(self, pattern: str, files: Sequence[Path] | None = None) -> pl.DataFrame | None:
+        files = sorted(self.path.glob(pattern)) if files is None else list(files)
         if not files:
             return None
         try:
@@ -209,7 +216,8 @@ class PublicationLedger:
         if not cells:
             return {}
         self._ensure()
-        entries = self._read("entries-*.parquet")
+        slug = _slug(table)
+        entries = self._read(f"entries-{slug}-*.parquet")
         if entries is None:
             return {}
         wanted = pl.DataFrame(
@@ -224,7 +232,10 @@ class PublicationLedger:
         cand = entries.filter(pl.col("table") == table).join(wanted, on=["key", "column"])
         if cand.height == 0:
             return {}
-        members = self._read("members-*.parquet")
+        parts = sorted(set(cand["part"].to_list()))  # only the parts holding candidates
+        members = self._read(
+            "members", [self.path / f"members-{slug}-{part}.parquet" for part in parts]
+        )
         new = pl.DataFrame(
             {
                 "cell": [i for i, v in enumerate(cells.values()) for _ in v],
@@ -268,6 +279,7 @@ class PublicationLedger:
         entries = pl.DataFrame(
             {
                 "entry": ids,
+                "part": [part] * len(cells),
                 "table": [table] * len(cells),
                 "key": [k for k, _ in cells],
                 "column": [c for _, c in cells],
@@ -277,6 +289,7 @@ class PublicationLedger:
             },
             schema={
                 "entry": pl.String,
+                "part": pl.String,
                 "table": pl.String,
                 "key": pl.String,
                 "column": pl.String,
@@ -293,8 +306,9 @@ class PublicationLedger:
             schema={"entry": pl.String, "h": pl.UInt64},
         )
         # members first: an entry never points at members that were not written
-        members.write_parquet(self.path / f"members-{part}.parquet")
-        entries.write_parquet(self.path / f"entries-{part}.parquet")
+        slug = _slug(table)
+        members.write_parquet(self.path / f"members-{slug}-{part}.parquet")
+        entries.write_parquet(self.path / f"entries-{slug}-{part}.parquet")
         self.stats.add("recorded", table, len(cells))
         return len(cells)
 
