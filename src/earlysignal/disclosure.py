@@ -29,7 +29,11 @@ The library default (``docs/fairness.md``, after DfE and CBS practice, see ``DOM
 
 What rounding cannot do: when a cell crosses a rounding boundary between two runs (12 -> 13
 children publishes 10 -> 15), an attacker who knows that one child was added learns that it
-joined that cell, and the moved suppression pattern can bound a hidden cell under 10.
+joined that cell, and the moved suppression pattern can bound a hidden cell under 10. **The
+publication ledger** (:mod:`earlysignal.ledger`, ``docs/disclosure.md``) closes that: give
+``protect`` each count's children (``members``) and a table name, with a ledger in use, and a
+cell whose children differ by fewer than ``min_count`` from a cell published before repeats that
+earlier figure (or stays hidden, flag ``earlier``), so two such runs publish the same figures.
 **Cell-key perturbation** (opt-in, :mod:`earlysignal.cellkey`, after Fraser and Wooton 2005,
 ABS): give ``protect`` each group's cell key (``cell_key_cols``, computed from child ids with
 the publisher's secret) and, with ``DisclosurePolicy.perturb`` (default), every such count is
@@ -74,6 +78,16 @@ from earlysignal._suppression import (
     round_count,
 )
 from earlysignal.cellkey import perturb
+from earlysignal.ledger import (
+    Anchor,
+    CellRef,
+    LedgerError,
+    PublicationLedger,
+    current_ledger,
+    key_text,
+    member_sets,
+    record_fresh,
+)
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -90,8 +104,9 @@ SMALL = "small"
 COMPLEMENTARY = "complementary"
 SUPPORT = "support"
 SUPPORT_SUPPRESSED = "support_suppressed"
+EARLIER = "earlier"
 SUPPRESSED = "suppressed"
-REASONS: tuple[str, ...] = (SUPPRESSED, SMALL, COMPLEMENTARY, SUPPORT, SUPPORT_SUPPRESSED)
+REASONS: tuple[str, ...] = (SUPPRESSED, SMALL, COMPLEMENTARY, SUPPORT, SUPPORT_SUPPRESSED, EARLIER)
 """The reasons a ``<column>_flag`` can give for a hidden value."""
 
 
@@ -227,6 +242,9 @@ def protect(
     rate_of: Mapping[str, tuple[str, str]] | None = None,
     tied: Mapping[str, str] | None = None,
     cell_key_cols: Mapping[str, str] | None = None,
+    members: Mapping[str, str] | None = None,
+    table: str | None = None,
+    ledger: PublicationLedger | None = None,
 ) -> pl.DataFrame:
     """Apply the disclosure policy to a table of group statistics, marking what was hidden.
 
@@ -276,6 +294,21 @@ def protect(
         ``policy.perturb``, the published count is the rounded count perturbed from its cell key
         (:func:`earlysignal.cellkey.perturb`), rates of ``rate_of`` are computed from the
         perturbed counts, and the cell-key columns are removed from the output.
+    members
+        ``{count column: column of lists}``: the distinct children each count counts (their
+        ids; a list per row, its length the count). With a publication ledger in use
+        (``ledger`` or :func:`earlysignal.ledger.use_ledger`), each such cell whose children
+        differ by fewer than ``policy.min_count`` from a cell of the same ``table``, group and
+        column recorded earlier repeats that earlier outcome (its figure, or hidden), cells
+        under ``min_count`` are hidden first, complementary suppression follows, and the cells
+        published or hidden afresh are recorded (``docs/disclosure.md``). Row counts
+        ``tied`` to a children count use that count's children. The lists are removed from
+        the output. Without a ledger they are only checked against the counts.
+    table
+        The table's definition name in the ledger (required when a ledger is in use and
+        ``members`` are given), e.g. ``"fairness.audit"``.
+    ledger
+        The publication ledger (default: the one in use, :func:`earlysignal.ledger.current_ledger`).
 
     Returns
     -------
@@ -311,6 +344,22 @@ def protect(
             perturb=pol.perturb,
         )
     count_cols = list(count_cols)
+    member_cols = dict(members or {})
+    for c, mc in member_cols.items():
+        if c not in count_cols or mc not in frame.columns:
+            raise DisclosureError(
+                f"protect: members {c!r} -> {mc!r} must map a count column to a column of the "
+                f"table holding each group's children (columns: {frame.columns})"
+            )
+    for row_col, child_col in (tied or {}).items():
+        if child_col in member_cols and row_col not in member_cols:
+            member_cols[row_col] = member_cols[child_col]
+    led = (ledger or current_ledger()) if member_cols else None
+    if led is not None and not table:
+        raise DisclosureError(
+            "protect: a publication ledger is in use and members are given, but the table has no "
+            "name; pass table='...' (the same name in every run, e.g. 'fairness.audit')"
+        )
     ck_cols = dict(cell_key_cols or {})
     for c, kc in ck_cols.items():
         if c not in count_cols or kc not in frame.columns:
@@ -328,7 +377,11 @@ def protect(
         {c: frame.get_column(kc).to_list() for c, kc in ck_cols.items()} if pol.perturb else {}
     )
 
+    repeat: dict[tuple[str, int], int] = {}  # (column, row) -> the earlier published figure
+
     def published(c: str, i: int, value: int) -> int:
+        if (c, i) in repeat:
+            return repeat[(c, i)]
         if c in perturbed:
             return perturb(value, perturbed[c][i], rounding=pol.rounding, min_count=pol.min_count)
         return round_count(value, pol.rounding)
@@ -392,6 +445,29 @@ def protect(
         for (k, c) in values
         if (k, c) not in virtual and values[(k, decider[c])] < pol.min_count
     }
+    earlier: set[Cell] = set()  # hidden because nearly the same children were hidden before
+    hashes: dict[Cell, list[int]] = {}
+    anchors: dict[Cell, Anchor] = {}
+    if member_cols:
+        try:
+            hashes = member_sets(frame, keys, member_cols, tied=tied, raw=raw, ledger=led)
+        except LedgerError as exc:
+            raise DisclosureError(str(exc)) from exc
+    if led is not None and table:
+        refs: dict[CellRef, Cell] = {(key_text(k), c): (k, c) for (k, c) in hashes}
+        found = led.anchors(
+            table, {r: hashes[cell] for r, cell in refs.items()}, max_difference=pol.min_count - 1
+        )
+        anchors = {refs[r]: a for r, a in found.items()}
+        row_of = {k: i for i, k in enumerate(keys)}
+        for cell, a in anchors.items():
+            if cell in primary:
+                continue  # under the threshold today: hidden whatever was published before
+            ok = a.value is not None and a.value >= pol.min_count and not a.value % pol.rounding
+            if ok and a.value is not None:
+                repeat[(cell[1], row_of[cell[0]])] = a.value
+            else:
+                earlier.add(cell)
     # Strata are independent tables: suppress each on its own (smaller linear programmes).
     hidden: set[Cell] = set()
     n_strata = len(strata)
@@ -406,7 +482,7 @@ def protect(
             cells,
             by_stratum.get(stratum, []),
             virtual & cells.keys(),
-            primary & cells.keys(),
+            (primary | earlier) & cells.keys(),
             min_count=pol.min_count,
             rounding=pol.rounding,
             tied=tied,
@@ -422,6 +498,9 @@ def protect(
             if cell in primary:
                 pub.append(None)
                 flag.append(SMALL)
+            elif cell in earlier:
+                pub.append(None)
+                flag.append(EARLIER)
             elif cell in hidden:
                 pub.append(None)
                 flag.append(COMPLEMENTARY)
@@ -463,8 +542,19 @@ def protect(
             src = columns.get(lc, _round_float(frame.get_column(lc), pol.decimals))
             columns[lc] = _hide(src, flags[owner])
 
+    if led is not None and table:
+        record_fresh(
+            led,
+            table,
+            keys,
+            hashes,
+            anchors=anchors,
+            repeat=repeat,
+            columns=columns,
+            hidden=primary | hidden | earlier,
+        )
     dropped = {s for v in support.values() for s in v} - set(count_cols)
-    dropped |= set(ck_cols.values())
+    dropped |= set(ck_cols.values()) | set(member_cols.values())
     out_cols: list[pl.Series] = []
     for name in frame.columns:
         if name in dropped:

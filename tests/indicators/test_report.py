@@ -148,6 +148,8 @@ def test_cli_import_then_indicators(shared_data: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     table = pl.read_csv(csv)
     assert {"three_plus_placements", "moves_per_child"} <= set(table["indicator"])
+    assert (tmp_path / "publication-ledger" / "ledger.key").is_file()  # beside the table
+    assert "publication ledger" in res.output
     res = runner.invoke(app, ["import-ssda903", str(tmp_path / "nope"), "--out", str(out)])
     assert res.exit_code == 2
 

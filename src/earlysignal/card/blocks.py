@@ -662,6 +662,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                     ]
                 ),
             ]
+            blocks += say("disclosure_ledger", sg.get("ledger"))
             if isinstance(sg.get("flagging"), list) and sg["flagging"]:
                 blocks += say("flagging_intro", sg.get("gap_margin"), card["decision"]["threshold"])
                 blocks.append(

@@ -355,6 +355,17 @@ class CardConfig(_Section):
     rights_contact: str = ""
 
 
+class DisclosureConfig(_Section):
+    """``[disclosure]``: the publication ledger, the differencing defence across runs.
+
+    ``ledger`` is ``"auto"`` (default: ``<output folder>/publication-ledger``), ``"off"``, or a
+    folder (one ledger shared by every run that publishes about the same children). The ledger
+    stays on the user's disk and is never published nor logged (``docs/disclosure.md``).
+    """
+
+    ledger: str = "auto"
+
+
 class TrackingConfig(_Section):
     """``[tracking]``: the MLflow experiment and where cards are written.
 
@@ -412,6 +423,7 @@ _SECTIONS: dict[str, type[_Section]] = {
     "evaluation": EvaluationConfig,
     "explain": ExplainConfig,
     "fairness": FairnessConfig,
+    "disclosure": DisclosureConfig,
     "features": FeaturesConfig,
     "card": CardConfig,
     "tracking": TrackingConfig,
@@ -432,6 +444,7 @@ class ExperimentConfig(_Section):
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     explain: ExplainConfig = Field(default_factory=ExplainConfig)
     fairness: FairnessConfig = Field(default_factory=FairnessConfig)
+    disclosure: DisclosureConfig = Field(default_factory=DisclosureConfig)
     features: FeaturesConfig = Field(default_factory=FeaturesConfig)
     card: CardConfig = Field(default_factory=CardConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)

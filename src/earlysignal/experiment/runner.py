@@ -208,6 +208,7 @@ class _State:
     threshold: float | None = None
     p_test: Any = None
     audit_published: list[dict[str, Any]] = field(default_factory=list)
+    ledger: Any = None
 
 
 def _say(name: str, *args: Any) -> str:
@@ -1066,6 +1067,7 @@ GAP_MARGIN = 0.05
 def _audit(state: _State) -> None:
     from earlysignal.disclosure import DisclosurePolicy, assert_safe
     from earlysignal.fairness import COUNTS, ROW_COUNTS, AuditSpec, audit
+    from earlysignal.ledger import ledger_card, use_ledger
 
     cfg = state.config
     f = cfg.fairness
@@ -1085,7 +1087,8 @@ def _audit(state: _State) -> None:
         seed=state.seed,
     )
     policy = DisclosurePolicy(min_count=f.min_cell, min_class=f.min_cell)
-    result = audit(frame, spec, label="_label", risk="_risk", policy=policy)
+    with use_ledger(state.ledger):
+        result = audit(frame, spec, label="_label", risk="_risk", policy=policy)
     groups = result.groups
     assert_safe(
         groups,
@@ -1105,6 +1108,7 @@ def _audit(state: _State) -> None:
     sg["attributes"] = list(attrs.columns)
     sg["min_cell"] = f.min_cell
     sg["suppressed_cells"] = suppressed
+    sg["ledger"] = ledger_card(state.ledger, min_count=f.min_cell, rounding=policy.rounding)
     sg["table"] = groups.select([c for c in AUDIT_COLUMNS if c in groups.columns]).to_dicts()
     # one value per metric on the card: the overall ECE is the calibration section's
     sg["table"] = [{k: v for k, v in r.items() if k != "ece"} for r in sg["table"]]
@@ -1309,6 +1313,7 @@ def run_experiment(
     import mlflow
 
     from earlysignal.card import new_card, write_card
+    from earlysignal.ledger import ledger_for
     from earlysignal.scoring.mlflow_model import log_model_of_run
     from earlysignal.tracking import (
         environment_info,
@@ -1361,6 +1366,7 @@ def run_experiment(
         card["model_details"]["version"] = env["packages"].get("earlysignal", "")
         card["model_details"]["date"] = date.today().isoformat()
         state = _State(config, config.study.seed, work, figures, card)
+        state.ledger = ledger_for(config.disclosure.ledger, out_root)
         _fill_human_fields(card, config)
         _environment_card(state, env, config_sha)
         mlflow.log_text(config_text, "config.toml")

@@ -25,6 +25,7 @@ import polars as pl
 from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, protect
 from earlysignal.evaluate import metrics as M
 from earlysignal.evaluate.core import cluster_bootstrap_weights
+from earlysignal.ledger import current_ledger
 
 __all__ = [
     "COUNTS",
@@ -43,6 +44,9 @@ ROW_COUNTS: tuple[str, ...] = ("n_rows", "n_rows_pos", "n_rows_neg", "n_rows_fla
 """Prediction rows (child x prediction time) per group, each hidden with its children count."""
 
 _ROW_OF: dict[str, str] = dict(zip(ROW_COUNTS, COUNTS, strict=True))
+_MEMBERS = "_members_"
+LEDGER_TABLE = "fairness.audit"
+"""The audit's definition name in the publication ledger (:mod:`earlysignal.ledger`)."""
 _SUPPORT_ONLY: tuple[str, ...] = (
     "n_children_tp", "n_children_fn", "n_children_fp", "n_children_tn", "n_children_unflagged",
     "n_rows_tp", "n_rows_fn", "n_rows_fp",
@@ -388,6 +392,7 @@ def audit(
     chunks = list(cluster_bootstrap_weights(ids, spec.n_boot, seed=spec.seed))
     weights = np.vstack(chunks) if chunks else np.zeros((0, data.height))
 
+    keep_members = current_ledger() is not None
     # groups: overall, each attribute, each intersection
     rows: list[dict[str, Any]] = []
     boots: dict[tuple[str, str], dict[str, np.ndarray]] = {}
@@ -442,6 +447,9 @@ def audit(
             n_rows_fn=int((mask & yb & ~fb).sum()),
             n_rows_fp=int((mask & ~yb & fb).sum()),
         )
+        if keep_members:  # the children of each published count, for the publication ledger
+            for c, m in zip(COUNTS, (mask, mask & yb, mask & ~yb, mask & fb), strict=True):
+                row[_MEMBERS + c] = np.unique(ids[m]).tolist()
         for m in METRICS:
             v = bs[m][np.isfinite(bs[m])]
             row[m] = point[m] if math.isfinite(point[m]) else None
@@ -522,6 +530,7 @@ def audit(
     # is hidden with it; and under min_class children in a class it is hidden anyway. Shares of
     # rows are published from the rounded row counts (rate_of).
     published = [*COUNTS, *ROW_COUNTS]
+    members = {c: _MEMBERS + c for c in COUNTS} if keep_members else None
     support = {m: [*published, *_EXTRA_SUPPORT.get(m, ())] for m in metric_cols}
     protected = protect(
         groups,
@@ -537,6 +546,8 @@ def audit(
         },
         tied=_ROW_OF,
         policy=pol,
+        members=members,
+        table=LEDGER_TABLE,
     ).drop([c for c in _SUPPORT_ONLY if c in groups.columns], strict=False)
     long = _long_table(protected, boots, refs, pol.decimals)
     return AuditResult(

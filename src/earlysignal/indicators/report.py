@@ -58,6 +58,14 @@ import polars as pl
 
 from earlysignal.data.history import CareHistory
 from earlysignal.disclosure import DisclosurePolicy, protect
+from earlysignal.ledger import current_ledger, ledger_for, use_ledger
+
+LEDGER_TABLES: dict[str, str] = {
+    "shares": "indicators.shares",
+    "rates": "indicators.rates",
+    "moves": "indicators.moves_distribution",
+}
+"""The indicator tables' definition names in the publication ledger (:mod:`earlysignal.ledger`)."""
 
 __all__ = [
     "AGE_BANDS",
@@ -303,25 +311,38 @@ def _groups(
 
 
 def _share_rows(
-    frame: pl.DataFrame, flag: str, by: Sequence[str], indicator: str, year_end: date
+    frame: pl.DataFrame,
+    flag: str,
+    by: Sequence[str],
+    indicator: str,
+    year_end: date,
+    *,
+    members: bool = False,
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
     def one(group: str, value: str | None, sub: pl.DataFrame) -> None:
         n = sub.height
         k = int(sub[flag].sum()) if n else 0
-        rows.append(
-            {
-                "year_end": year_end,
-                "group": group,
-                "group_value": value,
-                "indicator": indicator,
-                "children": n,
-                "count": k,
-                "_rest": n - k,
-                "value": k / n if n else None,
+        row = {
+            "year_end": year_end,
+            "group": group,
+            "group_value": value,
+            "indicator": indicator,
+            "children": n,
+            "count": k,
+            "_rest": n - k,
+            "value": k / n if n else None,
+        }
+        if members:  # each count's children, for the publication ledger
+            ids = sub["child_id"].cast(pl.String)
+            hit = sub[flag].fill_null(False)
+            row |= {
+                "_m_children": ids.to_list(),
+                "_m_count": ids.filter(hit).to_list(),
+                "_m_rest": ids.filter(~hit).to_list(),
             }
-        )
+        rows.append(row)
 
     one("all", None, frame)
     for b in by:
@@ -330,7 +351,9 @@ def _share_rows(
     return rows
 
 
-def _rate_rows(frame: pl.DataFrame, by: Sequence[str], year_end: date) -> list[dict[str, Any]]:
+def _rate_rows(
+    frame: pl.DataFrame, by: Sequence[str], year_end: date, *, members: bool = False
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
     def one(group: str, value: str | None, sub: pl.DataFrame) -> None:
@@ -341,16 +364,17 @@ def _rate_rows(frame: pl.DataFrame, by: Sequence[str], year_end: date) -> list[d
             ("moves_per_child", moves / n if n else None),
             ("moves_per_1000_days", 1000 * moves / days if days else None),
         ):
-            rows.append(
-                {
-                    "year_end": year_end,
-                    "group": group,
-                    "group_value": value,
-                    "indicator": name,
-                    "children": n,
-                    "value": v,
-                }
-            )
+            row = {
+                "year_end": year_end,
+                "group": group,
+                "group_value": value,
+                "indicator": name,
+                "children": n,
+                "value": v,
+            }
+            if members:  # the children counted, for the publication ledger
+                row["_m_children"] = sub["child_id"].cast(pl.String).to_list()
+            rows.append(row)
 
     one("all", None, frame)
     for b in by:
@@ -527,28 +551,40 @@ def stability_indicators(
     (40, 0.0)
     """
     ends = list(year_ends) if year_ends is not None else default_year_ends(history)
+    keep = protected and current_ledger() is not None
     share_rows: list[dict[str, Any]] = []
     rate_rows: list[dict[str, Any]] = []
     timeline = care_timeline(history)
     for ye in ends:
         per_child = moves_in_year(history, ye, timeline=timeline)
         grouped = _groups(history, per_child, ye, by) if by else per_child
-        rate_rows.extend(_rate_rows(grouped, by, ye))
+        rate_rows.extend(_rate_rows(grouped, by, ye, members=keep))
         at_end = grouped.filter(pl.col("in_care_at_year_end"))  # = measures.in_care_at
         if dfe:
             for name, members in _dfe_members(history, ye).items():
                 g = _groups(history, members, ye, by) if by else members
-                share_rows.extend(_share_rows(g, "flag", by, name, ye))
+                share_rows.extend(_share_rows(g, "flag", by, name, ye, members=keep))
         for n in moved_more_than:
             flagged = at_end.with_columns((pl.col("moves_to_date") > n).alias("flag"))
-            share_rows.extend(_share_rows(flagged, "flag", by, f"moved_more_than_{n}", ye))
+            share_rows.extend(
+                _share_rows(flagged, "flag", by, f"moved_more_than_{n}", ye, members=keep)
+            )
+    lists = pl.List(pl.String())
+    share_m = {"_m_children": lists, "_m_count": lists, "_m_rest": lists} if keep else {}
     shares = pl.DataFrame(
         share_rows,
-        schema={**{k: v for k, v in _OUT_SCHEMA.items() if k != "unit"}, "_rest": pl.Int64()},
+        schema={
+            **{k: v for k, v in _OUT_SCHEMA.items() if k != "unit"},
+            "_rest": pl.Int64(),
+            **share_m,
+        },
     ).with_columns(pl.lit("share").alias("unit"))
     rates = pl.DataFrame(
         rate_rows,
-        schema={k: v for k, v in _OUT_SCHEMA.items() if k not in ("unit", "count")},
+        schema={
+            **{k: v for k, v in _OUT_SCHEMA.items() if k not in ("unit", "count")},
+            **({"_m_children": lists} if keep else {}),
+        },
     ).with_columns(
         pl.col("indicator")
         .replace_strict({k: v[0] for k, v in INDICATORS.items()}, default="share")
@@ -571,6 +607,10 @@ def stability_indicators(
             rate_of={"value": ("count", "children")},
             row_sums={"children": ["count", "_rest"]},
             policy=policy,
+            members={c: f"_m_{c.strip('_')}" for c in ("children", "count", "_rest")}
+            if keep
+            else None,
+            table=LEDGER_TABLES["shares"],
         )
         parts.append(prot.drop("_rest", "_rest_flag"))
     if rates.height:
@@ -582,6 +622,8 @@ def stability_indicators(
             rate_cols=["value"],
             rate_support={"value": ["children"]},
             policy=policy,
+            members={"children": "_m_children"} if keep else None,
+            table=LEDGER_TABLES["rates"],
         )
         parts.append(prot.with_columns(pl.lit(None, dtype=pl.String()).alias("count_flag")))
     cols = [*_OUT_SCHEMA, "children_flag", "count_flag", "value_flag", "suppressed"]
@@ -675,7 +717,22 @@ def moves_distribution(
     )
     if not protected:
         return table
-    return protect(table, count_cols=["children"], by=["moves"], policy=policy)
+    if current_ledger() is None:
+        return protect(table, count_cols=["children"], by=["moves"], policy=policy)
+    ids = per_child.select(
+        pl.col("child_id").cast(pl.String),
+        pl.col("moves_to_date").fill_null(0).clip(upper_bound=top).alias("_bin"),
+    )
+    members = [ids.filter(pl.col("_bin") == i)["child_id"].to_list() for i in range(top + 1)]
+    table = table.with_columns(pl.Series("_m_children", members, dtype=pl.List(pl.String())))
+    return protect(
+        table,
+        count_cols=["children"],
+        by=["moves"],
+        policy=policy,
+        members={"children": "_m_children"},
+        table=LEDGER_TABLES["moves"],
+    )
 
 
 def run_indicators_cli(
@@ -697,12 +754,17 @@ def run_indicators_cli(
     except (UnusableInputError, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
+    # the publication ledger beside the written table (or in the default output folder)
+    ledger = None if raw else ledger_for("auto", out.parent if out else Path("earlysignal-output"))
     try:
-        table = stability_indicators(history, by=list(by), protected=not raw)
+        with use_ledger(ledger):
+            table = stability_indicators(history, by=list(by), protected=not raw)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
     _print_table(table)
+    if ledger is not None:
+        typer.echo(f"publication ledger (private, never publish): {ledger.path}")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         table.write_csv(out)
@@ -717,7 +779,8 @@ def run_indicators_cli(
         plot_indicators_over_time(table).savefig(plots / "indicators_over_time.png", dpi=120)
         ends = sorted(set(table["year_end"].to_list()))
         if ends:
-            fig = plot_moves_distribution(history, ends[-1])
+            with use_ledger(ledger):
+                fig = plot_moves_distribution(history, ends[-1])
             fig.savefig(plots / "moves_distribution.png", dpi=120)
         typer.echo(f"wrote figures to {plots}")
     return 0

@@ -374,7 +374,12 @@ def monitor(
             }
         )
     verdicts = pl.DataFrame(verdict_rows, infer_schema_length=None)
-    alerts = _alerts(framed, attributes)
+    from earlysignal.ledger import current_ledger, ledger_for, use_ledger
+
+    # the publication ledger in use, else one beside the report folder (docs/disclosure.md)
+    ledger = current_ledger() or (ledger_for("auto", target.parent) if target else None)
+    with use_ledger(ledger):
+        alerts = _alerts(framed, attributes)
     order = {BREACHED: 2, HOLDS: 1, NOT_MEASURABLE: 0}
     by_rule: dict[int, str] = {}
     for r in verdicts.iter_rows(named=True):  # a rule is breached when any of its groups is
@@ -417,7 +422,9 @@ def _alerts(framed: pl.DataFrame, attributes: list[str]) -> pl.DataFrame:
     rounded counts, so it is never finer than they are.
     """
     from earlysignal.disclosure import protect
+    from earlysignal.ledger import current_ledger
 
+    keep = current_ledger() is not None  # the children of each count, for the ledger
     period = (
         pl.col("prediction_time").dt.year().cast(pl.String)
         + "-H"
@@ -426,9 +433,15 @@ def _alerts(framed: pl.DataFrame, attributes: list[str]) -> pl.DataFrame:
     f = framed.with_columns(period.alias("period"))
 
     def counts(keys: list[str]) -> pl.DataFrame:
+        ids = pl.col("child_id").cast(pl.String)
+        lists = [
+            ids.unique().alias("_m_children"),
+            ids.filter(pl.col("flagged")).unique().alias("_m_flagged"),
+        ]
         return f.group_by(keys).agg(
             pl.col("child_id").n_unique().alias("children"),
             pl.col("child_id").filter(pl.col("flagged")).n_unique().alias("flagged"),
+            *(lists if keep else []),
         )
 
     margin = counts(["period"]).with_columns(pl.lit(None, pl.String).alias("group"))
@@ -443,7 +456,14 @@ def _alerts(framed: pl.DataFrame, attributes: list[str]) -> pl.DataFrame:
             )
             t = pl.concat([margin, groups.select(margin.columns)])
         t = t.with_columns(pl.lit(0.0).alias("flag_rate")).sort("period", "group", nulls_last=False)
-        prot = protect(t, count_cols=["children", "flagged"], by=["group"], strata=["period"])
+        prot = protect(
+            t,
+            count_cols=["children", "flagged"],
+            by=["group"],
+            strata=["period"],
+            members={"children": "_m_children", "flagged": "_m_flagged"} if keep else None,
+            table=f"monitoring.alerts:{attr}",
+        )
         out.append(
             prot.with_columns(
                 pl.lit(attr).alias("attribute"),
