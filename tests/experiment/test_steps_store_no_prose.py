@@ -41,10 +41,6 @@ PROSE = re.compile(r"[A-Za-z]+(?:[ ,;:()'-]+[a-z]+){3,}")
 STILL_WORDED: frozenset[str] = frozenset(
     {
         "data.source",  # the source's description; publish.facts still parses it
-        "model_details.model_type",  # the model family's name; publish.facts parses it
-        "validation_design.clustered_by",
-        "validation_design.periods[].from",  # "start of data"
-        "validation_design.periods[].until (exclusive)",  # "end of data"
         "decision.workload[].measure",  # measure names; consistency and facts match them
         "performance.oracle.reason",  # why the oracle is missing (real data only)
         # the feature specs' own descriptions (earlysignal.features.describe)

@@ -308,8 +308,8 @@ def _split(state: _State) -> None:
         periods.append(
             {
                 "period": r["part"],
-                "from": _iso(r["start"]) or "start of data",
-                "until (exclusive)": _iso(r["end"]) or "end of data",
+                "from": _iso(r["start"]) or _say("start_of_data"),
+                "until (exclusive)": _iso(r["end"]) or _say("end_of_data"),
                 "rows in period": int(r["rows_in"]),
                 "purged rows": int(r["purged"]) + int(r["censored"]),
                 "of them censored rows (label missing)": missing,
@@ -324,7 +324,7 @@ def _split(state: _State) -> None:
     v["purged_rows"] = sum(int(p["purged rows"]) for p in periods)
     v["bootstrap"] = int(state.config.evaluation.bootstrap)
     v["ci_level"] = float(state.config.evaluation.ci_level)
-    v["clustered_by"] = "child (all rows of a child are resampled together)"
+    v["clustered_by"] = _say("clustered_by_child")
     v["method"] = {
         "bootstrap": int(state.config.evaluation.bootstrap),
         "level": float(state.config.evaluation.ci_level),

@@ -56,13 +56,6 @@ def _make(kind: str, state: _State) -> Any:
     return RuleBaseline(feature=RULE_FEATURE, cutpoints=(2.0,))
 
 
-_MODEL_TYPES = {
-    "lightgbm": "LightGBM gradient-boosted trees (binary log loss)",
-    "logistic": "L2-regularised logistic regression with imputation and standardisation",
-    "rule": f"rule baseline: event rate of '{RULE_FEATURE} >= 2' cells, shrunk to the base rate",
-}
-
-
 def _fit(state: _State) -> None:
     X, y, groups = _xy(state, "train")
     m = state.config.model
@@ -86,7 +79,7 @@ def _fit(state: _State) -> None:
             state.baselines[kind] = est
     md = state.card["model_details"]
     md["model_kind"] = m.kind
-    md["model_type"] = _MODEL_TYPES[m.kind]
+    md["model_type"] = _say("model_type", kind=m.kind, rule_feature=RULE_FEATURE)
     md["hyperparameters"] = (
         {
             "n_estimators": m.n_estimators,

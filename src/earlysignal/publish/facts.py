@@ -132,7 +132,10 @@ def card_facts(card: dict[str, Any]) -> dict[str, Any]:
         found = re.search(r"by (\w+) calibration", str(method))
         found_method = found.group(1) if found else None
     intervals = md.get("intervals", "")
-    model_type = str(md.get("model_type", ""))
+    model_type = md.get("model_type", "")
+    if is_reader_text(model_type):  # stored as data: the model family is its argument
+        model_type = str(model_type["args"].get("kind", ""))
+    model_type = str(model_type)
     return {
         "run_id": card.get("run", {}).get("run_id"),
         "run_name": card.get("run", {}).get("run_name"),
