@@ -15,7 +15,22 @@ __all__ = ["move_into_place"]
 
 
 def move_into_place(staged: Path, target: Path) -> None:
-    """Move a complete card folder to ``target`` (replacing an older one only at the end)."""
+    """Move a complete card folder to ``target`` (replacing an older one only at the end).
+
+    The staged folder is copied beside ``target`` first and swapped in with ``os.replace``,
+    so ``target`` is always either the old complete folder or the new complete one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> staged = root / "staged"
+    >>> staged.mkdir()
+    >>> _ = (staged / "model_card.md").write_text("new")
+    >>> move_into_place(staged, root / "card")
+    >>> (root / "card" / "model_card.md").read_text()
+    'new'
+    """
     landing = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         shutil.copytree(staged, landing, dirs_exist_ok=True)
