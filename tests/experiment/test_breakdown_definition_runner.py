@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from earlysignal.card import new_card
-from earlysignal.experiment import runner
+from earlysignal.experiment import steps_data
 from earlysignal.experiment.config import ExperimentConfig, load_config
+from earlysignal.experiment.state import _State
+from earlysignal.experiment.steps_model import _oracle
 
 
 @pytest.fixture(scope="module")
@@ -19,17 +21,17 @@ def sim():
     return simulate(400, years=5, seed=5)
 
 
-def _state(sim, definition: str) -> runner._State:
+def _state(sim, definition: str) -> _State:
     data = load_config("breakdown_180d").to_dict()
     data["data"].update(n_children=400, years=5, sim_seed=5)
     data["outcome"]["breakdown_definition"] = definition
     cfg = ExperimentConfig.from_dict(data)
     card = new_card(run_id="r", experiment="e", run_name="n", outcome="breakdown",
                     horizon_days=180)  # fmt: skip
-    state = runner._State(cfg, 0, Path("."), Path("."), card, history=sim.history)
+    state = _State(cfg, 0, Path("."), Path("."), card, history=sim.history)
     state.simulation = sim
-    runner._prediction_times(state)
-    runner._features(state)
+    steps_data._prediction_times(state)
+    steps_data._features(state)
     return state
 
 
@@ -48,7 +50,7 @@ def test_label_card_and_oracle_follow_the_definition(sim, definition: str) -> No
     # the simulator records provider-side endings, and the card counts them (rounded to 5)
     assert bd["counts"]["provider_ended"] is not None and bd["counts"]["provider_ended"] % 5 == 0
     test = state.frame.filter(state.frame[expected].is_not_null()).head(40)
-    risk, reason = runner._oracle(state, test)
+    risk, reason = _oracle(state, test)
     assert reason == ""
     direct = oracle_risk(
         sim, test.select("child_id", "prediction_time"), outcome="breakdown", horizon=180,

@@ -36,6 +36,9 @@ from earlysignal.card.texts import (
     fmt_int,
     fmt_num,
     fmt_range,
+    is_reader_text,
+    render_items,
+    render_text,
     say,
 )
 from earlysignal.i18n import N_
@@ -61,6 +64,8 @@ def _stored(value: Any) -> Any:
 
 
 def _cell(value: Any) -> Cell:
+    if is_reader_text(value):  # a reader text stored as data: worded in the card's language
+        return Cell(render_text(value))
     if isinstance(value, dict) and "status" in value and set(value) <= {"status", "reason"}:
         reason = f" ({_(str(value['reason']))})" if value.get("reason") else ""
         from earlysignal.i18n import gettext
@@ -93,6 +98,8 @@ def _kv(pairs: list[tuple[str, Any]]) -> Block:
 
 
 def _list(value: Any) -> Block:
+    if is_reader_text(value):
+        return Block("list", cells=[Cell(x) for x in render_items(value)])
     if isinstance(value, list) and value:
         return Block("list", cells=[_cell(_stored(v)) for v in value])
     return _text_block(value if not isinstance(value, list) else unknown(NOT_MEASURED))
@@ -116,7 +123,7 @@ def _figures(card: dict[str, Any], section: str, ref: Any = None) -> list[Block]
     """The section's figures; a missing referenced figure or an unknown marker is shown."""
     figs = card.get("figures", [])
     blocks = [
-        Block("figure", file=f["file"], caption=f["caption"])
+        Block("figure", file=f["file"], caption=render_text(f["caption"]))
         for f in figs
         if f.get("section") == section
     ]

@@ -504,7 +504,8 @@ def _schema_type(node: dict[str, Any], defs: dict[str, Any]) -> str:
     if "$ref" in node:
         name = str(node["$ref"]).rsplit("/", 1)[-1]
         names: dict[str, str] = {
-            "text": "text or unknown marker",
+            "text": "text, reader text or unknown marker",
+            "reader_text": "reader text (key and data)",
             "textlist": "list of text or unknown marker",
             "figure_ref": "figure id or unknown marker",
             "table": "table (list of rows)",

@@ -2,8 +2,15 @@
 
 Every sentence a reader sees is a jinja2 macro in ``templates/texts.j2``; Python passes data
 (numbers, keys, rows) and never words. :func:`say` turns a macro into blocks (paragraphs and
-lists) for the card's sections, :func:`card_text` into one paragraph for a card-data field (the
-runner stores a few such sentences, e.g. the decision rule), :func:`card_items` into list items.
+lists) for the card's sections, :func:`card_text` into one paragraph, :func:`card_items` into
+list items.
+
+The card data holds no sentences: where a step has a text for the reader (the decision rule,
+the performance summary, the limitations...) it stores a *reader text* (:func:`reader_text`),
+the macro's key and the numbers and ids it is worded from, e.g. ``{"text": "decision_rule",
+"args": {"capacity": 0.1, ...}}``. The renderers word it in the card's language
+(:func:`render_text`, :func:`render_items`), so a card re-rendered in another language shows
+the same numbers in that language's words and formats.
 
 Examples
 --------
@@ -11,6 +18,10 @@ Examples
 ['text', 'list']
 >>> card_text("decision_rule", None, 0.3, 0.05)
 'Flag risks of at least 0.300 (set by the study); it flags 5.0% of test rows.'
+>>> rule = reader_text("decision_rule", capacity=None, threshold=0.3, share=0.05)
+>>> with card_language("nl"):
+...     "0,300" in render_text(rule)
+True
 """
 
 from __future__ import annotations
@@ -41,6 +52,10 @@ __all__ = [
     "fmt_int",
     "fmt_num",
     "fmt_range",
+    "is_reader_text",
+    "reader_text",
+    "render_items",
+    "render_text",
     "say",
 ]
 
@@ -309,7 +324,7 @@ def _texts() -> Any:
     return _texts_in(current_language())
 
 
-def say(name: str, *args: Any) -> list[Block]:
+def say(name: str, /, *args: Any, **kwargs: Any) -> list[Block]:
     """Blocks of one reader text of ``templates/texts.j2`` (a macro), given its data.
 
     Paragraphs become text blocks; lines starting with ``- `` become a list.
@@ -319,7 +334,7 @@ def say(name: str, *args: Any) -> list[Block]:
     >>> [b.kind for b in say("harms")]
     ['text', 'list']
     """
-    raw = str(getattr(_texts(), name)(*args))
+    raw = str(getattr(_texts(), name)(*args, **kwargs))
     blocks: list[Block] = []
     for para in re.split(r"\n\s*\n", raw.strip()):
         text: list[str] = []
@@ -342,7 +357,7 @@ def say(name: str, *args: Any) -> list[Block]:
     return blocks
 
 
-def card_text(name: str, *args: Any) -> str:
+def card_text(name: str, /, *args: Any, **kwargs: Any) -> str:
     """One reader text of ``templates/texts.j2`` as a single paragraph (for card fields).
 
     Examples
@@ -350,10 +365,10 @@ def card_text(name: str, *args: Any) -> str:
     >>> card_text("decision_rule", 0.1, 0.088, 0.096)[:40]
     'Flag the 10% highest risks: on the calib'
     """
-    return " ".join(str(getattr(_texts(), name)(*args)).split())
+    return " ".join(str(getattr(_texts(), name)(*args, **kwargs)).split())
 
 
-def card_items(name: str, *args: Any) -> list[str]:
+def card_items(name: str, /, *args: Any, **kwargs: Any) -> list[str]:
     """A reader text of ``templates/texts.j2`` that is a list, as its items.
 
     Examples
@@ -361,4 +376,88 @@ def card_items(name: str, *args: Any) -> list[str]:
     >>> len(card_items("explain_limits"))
     4
     """
-    return [c.text for b in say(name, *args) if b.kind == "list" for c in b.cells]
+    blocks = say(name, *args, **kwargs)
+    return [c.text for b in blocks if b.kind == "list" for c in b.cells]
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _check_data(value: Any, where: str) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError(f"reader text {where}: key {k!r} is not a string")
+            _check_data(v, f"{where}.{k}")
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _check_data(v, f"{where}[{i}]")
+    elif not isinstance(value, _JSON_SCALARS):
+        raise TypeError(
+            f"reader text {where}: {type(value).__name__} is not JSON data; pass numbers, "
+            "strings, booleans, None, lists or dicts of them"
+        )
+
+
+def reader_text(name: str, /, **args: Any) -> dict[str, Any]:
+    """A reader text as card data: the macro's key and the data it is worded from.
+
+    The macro must exist in ``templates/texts.j2`` and the arguments must be JSON data
+    (numbers, ids, keys, dates as ISO strings): the card stores no words, so it can be worded
+    in any language at render time (:func:`render_text`).
+
+    Examples
+    --------
+    >>> reader_text("class_imbalance", rate=0.04)
+    {'text': 'class_imbalance', 'args': {'rate': 0.04}}
+    """
+    if not callable(getattr(_texts_in("en"), name, None)):
+        raise KeyError(f"no reader text {name!r} in earlysignal/card/templates/texts.j2")
+    _check_data(args, name)
+    return {"text": name, "args": dict(args)}
+
+
+def is_reader_text(value: Any) -> bool:
+    """Whether ``value`` is a reader text stored as data (:func:`reader_text`).
+
+    Examples
+    --------
+    >>> is_reader_text({"text": "perf_chance", "args": {}}), is_reader_text("words")
+    (True, False)
+    """
+    return (
+        isinstance(value, dict)
+        and set(value) == {"text", "args"}
+        and isinstance(value["text"], str)
+        and isinstance(value["args"], dict)
+    )
+
+
+def render_text(value: Any) -> str:
+    """A card field as one paragraph in the current language (strings are kept as written).
+
+    Examples
+    --------
+    >>> render_text({"text": "limitation_censored", "args": {"censored": 1200, "rows": 9000}})[:40]
+    '1,200 of 9,000 prediction times were cen'
+    >>> render_text("written by the study team")
+    'written by the study team'
+    """
+    if is_reader_text(value):
+        return card_text(value["text"], **value["args"])
+    return str(value)
+
+
+def render_items(value: Any) -> list[str]:
+    """A reader text that is a list (or a list of texts) as its items in the current language.
+
+    Examples
+    --------
+    >>> len(render_items({"text": "explain_limits", "args": {}}))
+    4
+    """
+    if is_reader_text(value):
+        return card_items(value["text"], **value["args"])
+    if isinstance(value, list):
+        return [render_text(v) for v in value]
+    return [render_text(value)]

@@ -60,10 +60,13 @@ def _execute(config: Any, **kwargs: Any) -> int:
     except KeyboardInterrupt:
         _err("interrupted: the MLflow run is marked FAILED; no model card was written.")
         return EXIT_INTERRUPTED
+    from earlysignal.card.texts import card_language, render_text
+
     console = _console()
     summary = result.card["performance"]["summary"]
-    for line in summary:
-        console.print(f"  {line}", markup=False)
+    with card_language(result.card.get("language")):
+        for line in summary:
+            console.print(f"  {render_text(line)}", markup=False)
     console.print(result.summary(), markup=False)
     return EXIT_OK
 

@@ -122,9 +122,20 @@ def card_facts(card: dict[str, Any]) -> dict[str, Any]:
     ethics = card.get("ethics", {})
     legal = card.get("legal", {})
     monitoring = card.get("monitoring", {})
-    method = str(cal.get("method", "none"))
-    found = re.search(r"by (\w+) calibration", method)
-    model_type = str(md.get("model_type", ""))
+    from earlysignal.card.texts import is_reader_text
+
+    method = cal.get("method", "none")
+    if is_reader_text(method):  # stored as data: the method is its argument
+        kind = method["args"].get("method")
+        found_method = str(kind) if kind and kind != "none" else None
+    else:
+        found = re.search(r"by (\w+) calibration", str(method))
+        found_method = found.group(1) if found else None
+    intervals = md.get("intervals", "")
+    model_type = md.get("model_type", "")
+    if is_reader_text(model_type):  # stored as data: the model family is its argument
+        model_type = str(model_type["args"].get("kind", ""))
+    model_type = str(model_type)
     return {
         "run_id": card.get("run", {}).get("run_id"),
         "run_name": card.get("run", {}).get("run_name"),
@@ -150,8 +161,12 @@ def card_facts(card: dict[str, Any]) -> dict[str, Any]:
         "included_sensitive": list(pred.get("included_sensitive", [])),
         "model_kind": model_kind(model_type),
         "fitted": model_kind(model_type) is not None,
-        "calibration": found.group(1) if found else None,
-        "venn_abers": "Venn-ABERS" in str(md.get("intervals", "")),
+        "calibration": found_method,
+        "venn_abers": (
+            bool(intervals["args"].get("venn_abers"))
+            if is_reader_text(intervals)
+            else "Venn-ABERS" in str(intervals)
+        ),
         "validation": card.get("validation_design", {}).get("kind"),
         "auroc": _metric(perf.get("metrics"), primary, "auroc"),
         "brier": _metric(perf.get("metrics"), primary, "brier"),
