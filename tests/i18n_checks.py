@@ -17,8 +17,10 @@ import re
 
 from earlysignal.i18n import read_catalogue
 
-ENGLISH = ("the", "and", "with", "from", "this", "these", "what", "which", "not", "for", "to",
-           "by", "are", "were", "has", "have", "when", "only", "there", "than", "within")  # fmt: skip
+ENGLISH = frozenset(
+    "the and with from this these what which not for to by are were has have when only there "
+    "than within".split()
+)
 """Frequent English words that are not Dutch words ("of", "was", "in" are both)."""
 
 
