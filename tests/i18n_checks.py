@@ -18,7 +18,29 @@ import re
 from earlysignal.i18n import read_catalogue
 
 ENGLISH = frozenset(
-    ["the", "and", "with", "from", "this", "these", "what", "which", "not", "for", "to", "by", "are", "were", "has", "have", "when", "only", "there", "than", "within"]
+    [
+        "the",
+        "and",
+        "with",
+        "from",
+        "this",
+        "these",
+        "what",
+        "which",
+        "not",
+        "for",
+        "to",
+        "by",
+        "are",
+        "were",
+        "has",
+        "have",
+        "when",
+        "only",
+        "there",
+        "than",
+        "within",
+    ]
 )
 """Frequent English words that are not Dutch words ("of", "was", "in" are both)."""
 
