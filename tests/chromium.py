@@ -1,4 +1,4 @@
-"""Headless Chromium for the page tests (``browser`` mark): DOM dump and screenshot of a local page."""
+"""Headless Chromium for the page tests (``browser`` mark): DOM dump and screenshot."""
 
 from __future__ import annotations
 
