@@ -238,14 +238,9 @@ def _sheets(  # noqa: PLR0917
 def _template(name: str, lang: str = "en") -> Any:
     """A compiled template in ``lang`` (compiled once: thousands of sheets per scoring).
 
-    ``sheet.html`` and ``sheet.md`` are the signal sheet's own templates
-    (:func:`earlysignal.explain.sheet.render_sheet`); the overview page is in
-    ``scoring/templates``. Both speak the language through :func:`earlysignal.i18n.jinja_env`.
+    The overview page is in ``scoring/templates`` and speaks the language through
+    :func:`earlysignal.i18n.jinja_env`.
     """
-    if name in ("sheet.html", "sheet.md"):
-        from earlysignal.explain.sheet import _template as sheet_template
-
-        return sheet_template(lang, name.removeprefix("sheet."))
     from jinja2 import PackageLoader
 
     from earlysignal.i18n import jinja_env
@@ -255,6 +250,10 @@ def _template(name: str, lang: str = "en") -> Any:
 
 
 def _render(name: str, lang: str = "en", **data: Any) -> str:
+    if name in ("sheet.html", "sheet.md"):  # the sheet's own templates, in the sheet's language
+        from earlysignal.explain.sheet import render_sheet
+
+        return render_sheet(data["sheet"], name.removeprefix("sheet."))
     return str(_template(name, lang).render(**data))
 
 
