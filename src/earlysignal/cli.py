@@ -270,7 +270,7 @@ def import_ijw_cmd(  # noqa: PLR0917
 
 
 @app.command("indicators")
-def indicators_cmd(
+def indicators_cmd(  # noqa: PLR0917
     folder: Annotated[Path, typer.Argument(help="Canonical folder (e.g. from import-ssda903).")],
     by: Annotated[
         list[str] | None,
@@ -281,11 +281,15 @@ def indicators_cmd(
     raw: Annotated[
         bool, typer.Option("--raw", help="No disclosure control (data team only).")
     ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the indicator report (HTML, Markdown).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en or nl.")] = "en",
 ) -> None:
     """Stability indicators by year (DfE measures, moves, doorverhuizen), disclosure-protected."""
     from earlysignal.indicators.report import run_indicators_cli
 
-    raise typer.Exit(run_indicators_cli(folder, by or [], out, plots, raw))
+    raise typer.Exit(run_indicators_cli(folder, by or [], out, plots, raw, report, lang))
 
 
 @app.command("steer")
@@ -484,6 +488,10 @@ def score_cmd(  # noqa: PLR0917
         typer.Option("--override", help="Reason to use the model outside its card's scope."),
     ] = None,
     tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Sheets and overview in nl or en (default: the card's)."),
+    ] = None,
 ) -> None:
     """Score the children in placement on a date: ranked risks, signal sheets, overview."""
     from datetime import date
@@ -495,11 +503,11 @@ def score_cmd(  # noqa: PLR0917
     except ValueError:
         typer.echo(f"error: --as-of {as_of!r} is not a date YYYY-MM-DD", err=True)
         raise typer.Exit(EXIT_UNUSABLE) from None
-    raise typer.Exit(score_command(model, data, day, out, override, tracking_uri))
+    raise typer.Exit(score_command(model, data, day, out, override, tracking_uri, lang))
 
 
 @app.command("monitor")
-def monitor_cmd(
+def monitor_cmd(  # noqa: PLR0917
     model: Annotated[str, typer.Argument(help="Run id, models:/NAME/VERSION URI or model folder.")],
     data: Annotated[Path, typer.Argument(help="Canonical folder of a new extraction.")],
     out: Annotated[Path | None, typer.Option("--out", help="New folder for the report.")] = None,
@@ -507,6 +515,9 @@ def monitor_cmd(
         str | None, typer.Option("--since", help="First prediction time (default: after training).")
     ] = None,
     tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Report in nl or en (default: the card's).")
+    ] = None,
 ) -> None:
     """Drift, calibration on matured outcomes and stop rules; exit 1 when a rule is breached."""
     from datetime import date
@@ -514,7 +525,7 @@ def monitor_cmd(
     from earlysignal.scoring.command import monitor_command
 
     day = date.fromisoformat(since) if since else None
-    raise typer.Exit(monitor_command(model, data, out, day, tracking_uri))
+    raise typer.Exit(monitor_command(model, data, out, day, tracking_uri, lang))
 
 
 # ------------------------------------------------------------------------------------ entry

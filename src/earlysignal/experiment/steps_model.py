@@ -448,6 +448,7 @@ def _save_model(state: _State, log: Callable[[Path, str], None]) -> None:
             "stop_rules": [r.model_dump(mode="json") for r in state.config.monitoring.stop_rules],
             "fairness_attributes": list(state.config.fairness.attributes),
             "reference": reference,
+            "language": state.config.card.language,
         },
     )
     log(folder, "model")

@@ -7,6 +7,7 @@ on a sheet: no name, birth date or other identifying data.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,13 @@ import numpy as np
 import polars as pl
 
 from earlysignal.explain.contributions import contributions, model_feature_names
+from earlysignal.explain.phrases import (
+    format_feature_value,
+    localized_descriptions,
+    localized_missing,
+    outcome_name,
+)
+from earlysignal.i18n import N_, check_language, gettext
 
 __all__ = [
     "NOT_STATEMENTS",
@@ -25,53 +33,69 @@ __all__ = [
     "Factor",
     "SignalSheet",
     "phrase",
+    "render_sheet",
     "signal_sheet",
 ]
 
 NOT_STATEMENTS: tuple[str, ...] = (
-    "This is a signal for support, computed from what was recorded before the prediction "
-    "date. It shows associations in past records, not causes.",
-    "It is not a judgement about the child, the family or the carers, and not a decision: "
-    "the team around the child decides, with professional judgement.",
-    "Records can be incomplete or uneven (some things are recorded more often for some "
-    "groups); a factor can reflect how things are recorded as well as what happened.",
+    N_(
+        "This is a signal for support, computed from what was recorded before the prediction "
+        "date. It shows associations in past records, not causes."
+    ),
+    N_(
+        "It is not a judgement about the child, the family or the carers, and not a decision: "
+        "the team around the child decides, with professional judgement."
+    ),
+    N_(
+        "Records can be incomplete or uneven (some things are recorded more often for some "
+        "groups); a factor can reflect how things are recorded as well as what happened."
+    ),
 )
-"""What every sheet says it is not."""
+"""What every sheet says it is not (English message ids, translated when rendered)."""
 
 SHEET_WORDS: dict[str, dict[str, str]] = {
     "strictly_increasing": {
-        "raising": "What raises the estimate",
-        "lowering": "What lowers the estimate",
-        "note": "The factors are contributions to the model's score before calibration "
-        "(log-odds); the calibrated risk is a strictly increasing function of that score, so a "
-        "factor that raises the score raises the risk.",
+        "raising": N_("What raises the estimate"),
+        "lowering": N_("What lowers the estimate"),
+        "note": N_(
+            "The factors are contributions to the model's score before calibration "
+            "(log-odds); the calibrated risk is a strictly increasing function of that score, "
+            "so a factor that raises the score raises the risk."
+        ),
     },
     "steps": {
-        "raising": "What raises the model's score",
-        "lowering": "What lowers the model's score",
-        "note": "The factors are contributions to the model's score before calibration "
-        "(log-odds). The calibrated risk follows that score in steps: a higher score never "
-        "gives a lower risk, but a factor can raise or lower the score without changing the "
-        "risk shown above.",
+        "raising": N_("What raises the model's score"),
+        "lowering": N_("What lowers the model's score"),
+        "note": N_(
+            "The factors are contributions to the model's score before calibration "
+            "(log-odds). The calibrated risk follows that score in steps: a higher score never "
+            "gives a lower risk, but a factor can raise or lower the score without changing "
+            "the risk shown above."
+        ),
     },
     "not_increasing": {
-        "raising": "What raises the model's score",
-        "lowering": "What lowers the model's score",
-        "note": "The factors are contributions to the model's score before calibration "
-        "(log-odds). The calibration learnt on this data does not increase with that score, so "
-        "the factors do not say how the risk shown above would change: check the calibration "
-        "before using this sheet.",
+        "raising": N_("What raises the model's score"),
+        "lowering": N_("What lowers the model's score"),
+        "note": N_(
+            "The factors are contributions to the model's score before calibration "
+            "(log-odds). The calibration learnt on this data does not increase with that "
+            "score, so the factors do not say how the risk shown above would change: check the "
+            "calibration before using this sheet."
+        ),
     },
     "unknown": {
-        "raising": "What raises the model's score",
-        "lowering": "What lowers the model's score",
-        "note": "The factors are contributions to the model's score (log-odds). This model does "
-        "not say how its risk follows that score, so a factor that raises the score need not "
-        "raise the risk shown above.",
+        "raising": N_("What raises the model's score"),
+        "lowering": N_("What lowers the model's score"),
+        "note": N_(
+            "The factors are contributions to the model's score (log-odds). This model does "
+            "not say how its risk follows that score, so a factor that raises the score need "
+            "not raise the risk shown above."
+        ),
     },
 }
 """The sheet's words for each way the risk follows the score (``model.score_to_risk``):
-headings of the factor lists and the note on what the factors explain."""
+headings of the factor lists and the note on what the factors explain (English message ids,
+translated when rendered)."""
 
 EXPLANATION_NOTE = SHEET_WORDS["strictly_increasing"]["note"]
 
@@ -125,33 +149,32 @@ class SignalSheet:
     previous_risk: float | None
     score_to_risk: str = "strictly_increasing"
     not_statements: tuple[str, ...] = field(default=NOT_STATEMENTS)
+    lang: str = "en"
 
     @property
     def words(self) -> dict[str, str]:
-        """Headings and note for how the risk follows the score (:data:`SHEET_WORDS`)."""
+        """Headings and note (English message ids) for how the risk follows the score."""
         return SHEET_WORDS[self.score_to_risk]
 
     @property
     def model_note(self) -> str:
-        """What the factors explain, and whether they move the risk shown."""
-        return self.words["note"]
+        """What the factors explain, and whether they move the risk shown (in ``lang``)."""
+        return gettext(self.words["note"], self.lang)
+
+    @property
+    def outcome_text(self) -> str:
+        """The outcome in the sheet's language (:func:`.phrases.outcome_name`)."""
+        return outcome_name(self.outcome, self.lang)
 
     def headline(self) -> str:
         """One sentence with the risk and its interval."""
-        window = f" within {self.horizon_days} days" if self.horizon_days else ""
-        text = f"Estimated chance of {self.outcome}{window}: {_pct(self.risk)}"
-        if self.interval is not None:
-            text += f" (probability interval {_pct(self.interval[0])} to {_pct(self.interval[1])})"
-        return text + "."
+        return str(_sentences(self)["headline"])
 
     def change_line(self) -> str | None:
         """How the risk moved since the previous prediction time, if there was one."""
         if self.previous_time is None or self.previous_risk is None:
             return None
-        return (
-            f"At the previous prediction time ({self.previous_time.isoformat()}) the estimate "
-            f"was {_pct(self.previous_risk)}."
-        )
+        return str(_sentences(self)["change"])
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -169,88 +192,155 @@ class SignalSheet:
             "previous_risk": self.previous_risk,
             "score_to_risk": self.score_to_risk,
             "model_note": self.model_note,
-            "not_statements": list(self.not_statements),
+            "not_statements": [gettext(s, self.lang) for s in self.not_statements],
+            "lang": self.lang,
         }
 
     def to_text(self) -> str:
         """Plain text, for a case file or an e-mail."""
-        when = "" if self.prediction_time is None else f" on {self.prediction_time.isoformat()}"
-        lines = [f"Signal sheet for child {self.child_id}{when}", "", self.headline()]
-        change = self.change_line()
-        if change:
-            lines.append(change)
-        lines += ["", f"{self.words['raising']}:"]
-        lines += [f"  - {f.text}" for f in self.raising] or ["  - nothing stands out"]
-        lines += ["", f"{self.words['lowering']}:"]
-        lines += [f"  - {f.text}" for f in self.lowering] or ["  - nothing stands out"]
-        if self.previous_time is not None:
-            lines += ["", "What changed since the previous prediction time:"]
-            lines += [f"  - {c.before} -> now {c.now}" for c in self.changes] or [
-                "  - none of the recorded factors changed"
-            ]
-        lines += ["", "What this is not:"]
-        lines += [f"  - {s}" for s in self.not_statements]
-        lines += ["", self.model_note]
-        return "\n".join(lines) + "\n"
+        return render_sheet(self, "txt")
+
+    def to_markdown(self) -> str:
+        """Markdown (the ``.md`` sheet ``earlysignal score`` writes)."""
+        return render_sheet(self, "md")
 
     def to_html(self) -> str:
         """One self-contained HTML page (inline style, no scripts, no external resources)."""
-        from jinja2 import Environment
-
-        env = Environment(autoescape=True)
-        return env.from_string(_HTML).render(sheet=self, change=self.change_line())
+        return render_sheet(self, "html")
 
 
-_HTML = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Signal sheet {{ sheet.child_id }}</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;color:#222;line-height:1.45}
-h1{font-size:1.3em} h2{font-size:1.05em;margin-top:1.4em}
-.risk{font-size:1.15em;background:#f3f5f8;padding:.6em .8em;border-radius:6px}
-.up{color:#a33} .down{color:#2a6b3f} .not{background:#fff8e5;padding:.5em 1em;border-radius:6px}
-small{color:#555}
-</style></head><body>
-<h1>Signal sheet for child {{ sheet.child_id }}{% if sheet.prediction_time %}
- on {{ sheet.prediction_time.isoformat() }}{% endif %}</h1>
-<p class="risk">{{ sheet.headline() }}</p>
-{% if change %}<p>{{ change }}</p>{% endif %}
-<h2>{{ sheet.words.raising }}</h2>
-<ul>{% for f in sheet.raising %}<li class="up">{{ f.text }}</li>{% else %}
-<li>nothing stands out</li>{% endfor %}</ul>
-<h2>{{ sheet.words.lowering }}</h2>
-<ul>{% for f in sheet.lowering %}<li class="down">{{ f.text }}</li>{% else %}
-<li>nothing stands out</li>{% endfor %}</ul>
-{% if sheet.previous_time %}<h2>What changed since the previous prediction time</h2>
-<ul>{% for c in sheet.changes %}<li>{{ c.before }} &rarr; now {{ c.now }}</li>{% else %}
-<li>none of the recorded factors changed</li>{% endfor %}</ul>{% endif %}
-<h2>What this is not</h2>
-<div class="not"><ul>{% for s in sheet.not_statements %}<li>{{ s }}</li>{% endfor %}</ul></div>
-<p><small>{{ sheet.model_note }}</small></p>
-</body></html>
-"""
+@functools.cache
+def _env(lang: str, html: bool) -> Any:
+    """The sheet templates' environment for a language (built once: thousands of sheets).
+
+    Besides the filters of :func:`earlysignal.i18n.jinja_env` it has ``pct``: a risk as a
+    percentage, whole (to one decimal below 1 %). Python rounds and the language's CLDR
+    decimal sign and percent suffix are put in (as the card does): the same digits in every
+    language, and about 30 times faster than formatting each risk with Babel. Dates are
+    formatted once per day.
+    """
+    from jinja2 import PackageLoader
+
+    from earlysignal.i18n import jinja_env
+
+    env = jinja_env(lang, PackageLoader("earlysignal.explain", "templates"), autoescape=html)
+    env.auto_reload = False  # package templates: no file check on every import
+    env.filters["pct"] = _percent_formatter(lang)
+    env.filters["date"] = functools.lru_cache(maxsize=4096)(env.filters["date"])  # same days
+    return env
 
 
-def _pct(p: float) -> str:
-    return f"{100 * p:.0f} %" if p >= 0.01 else f"{100 * p:.1f} %"
+def _percent_formatter(lang: str) -> Any:
+    from babel.numbers import get_decimal_symbol
+
+    from earlysignal.i18n import format_percent
+
+    decimal = get_decimal_symbol(lang)
+    suffix = format_percent(0.0, lang).removeprefix("0")
+
+    def pct(p: float) -> str:
+        digits = 0 if p >= 0.01 else 1
+        return f"{100 * p:.{digits}f}".replace(".", decimal) + suffix
+
+    return pct
 
 
-def _number(value: float, unit: str) -> str:
-    if unit == "flag":
-        return "yes" if value >= 0.5 else "no"
-    if unit == "share":
-        return f"{100 * value:.0f} %"
-    if unit == "years":
-        return f"{value:.1f}"
-    if unit == "events per year":
-        return f"{value:+.1f}"
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.1f}"
+@functools.cache
+def _static(lang: str, score_to_risk: str, html: bool) -> dict[str, Any]:
+    """The texts every sheet of a language shares, rendered once (``_sheet_static.j2``)."""
+    module = _env(lang, html).get_template("_sheet_static.j2").module
+    words = SHEET_WORDS[score_to_risk]
+    return {
+        "meaning": module.meaning(),
+        "about_children": module.about_children(),
+        "nothing": module.nothing(),
+        "changed": module.changed(),
+        "none_changed": module.none_changed(),
+        "not_heading": module.not_heading(),
+        "raising": module.translate(words["raising"]),
+        "lowering": module.translate(words["lowering"]),
+        "note": module.translate(words["note"]),
+        "not_statements": tuple(module.translate(s) for s in NOT_STATEMENTS),
+    }
 
 
-def phrase(name: str, value: float, descriptions: Mapping[str, Mapping[str, str]]) -> str:
+def _words(sheet: SignalSheet, html: bool) -> dict[str, Any]:
+    words = _static(sheet.lang, sheet.score_to_risk, html)
+    if sheet.not_statements != NOT_STATEMENTS:  # a sheet with its own statements
+        module = _env(sheet.lang, html).get_template("_sheet_static.j2").module
+        words = {**words, "not_statements": [module.translate(s) for s in sheet.not_statements]}
+    return words
+
+
+@functools.cache
+def _template(lang: str, fmt: str) -> Any:
+    return _env(lang, fmt == "html").get_template(f"sheet.{fmt}.j2")
+
+
+_CHILD = "\x00child\x00"
+"""Stands for the child id while a title is rendered (one title per language and day)."""
+
+
+@functools.lru_cache(maxsize=65536)
+def _text(lang: str, name: str, *args: Any) -> str:
+    """One sentence of ``_sheet_texts.j2`` (cached: most sentences repeat across sheets)."""
+    macro = getattr(_env(lang, False).get_template("_sheet_texts.j2").module, name)
+    return str(macro(*args))
+
+
+@functools.lru_cache(maxsize=16)
+def _sentences(sheet: SignalSheet) -> dict[str, Any]:
+    """The sentences of one sheet, made once for all its forms.
+
+    They are plain text; the HTML template escapes them like any other value.
+    """
+    code = check_language(sheet.lang)
+    pct = _env(code, False).filters["pct"]
+    outcome, days = sheet.outcome_text, sheet.horizon_days
+    lower, upper = (pct(sheet.interval[0]), pct(sheet.interval[1])) if sheet.interval else ("", "")
+    change = ""
+    if sheet.previous_time is not None and sheet.previous_risk is not None:
+        change = _text(code, "change_line", sheet.previous_time, pct(sheet.previous_risk))
+    child = sheet.child_id
+    return {
+        "title": _text(code, "title", _CHILD, sheet.prediction_time).replace(_CHILD, child),
+        "page_title": _text(code, "page_title", _CHILD).replace(_CHILD, child),
+        "headline": _text(code, "headline", outcome, days, pct(sheet.risk), lower, upper),
+        "change": change,
+        "frequency": _text(code, "frequency", round(100 * sheet.risk), outcome, days),
+        "uncertainty": _text(code, "uncertainty", lower, upper),
+        "changes": [_text(code, "change_item", c.before, c.now) for c in sheet.changes],
+    }
+
+
+def render_sheet(sheet: SignalSheet, fmt: str = "html") -> str:
+    """Render a sheet as ``"html"``, ``"md"`` or ``"txt"`` in its language (``sheet.lang``).
+
+    The texts are the templates in ``explain/templates`` through the gettext catalogue
+    (:mod:`earlysignal.i18n`); numbers, percentages and dates follow the language.
+
+    Examples
+    --------
+    >>> s = SignalSheet("c1", None, "breakdown", 180, 0.27, (0.2, 0.33), (), (), (), None, None,
+    ...                 lang="nl")
+    >>> render_sheet(s, "txt").splitlines()[2]
+    'Geschatte kans op voortijdige beëindiging van de plaatsing binnen 180 dagen: 27\xa0% \
+(waarschijnlijk tussen 20\xa0% en 33\xa0%).'
+    """
+    if fmt not in ("html", "md", "txt"):
+        raise ValueError(f"render_sheet: fmt must be 'html', 'md' or 'txt', not {fmt!r}")
+    code = check_language(sheet.lang)
+    html = fmt == "html"
+    return str(_template(code, fmt).render(sheet=sheet, s=_sentences(sheet), w=_words(sheet, html)))
+
+
+def phrase(
+    name: str, value: float, descriptions: Mapping[str, Mapping[str, str]], lang: str = "en"
+) -> str:
     """Plain-language text of a feature value, from its description's ``phrase`` template.
+
+    ``descriptions`` should be in ``lang`` already (:func:`~earlysignal.explain.phrases.
+    localized_descriptions`); values are formatted for the language.
 
     Examples
     --------
@@ -260,30 +350,46 @@ def phrase(name: str, value: float, descriptions: Mapping[str, Mapping[str, str]
     '3 moves in the last 365 days'
     >>> phrase("moves_365d", float("nan"), d)
     'Placement moves in the 365 days before t: not recorded'
+    >>> from earlysignal.explain.phrases import localized_descriptions
+    >>> phrase("moves_365d", 3.0, localized_descriptions(d, "nl"), "nl")
+    '3 keer verhuisd in de laatste 365 dagen'
     """
     info = descriptions.get(name)
+    if lang != "en" and (info is None or math.isnan(value)):
+        return (
+            localized_missing(name, lang)
+            if math.isnan(value)
+            else f"{name}: " + (format_feature_value(value, "", lang))
+        )
     if info is None:
         shown = "not recorded" if math.isnan(value) else _number(value, "")
         return f"{name} = {shown}"
     if math.isnan(value):
         return f"{info.get('description', name)}: not recorded"
     template = info.get("phrase") or (info.get("description", name) + ": {value}")
-    return template.replace("{value}", _number(value, info.get("unit", "")))
+    return template.replace("{value}", format_feature_value(value, info.get("unit", ""), lang))
 
 
-def _descriptions(descriptions: Any) -> dict[str, dict[str, str]]:
+def _number(value: float, unit: str) -> str:
+    return format_feature_value(value, unit, "en")
+
+
+def _descriptions(descriptions: Any, lang: str = "en") -> dict[str, dict[str, str]]:
     if descriptions is None:
         return {}
     if isinstance(descriptions, pl.DataFrame):
         frame = descriptions
     elif isinstance(descriptions, Mapping):
-        return {str(k): dict(v) for k, v in descriptions.items()}
+        return localized_descriptions({str(k): dict(v) for k, v in descriptions.items()}, lang)
     else:
         from earlysignal.features import describe
 
         frame = describe(list(descriptions))
     cols = [c for c in ("phrase", "unit", "description") if c in frame.columns]
-    return {row["name"]: {c: row[c] for c in cols} for row in frame.iter_rows(named=True)}
+    rows: dict[str, dict[str, str]] = {
+        str(row["name"]): {c: str(row[c]) for c in cols} for row in frame.iter_rows(named=True)
+    }
+    return localized_descriptions(rows, lang)
 
 
 def _risk(model: Any, x: Any) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
@@ -310,6 +416,7 @@ def signal_sheet(
     horizon_days: int | None = None,
     id_col: str = "child_id",
     time_col: str = "prediction_time",
+    lang: str = "en",
 ) -> SignalSheet:
     """Build the signal sheet of one child at one prediction time.
 
@@ -330,7 +437,10 @@ def signal_sheet(
     n_factors
         Factors listed in each direction.
     outcome, horizon_days
-        Wording of the headline.
+        Wording of the headline (an outcome name such as ``"breakdown"`` is shown in the
+        sheet's language).
+    lang
+        The sheet's language (``"en"`` or ``"nl"``): its texts, phrases and number formats.
 
     Examples
     --------
@@ -351,6 +461,7 @@ def signal_sheet(
     >>> "not a judgement" in sheet.to_text()
     True
     """
+    lang = check_language(lang)
     rows = frame.filter(pl.col(id_col) == child_id)
     if rows.height == 0:
         raise KeyError(f"signal_sheet: child {child_id!r} has no rows in the features frame")
@@ -379,7 +490,7 @@ def signal_sheet(
     contrib = contributions(model, both, feature_names=names)
     x = contrib.data
     risk, interval = _risk(model, both.select(names))
-    desc = _descriptions(descriptions)
+    desc = _descriptions(descriptions, lang)
     now = contrib.values[-1]
     values = x[-1]
     order_up = [j for j in np.argsort(-now, kind="stable") if now[j] > 0][:n_factors]
@@ -387,7 +498,10 @@ def signal_sheet(
 
     def factor(j: int) -> Factor:
         return Factor(
-            names[j], float(values[j]), phrase(names[j], float(values[j]), desc), float(now[j])
+            names[j],
+            float(values[j]),
+            phrase(names[j], float(values[j]), desc, lang),
+            float(now[j]),
         )
 
     changes: list[Change] = []
@@ -408,8 +522,8 @@ def signal_sheet(
             changes.append(
                 Change(
                     names[j],
-                    phrase(names[j], float(before_vals[j]), desc),
-                    phrase(names[j], float(values[j]), desc),
+                    phrase(names[j], float(before_vals[j]), desc, lang),
+                    phrase(names[j], float(values[j]), desc, lang),
                     float(delta[j]),
                 )
             )
@@ -426,6 +540,7 @@ def signal_sheet(
         previous_time=prev_time,
         previous_risk=prev_risk,
         score_to_risk=_score_to_risk(model),
+        lang=lang,
     )
 
 

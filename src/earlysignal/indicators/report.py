@@ -735,16 +735,37 @@ def moves_distribution(
     )
 
 
-def run_indicators_cli(
-    folder: Path, by: Sequence[str], out: Path | None, plots: Path | None, raw: bool
+def run_indicators_cli(  # noqa: PLR0917
+    folder: Path,
+    by: Sequence[str],
+    out: Path | None,
+    plots: Path | None,
+    raw: bool,
+    report: Path | None = None,
+    lang: str = "en",
 ) -> int:
-    """Body of ``earlysignal indicators``: read a canonical folder, print and write the table.
+    """Body of ``earlysignal indicators``: read a canonical folder, print and write the table,
+    and with ``report`` the indicator report in ``lang`` (:mod:`earlysignal.indicators.document`).
 
     Exit codes: 0 done, 1 the folder holds an invalid history, 2 unusable input.
     """
     import typer
 
     from earlysignal.data.validate import DataValidationError, UnusableInputError
+    from earlysignal.i18n import UnsupportedLanguageError, check_language
+
+    try:
+        lang = check_language(lang)
+    except UnsupportedLanguageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    if report is not None and raw:
+        typer.echo(
+            "error: rule IND-REPORT: --report writes a published report and needs the "
+            "disclosure-protected table; drop --raw (raw counts are for the data team only)",
+            err=True,
+        )
+        return 2
 
     try:
         history = CareHistory.read(folder)
@@ -783,6 +804,10 @@ def run_indicators_cli(
                 fig = plot_moves_distribution(history, ends[-1])
             fig.savefig(plots / "moves_distribution.png", dpi=120)
         typer.echo(f"wrote figures to {plots}")
+    if report is not None:
+        from earlysignal.indicators.document import write_indicator_report
+
+        typer.echo(f"wrote {write_indicator_report(table, report, lang=lang)}")
     return 0
 
 

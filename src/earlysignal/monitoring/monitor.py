@@ -160,6 +160,7 @@ def monitor(
     n_boot: int = 200,
     seed: int = 0,
     rules: Sequence[StopRule] | None = None,
+    lang: str | None = None,
 ) -> MonitorResult:
     """Monitor ``model`` on a new extraction ``data`` (see the module docs).
 
@@ -180,6 +181,9 @@ def monitor(
         Bootstrap replicates (clustered by child) and seed for the intervals.
     rules
         Stop rules to judge instead of the model's own (its card's), e.g. to compare choices.
+    lang
+        Language of the HTML report (``"en"`` or ``"nl"``); by default the language of the
+        study's model card (``[card] language``, saved with the model).
     """
     from earlysignal.cohort import prediction_times
     from earlysignal.features import build_features
@@ -198,6 +202,9 @@ def monitor(
         else load_scoring_model(model, tracking_uri=tracking_uri)
     )
     meta = loaded.metadata
+    from earlysignal.i18n import check_language
+
+    lang = check_language(lang if lang is not None else meta.get("language"))
     history = _history(data)
     notes = check_scope(loaded, history, history.observed_until, override="monitoring")
     trained_until = date.fromisoformat(str(meta.get("observed_until", "1900-01-01")))
@@ -399,6 +406,7 @@ def monitor(
             for i, r in enumerate(rules)
         ],
         "major_drift": drift.filter(pl.col("level") == "major")["column"].to_list(),
+        "language": lang,
     }
     result = MonitorResult(
         verdicts=verdicts,
@@ -409,7 +417,7 @@ def monitor(
         summary=summary,
     )
     if target is not None:
-        _write(result, target)
+        _write(result, target, lang)
     run_id = _log(result, loaded, tracking_uri) if log_run else None
     return MonitorResult(**{**result.__dict__, "out": target, "run_id": run_id})
 
@@ -473,25 +481,32 @@ def _alerts(framed: pl.DataFrame, attributes: list[str]) -> pl.DataFrame:
     return pl.concat(out)
 
 
-def _write(result: MonitorResult, target: Path) -> None:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+def render_report(result: MonitorResult, lang: str = "en") -> str:
+    """The monitoring report as one HTML page in ``lang`` (texts through the catalogue)."""
+    from jinja2 import PackageLoader
 
-    env = Environment(
-        loader=PackageLoader("earlysignal.monitoring", "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-    )
+    from earlysignal.explain.phrases import outcome_name
+    from earlysignal.i18n import jinja_env
+
+    env = jinja_env(lang, PackageLoader("earlysignal.monitoring", "templates"), autoescape=True)
     sub = result.subgroups.filter(pl.col("children") >= MIN_CHILDREN).drop("children", "events")
-    html = env.get_template("report.html.j2").render(
-        s=result.summary,
-        verdicts=result.verdicts.to_dicts(),
-        drift=result.drift.to_dicts(),
-        performance=result.performance.drop("rows", "children", "events").to_dicts(),
-        subgroups=sub.to_dicts(),
-        alerts=result.alerts.select(
-            "period", "attribute", "group", "children", "flagged", "flag_rate"
-        ).to_dicts(),
+    return str(
+        env.get_template("report.html.j2").render(
+            s=result.summary,
+            outcome=outcome_name(str(result.summary["outcome"]), lang),
+            verdicts=result.verdicts.to_dicts(),
+            drift=result.drift.to_dicts(),
+            performance=result.performance.drop("rows", "children", "events").to_dicts(),
+            subgroups=sub.to_dicts(),
+            alerts=result.alerts.select(
+                "period", "attribute", "group", "children", "flagged", "flag_rate"
+            ).to_dicts(),
+        )
     )
+
+
+def _write(result: MonitorResult, target: Path, lang: str = "en") -> None:
+    html = render_report(result, lang)
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:

@@ -145,7 +145,7 @@ def _decode_specs(data: list[Any], model_dir: Path) -> list[Any]:
 
 
 def _simulated_sheets(
-    model_dir: Path, card: dict[str, Any], n_children: int, seed: int
+    model_dir: Path, card: dict[str, Any], n_children: int, seed: int, lang: str = "nl"
 ) -> list[Any]:
     import numpy as np
     import polars as pl
@@ -199,7 +199,7 @@ def _simulated_sheets(
             signal_sheet(
                 model, frame, child, prediction_time=rows["prediction_time"][int(i)],
                 descriptions=descriptions, outcome=str(out.get("name", "breakdown")),
-                horizon_days=out.get("horizon_days"),
+                horizon_days=out.get("horizon_days"), lang=lang,
             )
         )  # fmt: skip
     return sheets
@@ -230,7 +230,7 @@ def write_review_pack(
             "rule REVIEW-MODEL: this run has no logged model, so no simulated child can be "
             "scored; run the study to the end (it logs 'model/') and try again."
         )
-    sheets = _simulated_sheets(Path(model_dir), card, n_children, seed)
+    sheets = _simulated_sheets(Path(model_dir), card, n_children, seed, code)
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     env = _env(code)
@@ -238,7 +238,7 @@ def write_review_pack(
     summary.write_text(render_summary(card, code), encoding="utf-8")
     paths = []
     for k, sheet in enumerate(sheets, start=1):
-        text = env.get_template("review/sheet.md.j2").render(number=k, sheet=sheet.to_text())
+        text = env.get_template("review/sheet.md.j2").render(number=k, sheet=sheet.to_markdown())
         p = out / f"2_simulated_sheet_{k}.md"
         p.write_text(text, encoding="utf-8")
         (out / f"2_simulated_sheet_{k}.html").write_text(sheet.to_html(), encoding="utf-8")

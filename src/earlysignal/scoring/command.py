@@ -43,15 +43,26 @@ def score_command(  # noqa: PLR0917
     out: Path,
     override: str | None = None,
     tracking_uri: str | None = None,
+    lang: str | None = None,
 ) -> int:
-    """``earlysignal score MODEL DATA --as-of DATE --out DIR``."""
+    """``earlysignal score MODEL DATA --as-of DATE --out DIR [--lang nl|en]``."""
+    from earlysignal.i18n import UnsupportedLanguageError
     from earlysignal.scoring.model_ref import ScoringError
     from earlysignal.scoring.score import score
 
     try:
         result = score(
-            model, data, as_of=as_of, out=out, override=override, tracking_uri=tracking_uri
+            model,
+            data,
+            as_of=as_of,
+            out=out,
+            override=override,
+            tracking_uri=tracking_uri,
+            lang=lang,
         )
+    except UnsupportedLanguageError as exc:
+        _err(str(exc))
+        return EXIT_UNUSABLE
     except ScoringError as exc:
         text = str(exc)
         _err(text)
@@ -68,20 +79,22 @@ def score_command(  # noqa: PLR0917
     return EXIT_OK
 
 
-def monitor_command(
+def monitor_command(  # noqa: PLR0917
     model: str,
     data: Path,
     out: Path | None = None,
     since: date | None = None,
     tracking_uri: str | None = None,
+    lang: str | None = None,
 ) -> int:
-    """``earlysignal monitor MODEL DATA [--out DIR]``."""
+    """``earlysignal monitor MODEL DATA [--out DIR] [--lang nl|en]``."""
+    from earlysignal.i18n import UnsupportedLanguageError
     from earlysignal.monitoring.monitor import monitor
     from earlysignal.scoring.model_ref import ScoringError
 
     try:
-        result = monitor(model, data, out=out, since=since, tracking_uri=tracking_uri)
-    except ScoringError as exc:
+        result = monitor(model, data, out=out, since=since, tracking_uri=tracking_uri, lang=lang)
+    except (ScoringError, UnsupportedLanguageError) as exc:
         _err(str(exc))
         return EXIT_UNUSABLE
     for rule in result.summary["rules"]:

@@ -195,10 +195,11 @@ def _sheets(  # noqa: PLR0917
     interval: tuple[np.ndarray, np.ndarray] | None,
     rows: np.ndarray,
     n_factors: int,
+    lang: str = "en",
 ) -> list[Any]:
     from earlysignal.explain.sheet import Factor, SignalSheet, _descriptions, phrase
 
-    desc = _descriptions(list(loaded.specs))
+    desc = _descriptions(list(loaded.specs), lang)
     names = list(loaded.feature_names)
     ids = frame["child_id"].to_list()
     times = frame["prediction_time"].to_list()
@@ -210,7 +211,7 @@ def _sheets(  # noqa: PLR0917
 
         def factor(j: int, values: np.ndarray = values, now: np.ndarray = now) -> Factor:
             v = float(values[j])
-            return Factor(names[j], v, phrase(names[j], v, desc), float(now[j]))
+            return Factor(names[j], v, phrase(names[j], v, desc, lang), float(now[j]))
 
         out.append(
             SignalSheet(
@@ -227,30 +228,33 @@ def _sheets(  # noqa: PLR0917
                 changes=(),
                 previous_time=None,
                 previous_risk=None,
+                lang=lang,
             )
         )
     return out
 
 
 @functools.cache
-def _template(name: str) -> Any:
-    """A compiled template (compiled once: thousands of sheets are rendered per scoring)."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+def _template(name: str, lang: str = "en") -> Any:
+    """A compiled template in ``lang`` (compiled once: thousands of sheets per scoring).
 
-    env = Environment(
-        loader=PackageLoader("earlysignal.scoring", "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-    )
-    if name == "sheet.html":  # the signal sheet's own page, from earlysignal.explain.sheet
-        from earlysignal.explain.sheet import _HTML
+    The overview page is in ``scoring/templates`` and speaks the language through
+    :func:`earlysignal.i18n.jinja_env`.
+    """
+    from jinja2 import PackageLoader
 
-        return Environment(autoescape=True).from_string(_HTML)
-    return env.get_template(name)
+    from earlysignal.i18n import jinja_env
+
+    loader = PackageLoader("earlysignal.scoring", "templates")
+    return jinja_env(lang, loader, autoescape=name.endswith(".html.j2")).get_template(name)
 
 
-def _render(name: str, **data: Any) -> str:
-    return str(_template(name).render(**data))
+def _render(name: str, lang: str = "en", **data: Any) -> str:
+    if name in ("sheet.html", "sheet.md"):  # the sheet's own templates, in the sheet's language
+        from earlysignal.explain.sheet import render_sheet
+
+        return render_sheet(data["sheet"], name.removeprefix("sheet."))
+    return str(_template(name, lang).render(**data))
 
 
 def _stage_and_move(staged: Path, target: Path) -> None:
@@ -269,6 +273,7 @@ def score(
     tracking_uri: str | None = None,
     log_run: bool = True,
     n_factors: int = 3,
+    lang: str | None = None,
 ) -> ScoreResult:
     """Score the children in placement on ``as_of`` and write the table, sheets and overview.
 
@@ -288,6 +293,9 @@ def score(
         Where the scoring run is logged (counts, score distribution, model version).
     n_factors
         Contributions listed per child and direction.
+    lang
+        Language of the sheets and the overview page (``"en"`` or ``"nl"``); by default the
+        language of the study's model card (``[card] language``, saved with the model).
 
     Raises
     ------
@@ -308,6 +316,7 @@ def score(
         if isinstance(model, LoadedModel)
         else load_scoring_model(model, tracking_uri=tracking_uri)
     )
+    lang = _language(lang, loaded)
     clock = {"start": time.perf_counter()}
     history = _history(data)
     clock["validate"] = time.perf_counter()
@@ -354,7 +363,7 @@ def score(
     )
     ranked = ranked.select("rank", *[c for c in ranked.columns if c != "rank"])
     flagged_rows = np.flatnonzero(flagged)
-    sheets = _sheets(loaded, frame, contrib, risk, interval, flagged_rows, n_factors)
+    sheets = _sheets(loaded, frame, contrib, risk, interval, flagged_rows, n_factors, lang)
     clock["sheets"] = time.perf_counter()
     summary: dict[str, Any] = {
         "as_of": as_of.isoformat(),
@@ -372,6 +381,7 @@ def score(
         "risk_quantiles": {str(q): float(np.quantile(risk, q)) for q in (0.1, 0.5, 0.9)},
         "override": None if override is None else {"reason": override, "rules": overridden},
         "data_observed_until": history.observed_until.isoformat(),
+        "language": lang,
     }
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -382,16 +392,19 @@ def score(
         for sheet in sheets:
             stem = _safe_name(sheet.child_id)
             (staged / "sheets" / f"{stem}.html").write_text(
-                _render("sheet.html", sheet=sheet, change=None), encoding="utf-8"
+                _render("sheet.html", lang, sheet=sheet), encoding="utf-8"
             )
             (staged / "sheets" / f"{stem}.md").write_text(
-                _render("sheet.md.j2", sheet=sheet, change=None), encoding="utf-8"
+                _render("sheet.md", lang, sheet=sheet), encoding="utf-8"
             )
         (staged / "scoring.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
         (staged / "overview.html").write_text(
             _render(
                 "overview.html.j2",
+                lang,
                 s=summary,
+                as_of=as_of,
+                outcome=_outcome_text(summary["outcome"], lang),
                 top=[
                     {
                         **r,
@@ -416,6 +429,19 @@ def score(
     if log_run:
         run_id = _log_scoring(summary, loaded, tracking_uri, round_count)
     return ScoreResult(out=target, ranked=ranked, summary=summary, run_id=run_id)
+
+
+def _language(lang: str | None, loaded: LoadedModel) -> str:
+    """``lang``, else the model card's language saved with the model, else English."""
+    from earlysignal.i18n import check_language
+
+    return check_language(lang if lang is not None else loaded.metadata.get("language"))
+
+
+def _outcome_text(outcome: Any, lang: str) -> str:
+    from earlysignal.explain.phrases import outcome_name
+
+    return outcome_name(str(outcome or "breakdown"), lang)
 
 
 def _safe_name(child_id: str) -> str:

@@ -22,6 +22,7 @@ False
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Mapping
 from datetime import date
@@ -240,6 +241,7 @@ def render_report(report: Mapping[str, Any], *, lang: str = "en", fmt: str = "ht
     import jinja2
 
     from earlysignal.i18n import jinja_env
+    from earlysignal.indicators.document import indicator_label
 
     env = jinja_env(
         lang,
@@ -248,6 +250,7 @@ def render_report(report: Mapping[str, Any], *, lang: str = "en", fmt: str = "ht
     )
     ctx = {k: v for k, v in report.items() if not k.startswith("_")}
     ctx["images"] = report.get("_images", {})
+    ctx["indicator_label"] = functools.partial(indicator_label, lang=lang)
     for k in ("period_start", "period_end"):
         ctx[k] = date.fromisoformat(str(report[k]))
     name = "steering.html.j2" if fmt == "html" else "steering.md.j2"
