@@ -166,6 +166,10 @@ def score_frame(loaded: LoadedModel, history: CareHistory, as_of: date) -> pl.Da
             f"scoring rule S08 'someone to score': no child is in a (non-temporary) placement "
             f"on {as_of}; check the as-of date (the data run to {history.observed_until})"
         )
+    # a child's features read only that child's records: build them from the children scored
+    # (the same values, for half the work when half the children have left care)
+    if placed.height < history.children.height:
+        history = history.subset(placed["child_id"])
     frame = build_features(
         history, placed.select("child_id", "prediction_time"), list(loaded.specs), outcomes=()
     )
@@ -197,25 +201,31 @@ def _sheets(  # noqa: PLR0917
     n_factors: int,
 ) -> list[Any]:
     from earlysignal.explain.sheet import Factor, SignalSheet, _descriptions, phrase
+    from earlysignal.scoring.compute import sheet_factors
 
     desc = _descriptions(list(loaded.specs))
     names = list(loaded.feature_names)
-    ids = frame["child_id"].to_list()
-    times = frame["prediction_time"].to_list()
+    ids = frame["child_id"].gather(rows).to_list()
+    times = frame["prediction_time"].gather(rows).to_list()
+    ups, downs = sheet_factors(contrib.values[rows], n_factors)
+    texts: dict[tuple[int, float], str] = {}  # many children share a value: phrase it once
     out = []
-    for i in rows:
+    for r, i in enumerate(rows):
         now, values = contrib.values[i], contrib.data[i]
-        up = [j for j in np.argsort(-now, kind="stable") if now[j] > 0][:n_factors]
-        down = [j for j in np.argsort(now, kind="stable") if now[j] < 0][:n_factors]
+        up, down = ups[r], downs[r]
 
         def factor(j: int, values: np.ndarray = values, now: np.ndarray = now) -> Factor:
             v = float(values[j])
-            return Factor(names[j], v, phrase(names[j], v, desc), float(now[j]))
+            key = (j, v)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = phrase(names[j], v, desc)
+            return Factor(names[j], v, text, float(now[j]))
 
         out.append(
             SignalSheet(
-                child_id=str(ids[i]),
-                prediction_time=times[i],
+                child_id=str(ids[r]),
+                prediction_time=times[r],
                 outcome=str(loaded.metadata.get("outcome", "breakdown")).replace("_", " "),
                 horizon_days=loaded.metadata.get("horizon_days"),
                 risk=float(risk[i]),
@@ -296,6 +306,12 @@ def score(
     """
     from earlysignal.disclosure import round_count
     from earlysignal.explain import contributions
+    from earlysignal.explain.contributions import feature_matrix
+    from earlysignal.scoring.compute import (
+        SCORING_MAX_UNIQUE_DEPTH,
+        risk_and_interval,
+        top_factors,
+    )
 
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -315,27 +331,15 @@ def score(
     frame = score_frame(loaded, history, as_of)
     clock["features"] = time.perf_counter()
     names = list(loaded.feature_names)
-    x = frame.select(names)
     m = loaded.model
-    risk = np.asarray(m.risk(x), dtype=np.float64)
-    interval = None
-    if getattr(m, "venn_abers_", None) is not None:
-        lo, hi = m.predict_interval(x)
-        interval = (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64))
+    risk, interval = risk_and_interval(m, frame.select(names))
     threshold, rule = _threshold(loaded.metadata, risk)
     flagged = risk >= threshold
     clock["risk"] = time.perf_counter()
-    contrib = contributions(m, x, feature_names=names)
+    x, _ = feature_matrix(frame, names)
+    contrib = contributions(m, x, feature_names=names, max_unique_depth=SCORING_MAX_UNIQUE_DEPTH)
     clock["contributions"] = time.perf_counter()
-    order = np.argsort(-contrib.values, axis=1, kind="stable")[:, :n_factors]
-    top: dict[str, Any] = {}
-    for k in range(n_factors):
-        idx = order[:, k]
-        val = contrib.values[np.arange(len(risk)), idx]
-        top[f"factor_{k + 1}"] = [
-            names[j] if v > 0 else None for j, v in zip(idx, val, strict=True)
-        ]
-        top[f"factor_{k + 1}_contribution"] = np.where(val > 0, val, np.nan)
+    top = top_factors(contrib.values, names, n_factors)
     ranked = pl.DataFrame(
         {
             "child_id": frame["child_id"],
