@@ -56,26 +56,26 @@ class ScoreResult:
     run_id: str | None = None
 
 
-def _event_kinds(specs: tuple[Any, ...]) -> set[str]:
-    return {
-        str(s.kind) for s in specs if hasattr(s, "kind") and type(s).__name__ != "StatusInForce"
-    }
-
-
-def _status_kinds(specs: tuple[Any, ...]) -> set[str]:
-    return {str(s.kind) for s in specs if type(s).__name__ == "StatusInForce"}
-
-
 def check_scope(
-    loaded: LoadedModel, history: CareHistory, as_of: date, *, override: str | None = None
+    loaded: LoadedModel,
+    history: CareHistory,
+    as_of: date,
+    *,
+    override: str | None = None,
+    vocabulary: pl.DataFrame | None = None,
 ) -> list[str]:
     """Refuse data the model does not know or must not be used on; return the overridden rules.
 
-    S04: a child attribute the specs need is missing. S05: event or status kinds the model never
-    saw, or kinds its features count that the data never record. S06: records dated after
-    ``as_of``. S07: data from another source than the model's training data. S05 and S07 can
-    be overridden (``override`` gives the reason, recorded); S04 and S06 cannot.
+    S04: a child attribute or a table the specs need is missing. S05: event or status kinds
+    outside the model's recorded vocabulary (:mod:`earlysignal.scoring.vocabulary`), or kinds
+    its features count that the data never record; the message counts their records and
+    children. S06: records dated after ``as_of``. S07: data from another source than the
+    model's training data. S05 and S07 can be overridden (``override`` gives the reason,
+    recorded); S04 and S06 cannot. ``vocabulary`` is the data's
+    :func:`~earlysignal.scoring.vocabulary.vocabulary_report` when already computed.
     """
+    from earlysignal.scoring.vocabulary import model_vocabulary, vocabulary_report
+
     for spec in loaded.specs:
         attribute = getattr(spec, "attribute", None)
         if attribute is not None and attribute not in history.children.columns:
@@ -108,28 +108,16 @@ def check_scope(
             f"{as_of}; score as of a later date (the extraction date "
             f"{history.observed_until}) or remove the later records"
         )
-    problems: list[tuple[str, str]] = []
-    known_events = _event_kinds(loaded.specs)
-    data_events = set(history.events["kind"].drop_nulls().unique().to_list())
-    if new := sorted(data_events - known_events):
-        problems.append(
-            ("S05", f"event kinds {new} that the model never saw (it knows {sorted(known_events)})")
+    known = model_vocabulary(loaded.specs, loaded.metadata)
+    if known.statuses and history.statuses is None:
+        raise ScoringError(
+            "scoring rule S04 'model features present': the model's features read the "
+            f"statuses table (flags for status kinds {list(known.status_kinds)}), which the "
+            "data lack; supply statuses.parquet (or .csv) or score with a model trained "
+            "without statuses"
         )
-    if gone := sorted(known_events - data_events):
-        problems.append(
-            (
-                "S05",
-                f"no record of event kinds {gone} that the model's features "
-                "count (their features would all be 0)",
-            )
-        )
-    statuses = history.tables().get("statuses")
-    if statuses is not None and statuses.height:
-        new_status = sorted(
-            set(statuses["kind"].drop_nulls().unique().to_list()) - _status_kinds(loaded.specs)
-        )
-        if new_status and _status_kinds(loaded.specs):
-            problems.append(("S05", f"status kinds {new_status} that the model never saw"))
+    report = vocabulary if vocabulary is not None else vocabulary_report(history, known)
+    problems = [("S05", text) for text in _vocabulary_problems(report, known.event_kinds)]
     trained_on = loaded.metadata.get("data_source")
     source = history.meta.get("source")
     if trained_on is not None and source != trained_on:
@@ -150,6 +138,31 @@ def check_scope(
             "have checked that the model still applies, pass --override REASON (recorded)"
         )
     return [f"{rule}: {text}" for rule, text in problems]
+
+
+def _vocabulary_problems(report: pl.DataFrame, known_events: tuple[str, ...]) -> list[str]:
+    """The S05 findings of a vocabulary report, each with its records and children counted."""
+
+    def listed(rows: pl.DataFrame) -> str:
+        return ", ".join(
+            f"{r['kind']!r} ({r['rows']} records, {r['children']} children)"
+            for r in rows.iter_rows(named=True)
+        )
+
+    out = []
+    for table, noun in (("events", "event kinds"), ("statuses", "status kinds")):
+        mine = report.filter(pl.col("table") == table)
+        unknown = mine.filter(pl.col("finding") == "unknown")
+        if unknown.height:
+            seen = f" (it knows {list(known_events)})" if table == "events" else ""
+            out.append(f"{noun} the model never saw{seen}: {listed(unknown)}")
+        absent = mine.filter(pl.col("finding") == "absent")
+        if absent.height:
+            out.append(
+                f"no record of {noun} {absent['kind'].to_list()} that the model's features "
+                "count (their features would all be 0 or 'never')"
+            )
+    return out
 
 
 def score_frame(loaded: LoadedModel, history: CareHistory, as_of: date) -> pl.DataFrame:
@@ -312,6 +325,7 @@ def score(
         risk_and_interval,
         top_factors,
     )
+    from earlysignal.scoring.vocabulary import model_vocabulary, vocabulary_report
 
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -327,7 +341,9 @@ def score(
     clock = {"start": time.perf_counter()}
     history = _history(data)
     clock["validate"] = time.perf_counter()
-    overridden = check_scope(loaded, history, as_of, override=override)
+    known = model_vocabulary(loaded.specs, loaded.metadata)
+    findings = vocabulary_report(history, known)
+    overridden = check_scope(loaded, history, as_of, override=override, vocabulary=findings)
     frame = score_frame(loaded, history, as_of)
     clock["features"] = time.perf_counter()
     names = list(loaded.feature_names)
@@ -375,6 +391,9 @@ def score(
         "children_flagged": int(flagged.sum()),
         "risk_quantiles": {str(q): float(np.quantile(risk, q)) for q in (0.1, 0.5, 0.9)},
         "override": None if override is None else {"reason": override, "rules": overridden},
+        # kinds and values outside the model's vocabulary, in records and children (this
+        # file stays on the user's disk; the scoring run logs none of it)
+        "vocabulary": {**known.to_dict(), "findings": findings.to_dicts()},
         "data_observed_until": history.observed_until.isoformat(),
     }
     target.parent.mkdir(parents=True, exist_ok=True)
