@@ -299,7 +299,7 @@ def contributions(
         LightGBM's ``pred_contrib`` (default
         :data:`~earlysignal.explain.treeshap.DEFAULT_MAX_UNIQUE_DEPTH`). A higher limit keeps
         deep trees in the fast kernel for more memory (``2^d x d`` floats per leaf, the total
-        still capped by ``max_table_bytes``): scoring passes 16, as LightGBM costs about 25
+        still capped by ``max_table_bytes``): scoring passes 16, as LightGBM costs 17 to 25
         times more per row (``docs/scoring.md``).
 
     Returns
