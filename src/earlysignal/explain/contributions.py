@@ -235,15 +235,19 @@ def _linear_parts(model: Any, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return None
 
 
-def _treeshap(booster: Any, matrix: np.ndarray, method: str, n_jobs: int) -> tuple[np.ndarray, str]:
+def _treeshap(
+    booster: Any, matrix: np.ndarray, method: str, n_jobs: int, max_unique_depth: int | None = None
+) -> tuple[np.ndarray, str]:
     """TreeSHAP values (LightGBM's ``pred_contrib`` layout) and the implementation used."""
     from earlysignal.explain import treeshap
+
+    depth = treeshap.DEFAULT_MAX_UNIQUE_DEPTH if max_unique_depth is None else max_unique_depth
 
     if method not in ("auto", "fast", "native"):
         raise ValueError(f"explain: method must be 'auto', 'fast' or 'native', got {method!r}")
     if method != "native":
         try:
-            prepared = treeshap.prepare(booster)
+            prepared = treeshap.prepare(booster, max_unique_depth=depth)
         except treeshap.UnsupportedModelError:
             if method == "fast":
                 raise
@@ -264,6 +268,7 @@ def contributions(
     background: Any = None,
     n_jobs: int = 2,
     method: Literal["auto", "fast", "native"] = "auto",
+    max_unique_depth: int | None = None,
 ) -> Contributions:
     """Explain each row's raw log-odds as a base value plus one contribution per feature.
 
@@ -289,6 +294,13 @@ def contributions(
         whole model when it supports none of it); ``"fast"`` the fast one only (raises
         :class:`earlysignal.explain.treeshap.UnsupportedModelError` otherwise); ``"native"``
         LightGBM's only. The values agree to rounding (1e-12 in the tests).
+    max_unique_depth
+        LightGBM models, fast TreeSHAP only: trees with a path of more unique features go to
+        LightGBM's ``pred_contrib`` (default
+        :data:`~earlysignal.explain.treeshap.DEFAULT_MAX_UNIQUE_DEPTH`). A higher limit keeps
+        deep trees in the fast kernel for more memory (``2^d x d`` floats per leaf, the total
+        still capped by ``max_table_bytes``): scoring passes 16, as LightGBM costs 17 to 25
+        times more per row (``docs/scoring.md``).
 
     Returns
     -------
@@ -316,7 +328,7 @@ def contributions(
                 f"explain: X has {matrix.shape[1]} feature columns, the LightGBM model "
                 f"{booster.num_feature()}"
             )
-        out, implementation = _treeshap(booster, matrix, method, n_jobs)
+        out, implementation = _treeshap(booster, matrix, method, n_jobs, max_unique_depth)
         if out.shape[1] != matrix.shape[1] + 1:
             raise ValueError("explain: only binary (single-output) LightGBM models are supported")
         return Contributions(

@@ -7,6 +7,9 @@ model folder (LightGBM text model, calibrator JSON, feature specs, SHA-256 manif
 
 ``predict`` takes a table with one column per model feature (NaN where not recorded) and
 returns ``risk``, ``risk_lower`` and ``risk_upper`` (the Venn-ABERS interval; NaN without one).
+The loaded model also holds the feature specs and the study's recorded vocabulary (the event
+kinds and status values that got features, ``unwrap_python_model().vocabulary``): features
+for it must be built with those (``earlysignal score`` does, and refuses other vocabularies).
 """
 
 from __future__ import annotations
@@ -24,12 +27,27 @@ class EarlySignalRiskModel(PythonModel):  # type: ignore[misc]
     """Calibrated risk with its Venn-ABERS interval from a saved earlysignal model folder."""
 
     def load_context(self, context: Any) -> None:
-        """Load the model folder (hashes checked)."""
+        """Load the model folder (hashes checked), its feature specs and vocabulary."""
+        import json
+        from pathlib import Path
+
         from earlysignal.models import load_model, read_manifest
+        from earlysignal.scoring.model_ref import decode_specs
+        from earlysignal.scoring.vocabulary import model_vocabulary
 
         folder = context.artifacts[ARTIFACT_KEY]
         self.model = load_model(folder)
-        self.feature_names = list(read_manifest(folder)["feature_names"])
+        manifest = read_manifest(folder)
+        self.feature_names = list(manifest["feature_names"])
+        specs_file = Path(folder) / "features.json"
+        self.specs = (
+            decode_specs(json.loads(specs_file.read_text(encoding="utf-8")))
+            if specs_file.is_file()
+            else ()
+        )
+        # the event kinds and status values the study gave features (recorded with the run):
+        # what the caller's features must be built with (earlysignal.scoring.vocabulary)
+        self.vocabulary = model_vocabulary(self.specs, manifest.get("metadata", {}))
 
     def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
         """Risk, lower and upper bound for each row of ``model_input``."""

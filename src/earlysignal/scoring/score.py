@@ -56,26 +56,26 @@ class ScoreResult:
     run_id: str | None = None
 
 
-def _event_kinds(specs: tuple[Any, ...]) -> set[str]:
-    return {
-        str(s.kind) for s in specs if hasattr(s, "kind") and type(s).__name__ != "StatusInForce"
-    }
-
-
-def _status_kinds(specs: tuple[Any, ...]) -> set[str]:
-    return {str(s.kind) for s in specs if type(s).__name__ == "StatusInForce"}
-
-
 def check_scope(
-    loaded: LoadedModel, history: CareHistory, as_of: date, *, override: str | None = None
+    loaded: LoadedModel,
+    history: CareHistory,
+    as_of: date,
+    *,
+    override: str | None = None,
+    vocabulary: pl.DataFrame | None = None,
 ) -> list[str]:
     """Refuse data the model does not know or must not be used on; return the overridden rules.
 
-    S04: a child attribute the specs need is missing. S05: event or status kinds the model never
-    saw, or kinds its features count that the data never record. S06: records dated after
-    ``as_of``. S07: data from another source than the model's training data. S05 and S07 can
-    be overridden (``override`` gives the reason, recorded); S04 and S06 cannot.
+    S04: a child attribute or a table the specs need is missing. S05: event or status kinds
+    outside the model's recorded vocabulary (:mod:`earlysignal.scoring.vocabulary`), or kinds
+    its features count that the data never record; the message counts their records and
+    children. S06: records dated after ``as_of``. S07: data from another source than the
+    model's training data. S05 and S07 can be overridden (``override`` gives the reason,
+    recorded); S04 and S06 cannot. ``vocabulary`` is the data's
+    :func:`~earlysignal.scoring.vocabulary.vocabulary_report` when already computed.
     """
+    from earlysignal.scoring.vocabulary import model_vocabulary, vocabulary_report
+
     for spec in loaded.specs:
         attribute = getattr(spec, "attribute", None)
         if attribute is not None and attribute not in history.children.columns:
@@ -108,28 +108,16 @@ def check_scope(
             f"{as_of}; score as of a later date (the extraction date "
             f"{history.observed_until}) or remove the later records"
         )
-    problems: list[tuple[str, str]] = []
-    known_events = _event_kinds(loaded.specs)
-    data_events = set(history.events["kind"].drop_nulls().unique().to_list())
-    if new := sorted(data_events - known_events):
-        problems.append(
-            ("S05", f"event kinds {new} that the model never saw (it knows {sorted(known_events)})")
+    known = model_vocabulary(loaded.specs, loaded.metadata)
+    if known.statuses and history.statuses is None:
+        raise ScoringError(
+            "scoring rule S04 'model features present': the model's features read the "
+            f"statuses table (flags for status kinds {list(known.status_kinds)}), which the "
+            "data lack; supply statuses.parquet (or .csv) or score with a model trained "
+            "without statuses"
         )
-    if gone := sorted(known_events - data_events):
-        problems.append(
-            (
-                "S05",
-                f"no record of event kinds {gone} that the model's features "
-                "count (their features would all be 0)",
-            )
-        )
-    statuses = history.tables().get("statuses")
-    if statuses is not None and statuses.height:
-        new_status = sorted(
-            set(statuses["kind"].drop_nulls().unique().to_list()) - _status_kinds(loaded.specs)
-        )
-        if new_status and _status_kinds(loaded.specs):
-            problems.append(("S05", f"status kinds {new_status} that the model never saw"))
+    report = vocabulary if vocabulary is not None else vocabulary_report(history, known)
+    problems = [("S05", text) for text in _vocabulary_problems(report, known.event_kinds)]
     trained_on = loaded.metadata.get("data_source")
     source = history.meta.get("source")
     if trained_on is not None and source != trained_on:
@@ -152,6 +140,31 @@ def check_scope(
     return [f"{rule}: {text}" for rule, text in problems]
 
 
+def _vocabulary_problems(report: pl.DataFrame, known_events: tuple[str, ...]) -> list[str]:
+    """The S05 findings of a vocabulary report, each with its records and children counted."""
+
+    def listed(rows: pl.DataFrame) -> str:
+        return ", ".join(
+            f"{r['kind']!r} ({r['rows']} records, {r['children']} children)"
+            for r in rows.iter_rows(named=True)
+        )
+
+    out = []
+    for table, noun in (("events", "event kinds"), ("statuses", "status kinds")):
+        mine = report.filter(pl.col("table") == table)
+        unknown = mine.filter(pl.col("finding") == "unknown")
+        if unknown.height:
+            seen = f" (it knows {list(known_events)})" if table == "events" else ""
+            out.append(f"{noun} the model never saw{seen}: {listed(unknown)}")
+        absent = mine.filter(pl.col("finding") == "absent")
+        if absent.height:
+            out.append(
+                f"no record of {noun} {absent['kind'].to_list()} that the model's features "
+                "count (their features would all be 0 or 'never')"
+            )
+    return out
+
+
 def score_frame(loaded: LoadedModel, history: CareHistory, as_of: date) -> pl.DataFrame:
     """The children in placement on ``as_of`` with their features as of that date."""
     from earlysignal.cohort import attach_placement
@@ -166,6 +179,10 @@ def score_frame(loaded: LoadedModel, history: CareHistory, as_of: date) -> pl.Da
             f"scoring rule S08 'someone to score': no child is in a (non-temporary) placement "
             f"on {as_of}; check the as-of date (the data run to {history.observed_until})"
         )
+    # a child's features read only that child's records: build them from the children scored
+    # (the same values, for half the work when half the children have left care)
+    if placed.height < history.children.height:
+        history = history.subset(placed["child_id"])
     frame = build_features(
         history, placed.select("child_id", "prediction_time"), list(loaded.specs), outcomes=()
     )
@@ -198,25 +215,31 @@ def _sheets(  # noqa: PLR0917
     lang: str = "en",
 ) -> list[Any]:
     from earlysignal.explain.sheet import Factor, SignalSheet, _descriptions, phrase
+    from earlysignal.scoring.compute import sheet_factors
 
     desc = _descriptions(list(loaded.specs), lang)
     names = list(loaded.feature_names)
-    ids = frame["child_id"].to_list()
-    times = frame["prediction_time"].to_list()
+    ids = frame["child_id"].gather(rows).to_list()
+    times = frame["prediction_time"].gather(rows).to_list()
+    ups, downs = sheet_factors(contrib.values[rows], n_factors)
+    texts: dict[tuple[int, float], str] = {}  # many children share a value: phrase it once
     out = []
-    for i in rows:
+    for r, i in enumerate(rows):
         now, values = contrib.values[i], contrib.data[i]
-        up = [j for j in np.argsort(-now, kind="stable") if now[j] > 0][:n_factors]
-        down = [j for j in np.argsort(now, kind="stable") if now[j] < 0][:n_factors]
+        up, down = ups[r], downs[r]
 
         def factor(j: int, values: np.ndarray = values, now: np.ndarray = now) -> Factor:
             v = float(values[j])
-            return Factor(names[j], v, phrase(names[j], v, desc, lang), float(now[j]))
+            key = (j, v)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = phrase(names[j], v, desc, lang)
+            return Factor(names[j], v, text, float(now[j]))
 
         out.append(
             SignalSheet(
-                child_id=str(ids[i]),
-                prediction_time=times[i],
+                child_id=str(ids[r]),
+                prediction_time=times[r],
                 outcome=str(loaded.metadata.get("outcome", "breakdown")).replace("_", " "),
                 horizon_days=loaded.metadata.get("horizon_days"),
                 risk=float(risk[i]),
@@ -304,6 +327,13 @@ def score(
     """
     from earlysignal.disclosure import round_count
     from earlysignal.explain import contributions
+    from earlysignal.explain.contributions import feature_matrix
+    from earlysignal.scoring.compute import (
+        SCORING_MAX_UNIQUE_DEPTH,
+        risk_and_interval,
+        top_factors,
+    )
+    from earlysignal.scoring.vocabulary import model_vocabulary, vocabulary_report
 
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -320,31 +350,21 @@ def score(
     clock = {"start": time.perf_counter()}
     history = _history(data)
     clock["validate"] = time.perf_counter()
-    overridden = check_scope(loaded, history, as_of, override=override)
+    known = model_vocabulary(loaded.specs, loaded.metadata)
+    findings = vocabulary_report(history, known)
+    overridden = check_scope(loaded, history, as_of, override=override, vocabulary=findings)
     frame = score_frame(loaded, history, as_of)
     clock["features"] = time.perf_counter()
     names = list(loaded.feature_names)
-    x = frame.select(names)
     m = loaded.model
-    risk = np.asarray(m.risk(x), dtype=np.float64)
-    interval = None
-    if getattr(m, "venn_abers_", None) is not None:
-        lo, hi = m.predict_interval(x)
-        interval = (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64))
+    risk, interval = risk_and_interval(m, frame.select(names))
     threshold, rule = _threshold(loaded.metadata, risk)
     flagged = risk >= threshold
     clock["risk"] = time.perf_counter()
-    contrib = contributions(m, x, feature_names=names)
+    x, _ = feature_matrix(frame, names)
+    contrib = contributions(m, x, feature_names=names, max_unique_depth=SCORING_MAX_UNIQUE_DEPTH)
     clock["contributions"] = time.perf_counter()
-    order = np.argsort(-contrib.values, axis=1, kind="stable")[:, :n_factors]
-    top: dict[str, Any] = {}
-    for k in range(n_factors):
-        idx = order[:, k]
-        val = contrib.values[np.arange(len(risk)), idx]
-        top[f"factor_{k + 1}"] = [
-            names[j] if v > 0 else None for j, v in zip(idx, val, strict=True)
-        ]
-        top[f"factor_{k + 1}_contribution"] = np.where(val > 0, val, np.nan)
+    top = top_factors(contrib.values, names, n_factors)
     ranked = pl.DataFrame(
         {
             "child_id": frame["child_id"],
@@ -380,6 +400,9 @@ def score(
         "children_flagged": int(flagged.sum()),
         "risk_quantiles": {str(q): float(np.quantile(risk, q)) for q in (0.1, 0.5, 0.9)},
         "override": None if override is None else {"reason": override, "rules": overridden},
+        # kinds and values outside the model's vocabulary, in records and children (this
+        # file stays on the user's disk; the scoring run logs none of it)
+        "vocabulary": {**known.to_dict(), "findings": findings.to_dicts()},
         "data_observed_until": history.observed_until.isoformat(),
         "language": lang,
     }
