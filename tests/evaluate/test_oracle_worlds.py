@@ -40,7 +40,7 @@ def test_recorded_worlds_are_read_and_the_card_states_the_range(tmp_path: Path) 
     card["performance"]["oracle_worlds"] = worlds
     validate_card(card)
     text = render_markdown(card)
-    assert "0.70 to 0.90" in text and "0.70 (95% 0.62 to 0.78)" in text
+    assert "0.70 to 0.90" in text and "0.70 (95% interval 0.62 to 0.78)" in text
 
 
 def test_missing_file_claims_nothing(tmp_path: Path) -> None:
