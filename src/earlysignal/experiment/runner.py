@@ -432,6 +432,19 @@ def _features(state: _State) -> None:
         from earlysignal.features.bounded import bounded_specs
 
         state.specs = (*bounded_specs(state.history, before=train_end), *_sensitive_specs(state))
+    if cfg.features.personas:  # persona membership as of t, fitted before train_end (issue 19)
+        from earlysignal.features.personas import PersonaFeatureError, persona_feature
+
+        f = cfg.features
+        try:
+            spec, fit = persona_feature(
+                state.history, fit_before=train_end, window=f.persona_window, k=f.persona_k,
+                min_months=f.persona_min_months, seed=state.seed,
+            )  # fmt: skip
+        except PersonaFeatureError as err:
+            raise ExperimentError(f"step 'features and outcomes': {err}") from None
+        state.specs = (*state.specs, spec)
+        state.card["predictors"]["personas"] = fit.summary()
     table = describe(state.specs)
     names = table["name"].to_list()
     unknown = [x for x in cfg.features.exclude if x not in names]
@@ -809,6 +822,18 @@ def _evaluate(state: _State) -> None:
             oracle_rows=int(mask.sum()), oracle_children=len(keep), test_rows=test.height
         )
     state.metrics = table
+    if cfg.features.personas:  # the same model without the persona columns, same rows (issue 19)
+        from earlysignal.evaluate.added_value import compare_predictions, refit_without
+
+        drop = [c for c in state.card["predictors"]["personas"]["columns"] if c in state.features]
+        Xc, yc, _ = _xy(state, "calibrate")
+        without = refit_without(state.base, drop, train=_xy(state, "train"), calibrate=(Xc, yc),
+                                calibration=cfg.model.calibration)  # fmt: skip
+        p0 = without.risk(X.select([c for c in state.features if c not in drop]))
+        state.card["performance"]["personas"] = compare_predictions(
+            y, p, p0, groups, n_boot=cfg.evaluation.bootstrap, seed=state.seed,
+            level=cfg.evaluation.ci_level,
+        )  # fmt: skip
     perf = state.card["performance"]
     perf["primary_model"] = name
     metrics = _metric_rows(table, name, PERFORMANCE_METRICS, name)
@@ -1377,6 +1402,8 @@ def run_experiment(
         with steps.step("features and outcomes"):
             _features(state)
         log_json(card["predictors"]["vocabulary"], "feature_vocabulary.json")
+        if "personas" in card["predictors"]:  # the persona fit: settings, quality, digest
+            log_json(card["predictors"]["personas"], "persona_fit.json")
         tables = dict(state.history.tables())
         tables["features"] = state.frame
         card["data"]["digests"] = {k: v["sha256"] for k, v in log_datasets(tables).items()}

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,13 @@ from earlysignal.personas.sequences import monthly_states
 from earlysignal.personas.signal import membership_as_of
 from earlysignal.personas.spec import PersonaSpec
 
-__all__ = ["PersonaFeatureError", "PersonaFit", "fit_membership", "persona_columns"]
+__all__ = [
+    "PersonaFeatureError",
+    "PersonaFit",
+    "fit_membership",
+    "persona_columns",
+    "persona_feature",
+]
 
 
 class PersonaFeatureError(ValueError):
@@ -146,6 +153,35 @@ def fit_membership(history: CareHistory, spec: PersonaMembership) -> PersonaFit:
             "hold the same history before that date: score with the study's own archive"
         )
     return fit
+
+
+def persona_feature(
+    history: CareHistory,
+    *,
+    fit_before: date,
+    window: int = 24,
+    k: int = 5,
+    min_months: int = 3,
+    seed: int = 0,
+) -> tuple[PersonaMembership, PersonaFit]:
+    """The persona spec of a study, fitted before ``fit_before``, with its digest recorded.
+
+    What the experiment runner calls for ``[features] personas = true``: the returned spec
+    carries the digest of its medoids, so a saved model's ``features.json`` pins them.
+
+    Examples
+    --------
+    >>> from earlysignal.personas.planted import planted_history
+    >>> h, _ = planted_history(80, seed=1)
+    >>> spec, fit = persona_feature(h, fit_before=date(2022, 1, 1), window=12, k=3)
+    >>> spec.digest == fit.digest, spec.name
+    (True, 'persona_12m_1of3')
+    """
+    spec = PersonaMembership(
+        fit_before=fit_before, window=window, k=k, min_months=min_months, seed=seed
+    )
+    fit = fit_membership(history, spec)
+    return replace(spec, digest=fit.digest), fit
 
 
 def persona_columns(
