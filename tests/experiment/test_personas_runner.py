@@ -82,7 +82,8 @@ def test_the_saved_model_pins_the_personas_and_the_run_records_the_fit(finished:
     specs = json.loads((Path(dst) / "model" / "features.json").read_text(encoding="utf-8"))
     (persona,) = [s for s in specs if s["__spec__"] == "PersonaMembership"]
     recorded = json.loads((Path(dst) / "persona_fit.json").read_text(encoding="utf-8"))
-    assert persona["digest"] == recorded["digest"] == result.card["predictors"]["personas"]["digest"]
+    digest = result.card["predictors"]["personas"]["digest"]
+    assert persona["digest"] == recorded["digest"] == digest
     assert persona["fit_before"] == recorded["fit_before"]
 
 
@@ -92,12 +93,12 @@ def test_the_dutch_card_says_it_in_dutch(finished: Any, tmp_path: Path) -> None:
     result, _, _ = finished
     folder = write_card(result.card, tmp_path / "nl", lang="nl")
     md = (folder / "model_card.md").read_text(encoding="utf-8")
-    assert "Helpen de persona-kenmerken?" in md
+    assert "Helpen de persona's het model?" in md
     assert "Do the persona features help?" not in md
 
 
 def test_too_long_a_window_stops_with_the_rule_and_the_fix(sim: Any, tmp_path: Path) -> None:
     cfg = _config(persona_window=120)
-    with pytest.raises(ExperimentError, match="PERSONA-DATA: .*persona_window"):
+    with pytest.raises(ExperimentError, match=r"PERSONA-DATA: .*persona_window"):
         run_experiment(cfg, tracking_uri=f"sqlite:///{tmp_path / 'm.db'}",
                        output_dir=tmp_path / "cards", simulation=sim)  # fmt: skip
