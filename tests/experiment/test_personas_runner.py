@@ -98,7 +98,25 @@ def test_the_dutch_card_says_it_in_dutch(finished: Any, tmp_path: Path) -> None:
 
 
 def test_too_long_a_window_stops_with_the_rule_and_the_fix(sim: Any, tmp_path: Path) -> None:
-    cfg = _config(persona_window=120)
+    cfg = _config(persona_window=240)  # 20 years: longer than any recorded pathway
     with pytest.raises(ExperimentError, match=r"PERSONA-DATA: .*persona_window"):
         run_experiment(cfg, tracking_uri=f"sqlite:///{tmp_path / 'm.db'}",
                        output_dir=tmp_path / "cards", simulation=sim)  # fmt: skip
+
+
+def test_scoring_rebuilds_the_personas_or_refuses_other_data(finished: Any, sim: Any) -> None:
+    from datetime import timedelta
+
+    from earlysignal.scoring.model_ref import ScoringError, load_scoring_model
+    from earlysignal.scoring.score import score_frame
+    from earlysignal.synth import simulate
+
+    result, uri, _ = finished
+    loaded = load_scoring_model(result.run_id, tracking_uri=uri)
+    as_of = sim.history.observed_until - timedelta(days=30)
+    frame = score_frame(loaded, sim.history, as_of)
+    columns = result.card["predictors"]["personas"]["columns"]
+    assert frame.select(columns).sum_horizontal().max() == 1  # somebody has a persona
+    other = simulate(800, years=7, seed=4).history
+    with pytest.raises(ScoringError, match=r"S04.*PERSONA-FIT"):
+        score_frame(loaded, other, as_of)

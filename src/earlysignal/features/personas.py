@@ -25,7 +25,7 @@ Examples
 --------
 >>> from datetime import date
 >>> from earlysignal.personas.planted import planted_history
->>> from earlysignal.features.specs import PersonaMembership
+>>> from earlysignal.features.specs import PersonaFeatureError, PersonaMembership
 >>> h, _ = planted_history(80, seed=1)
 >>> fit = fit_membership(h, PersonaMembership(fit_before=date(2022, 1, 1), window=12, k=3))
 >>> s = fit.summary()
@@ -44,7 +44,7 @@ import numpy as np
 import polars as pl
 
 from earlysignal.data.history import CareHistory
-from earlysignal.features.specs import PersonaMembership
+from earlysignal.features.specs import PersonaFeatureError, PersonaMembership
 from earlysignal.personas.cluster import PersonaModel, fit_personas
 from earlysignal.personas.sequences import monthly_states
 from earlysignal.personas.signal import membership_as_of
@@ -57,10 +57,6 @@ __all__ = [
     "persona_columns",
     "persona_feature",
 ]
-
-
-class PersonaFeatureError(ValueError):
-    """Personas cannot be fitted or reproduced (rules ``PERSONA-DATA``, ``PERSONA-FIT``)."""
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ __all__ = [
     "FeatureOutput",
     "FeatureSpec",
     "MoveCount",
+    "PersonaFeatureError",
     "PersonaMembership",
     "PlacementCount",
     "ProviderEndingCount",
@@ -593,6 +594,14 @@ class ChildAttribute(FeatureSpec):
 # ---------------------------------------------------------------------------- personas
 PERSONA_DISTANCES: tuple[str, ...] = ("om", "hamming", "dhd", "lcs")
 """Sequence distances a :class:`PersonaMembership` may use (``earlysignal.personas``)."""
+
+
+class PersonaFeatureError(ValueError):
+    """Personas cannot be fitted or reproduced (rules ``PERSONA-DATA``, ``PERSONA-FIT``).
+
+    Raised by ``earlysignal.features.personas``; defined here, with the spec, so that callers
+    can catch it without importing the sequence code.
+    """
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,9 +166,14 @@ def score_frame(loaded: LoadedModel, history: CareHistory, as_of: date) -> pl.Da
             f"scoring rule S08 'someone to score': no child is in a (non-temporary) placement "
             f"on {as_of}; check the as-of date (the data run to {history.observed_until})"
         )
-    frame = build_features(
-        history, placed.select("child_id", "prediction_time"), list(loaded.specs), outcomes=()
-    )
+    from earlysignal.features.specs import PersonaFeatureError
+
+    try:
+        frame = build_features(
+            history, placed.select("child_id", "prediction_time"), list(loaded.specs), outcomes=()
+        )
+    except PersonaFeatureError as err:  # persona features refit from these data (issue 19)
+        raise ScoringError(f"scoring rule S04 'model features present': {err}") from None
     missing = [n for n in loaded.feature_names if n not in frame.columns]
     if missing:
         raise ScoringError(
