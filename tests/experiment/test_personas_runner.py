@@ -120,3 +120,18 @@ def test_scoring_rebuilds_the_personas_or_refuses_other_data(finished: Any, sim:
     other = simulate(800, years=7, seed=4).history
     with pytest.raises(ScoringError, match=r"S04.*PERSONA-FIT"):
         score_frame(loaded, other, as_of)
+
+
+def test_monitoring_on_other_data_is_refused_by_rule(finished: Any) -> None:
+    from datetime import timedelta
+
+    from earlysignal.monitoring.monitor import monitor
+    from earlysignal.scoring.model_ref import ScoringError, load_scoring_model
+    from earlysignal.synth import simulate
+
+    result, uri, _ = finished
+    loaded = load_scoring_model(result.run_id, tracking_uri=uri)
+    other = simulate(800, years=7, seed=4).history
+    since = other.observed_until - timedelta(days=400)
+    with pytest.raises(ScoringError, match=r"monitoring rule S04.*PERSONA-FIT"):
+        monitor(loaded, other, since=since, log_run=False, n_boot=0)
