@@ -822,10 +822,11 @@ def _evaluate(state: _State) -> None:
             oracle_rows=int(mask.sum()), oracle_children=len(keep), test_rows=test.height
         )
     state.metrics = table
-    if cfg.features.personas:  # the same model without the persona columns, same rows (issue 19)
+    personas = state.card["predictors"].get("personas") or {}
+    drop = [c for c in personas.get("columns", []) if c in state.features]
+    if drop:  # the same model without the persona columns, on the same rows (issue 19)
         from earlysignal.evaluate.added_value import compare_predictions, refit_without
 
-        drop = [c for c in state.card["predictors"]["personas"]["columns"] if c in state.features]
         Xc, yc, _ = _xy(state, "calibrate")
         without = refit_without(state.base, drop, train=_xy(state, "train"), calibrate=(Xc, yc),
                                 calibration=cfg.model.calibration)  # fmt: skip
