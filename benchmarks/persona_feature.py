@@ -6,8 +6,8 @@ Simulates a cohort, takes quarterly prediction times (the default study's design
 training-period end at 60 % of them, then times, with numba's compiled kernels warmed up first
 on a small history: the default features alone; the persona fit (sequences known before the
 training end, CLARA with the spec's defaults); and the persona columns at every prediction time
-(one nearest-medoid assignment per distinct prediction date). The last line printed is one
-JSON object with the figures.
+(sequences built once, each row's prefix of months ending before its t assigned to the nearest
+medoid). The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations

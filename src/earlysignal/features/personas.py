@@ -41,13 +41,13 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from earlysignal.data.history import CareHistory
 from earlysignal.features.specs import PersonaFeatureError, PersonaMembership
-from earlysignal.personas.cluster import PersonaModel, fit_personas
+from earlysignal.personas.cluster import PersonaModel, assign, fit_personas
 from earlysignal.personas.sequences import monthly_states
-from earlysignal.personas.signal import membership_as_of
 from earlysignal.personas.spec import PersonaSpec
 
 __all__ = [
@@ -204,16 +204,53 @@ def persona_columns(
         ``(name, series)`` per persona, Int8, in the rows' order.
     """
     fit = fit_membership(history, spec)
-    rows = pl.DataFrame({"child_id": child_ids, "t": cutoff.cast(pl.Date)}).with_row_index("_r")
-    pairs = rows.select("child_id", "t").unique()
-    found = membership_as_of(fit.model, history, pairs, min_months=spec.min_months)
-    persona = (
-        rows.join(found.unique(["child_id", "t"]), on=["child_id", "t"], how="left")
-        .sort("_r")["persona"]
-        .fill_null(0)
-        .to_numpy()
-    )
+    persona = _persona_as_of(fit, history, child_ids, cutoff.cast(pl.Date)) + 1  # 0: none
     return [
         (o.name, pl.Series(o.name, persona == j, dtype=pl.Boolean).cast(pl.Int8))
         for j, o in enumerate(spec.outputs(), start=1)
     ]
+
+
+def _persona_as_of(
+    fit: PersonaFit, history: CareHistory, child_ids: pl.Series, cutoff: pl.Series
+) -> npt.NDArray[np.int64]:
+    """Persona index (``-1``: none) per row, from the months that end before the row's cutoff.
+
+    The sequence known at t is a prefix of the sequence known at extraction: the state of a
+    month that ends on day ``d < t`` depends only on placements with ``start <= d`` and on
+    whether they ended by ``d`` (an end on or after t is after ``d``), and a move's mark only
+    on its start and the previous end, both before ``d``. So the sequences are built once and
+    each row keeps the months ending before its cutoff, instead of one rebuild per prediction
+    date (:func:`~earlysignal.personas.signal.membership_as_of`, which
+    ``tests/features/test_persona_membership.py`` checks this against, with the leakage
+    properties).
+    """
+    seqs = monthly_states(history, fit.model.spec)
+    known = pl.DataFrame(
+        {
+            "child_id": seqs.child_id.tolist(),
+            "_row": np.arange(len(seqs), dtype=np.int64),
+            "_entry": seqs.entry,
+        },
+        schema={"child_id": pl.String, "_row": pl.Int64, "_entry": pl.Date},
+    )
+    rows = pl.DataFrame({"child_id": child_ids, "_t": cutoff}).join(
+        known, on="child_id", how="left", maintain_order="left"
+    )
+    w = seqs.window
+    months = rows.select(
+        pl.sum_horizontal(
+            (pl.col("_entry").dt.offset_by(f"{m + 1}mo").dt.offset_by("-1d") < pl.col("_t"))
+            .fill_null(False)
+            .cast(pl.Int64)
+            for m in range(w)
+        )
+    ).to_series()
+    found = rows["_row"].is_not_null().to_numpy()
+    at = rows["_row"].fill_null(0).to_numpy()
+    length = np.where(found, np.minimum(months.to_numpy(), seqs.length[at]), 0)
+    codes = seqs.codes[at].copy()
+    codes[np.arange(w)[None, :] >= length[:, None]] = -1
+    prefixes = replace(seqs.take(at), codes=codes, length=length.astype(np.int64))
+    labels, _ = assign(fit.model, prefixes, min_months=fit.spec.min_months)
+    return np.where(found, labels, -1).astype(np.int64)
