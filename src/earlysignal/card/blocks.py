@@ -640,6 +640,8 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 blocks.append(_kv(pairs))
             if perf.get("effects"):
                 blocks += say("effects", perf["effects"])
+            if perf.get("personas"):  # with and without the persona features (issue 19)
+                blocks += say("persona_value", perf["personas"], card["predictors"]["personas"])
             blocks += _figures(card, sid)
         elif sid == "calibration":
             cal = card["calibration"]

@@ -272,7 +272,9 @@ def _lang_filters(lang: str) -> dict[str, Any]:
         "num": dec(3),
         "num1": dec(1),
         "num2": dec(2),
+        "num4": dec(4),
         "signed": dec(3, signed=True),
+        "signed4": dec(4, signed=True),
         "count": count,
         "about": lambda v: (
             gettext("about %(n)s", lang) % {"n": count(v)} if _is_num(v) else count(v)
@@ -294,7 +296,9 @@ def _add_filters(env: Any, lang: str = "en") -> Any:
         num=_fmt(".3f"),
         num1=_fmt(".1f"),
         num2=_fmt(".2f"),
+        num4=_fmt(".4f"),
         signed=_fmt("+.3f"),
+        signed4=_fmt("+.4f"),
         count=_count,
         about=lambda v: f"about {_count(v)}" if isinstance(v, int | float) else _count(v),
         ci=_ci,

@@ -316,7 +316,8 @@ class FairnessConfig(_Section):
 
 
 class FeaturesConfig(_Section):
-    """``[features]``: the default feature set, minus ``exclude``, plus opted-in attributes.
+    """``[features]``: the default feature set, minus ``exclude``, plus opted-in attributes,
+    plus persona membership when ``personas = true``.
 
     Sensitive attributes are never model inputs unless named in ``include_sensitive`` (the
     model card then says so visibly).
@@ -324,6 +325,38 @@ class FeaturesConfig(_Section):
 
     include_sensitive: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    personas: bool = False
+    """Add persona membership as of t (``earlysignal.features.PersonaMembership``: one 0/1
+    column per persona, medoids fitted before the training period's end) and report on the
+    card whether it helps (the same model with and without, paired bootstrap)."""
+    persona_window: int = Field(default=24, ge=2, le=240)
+    """Months of pathway from first entry that make a persona."""
+    persona_k: int = Field(default=5, ge=2, le=20)
+    """Number of personas (choose it with ``earlysignal personas``' quality table)."""
+    persona_min_months: int = Field(default=3, ge=1, le=240)
+    """Months of pathway a child needs before t to be given a persona (else all columns 0)."""
+
+    @model_validator(mode="after")
+    def _persona_options(self) -> FeaturesConfig:
+        if self.persona_min_months > self.persona_window:
+            raise ValueError(
+                f"features.persona_min_months = {self.persona_min_months} is longer than "
+                f"features.persona_window = {self.persona_window}; allowed values: 1 to the "
+                "window"
+            )
+        if not self.personas:
+            defaults = FeaturesConfig.model_fields
+            changed = [
+                k
+                for k in ("persona_window", "persona_k", "persona_min_months")
+                if getattr(self, k) != defaults[k].default
+            ]
+            if changed:
+                raise ValueError(
+                    f"features.{changed[0]} is set but features.personas = false, so it would "
+                    "have no effect; set personas = true or remove the key"
+                )
+        return self
 
 
 class CardConfig(_Section):
@@ -467,6 +500,22 @@ class ExperimentConfig(_Section):
             raise ValueError(
                 f"outcome.name = 'entry' needs design.kind = 'at_home', not "
                 f"{self.design.kind!r}: entry is predicted for children at home"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _personas_need_placements_and_a_model(self) -> ExperimentConfig:
+        if not self.features.personas:
+            return self
+        if self.outcome.name == "entry":
+            raise ValueError(
+                "features.personas = true needs children with a care pathway; outcome.name = "
+                "'entry' predicts for children at home: set personas = false"
+            )
+        if self.model.kind == "rule":
+            raise ValueError(
+                "features.personas = true: model.kind = 'rule' uses one fixed feature and could "
+                "not use the personas; allowed values with personas: 'lightgbm', 'logistic'"
             )
         return self
 

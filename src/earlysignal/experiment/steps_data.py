@@ -213,6 +213,19 @@ def _features(state: _State) -> None:
         from earlysignal.features.bounded import bounded_specs
 
         state.specs = (*bounded_specs(state.history, before=train_end), *_sensitive_specs(state))
+    if cfg.features.personas:  # persona membership as of t, fitted before train_end (issue 19)
+        from earlysignal.features.personas import PersonaFeatureError, persona_feature
+
+        f = cfg.features
+        try:
+            spec, fit = persona_feature(
+                state.history, fit_before=train_end, window=f.persona_window, k=f.persona_k,
+                min_months=f.persona_min_months, seed=state.seed,
+            )  # fmt: skip
+        except PersonaFeatureError as err:
+            raise ExperimentError(f"step 'features and outcomes': {err}") from None
+        state.specs = (*state.specs, spec)
+        state.card["predictors"]["personas"] = fit.summary()
     table = describe(state.specs)
     names = table["name"].to_list()
     unknown = [x for x in cfg.features.exclude if x not in names]

@@ -268,6 +268,19 @@ def _evaluate(state: _State) -> None:
             oracle_rows=int(mask.sum()), oracle_children=len(keep), test_rows=test.height
         )
     state.metrics = table
+    personas = state.card["predictors"].get("personas") or {}
+    drop = [c for c in personas.get("columns", []) if c in state.features]
+    if drop:  # the same model without the persona columns, on the same rows (issue 19)
+        from earlysignal.evaluate.added_value import compare_predictions, refit_without
+
+        Xc, yc, _ = _xy(state, "calibrate")
+        without = refit_without(state.base, drop, train=_xy(state, "train"), calibrate=(Xc, yc),
+                                calibration=cfg.model.calibration)  # fmt: skip
+        p0 = without.risk(X.select([c for c in state.features if c not in drop]))
+        state.card["performance"]["personas"] = compare_predictions(
+            y, p, p0, groups, n_boot=cfg.evaluation.bootstrap, seed=state.seed,
+            level=cfg.evaluation.ci_level,
+        )  # fmt: skip
     perf = state.card["performance"]
     perf["primary_model"] = name
     metrics = _metric_rows(table, name, PERFORMANCE_METRICS, name)

@@ -78,6 +78,8 @@ def log_datasets_of_run(state: _State) -> dict[str, str]:
     from earlysignal.tracking import log_datasets, log_json
 
     log_json(state.card["predictors"]["vocabulary"], "feature_vocabulary.json")
+    if "personas" in state.card["predictors"]:  # the persona fit: settings, quality, digest
+        log_json(state.card["predictors"]["personas"], "persona_fit.json")
     tables = dict(state.history.tables())
     tables["features"] = state.frame
     return {k: v["sha256"] for k, v in log_datasets(tables).items()}

@@ -378,9 +378,7 @@ def audit(
     fo = None
     if po is not None:
         thr_o = (
-            thr
-            if spec.threshold is not None
-            else M.capacity_threshold(po, spec.capacity or 0.1)
+            thr if spec.threshold is not None else M.capacity_threshold(po, spec.capacity or 0.1)
         )
         fo = (po >= thr_o).astype(np.float64)
 

@@ -44,6 +44,7 @@ from earlysignal.features.specs import (
     EventTrend,
     FeatureSpec,
     MoveCount,
+    PersonaMembership,
     PlacementCount,
     ProviderEndingCount,
     Reentries,
@@ -530,6 +531,14 @@ def _attribute(spec: ChildAttribute, k: _Kernel) -> list[Column]:
     return [(spec.name, values.gather(pl.Series(k.cidx)).alias(spec.name))]
 
 
+def _persona(spec: PersonaMembership, k: _Kernel) -> list[Column]:
+    # numba and the sequence code load only when a study asks for personas
+    from earlysignal.features.personas import persona_columns
+
+    ids = k.idmap["child_id"].gather(pl.Series(k.cidx))
+    return persona_columns(spec, k.history, ids, pl.Series(k.cut).cast(pl.Date))
+
+
 _COMPUTE: dict[type, Callable[[Any, _Kernel], list[Column]]] = {
     PlacementCount: _placement_count,
     MoveCount: _move_count,
@@ -550,6 +559,7 @@ _COMPUTE: dict[type, Callable[[Any, _Kernel], list[Column]]] = {
     AgeAtTime: _age,
     AgeAtFirstEntry: _age_first,
     ChildAttribute: _attribute,
+    PersonaMembership: _persona,
 }
 
 

@@ -8,9 +8,10 @@ A test checks that the committed file equals this output.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from earlysignal.features.defaults import default_specs, describe
-from earlysignal.features.specs import DEFAULT_EVENT_KINDS, FeatureSpec
+from earlysignal.features.specs import DEFAULT_EVENT_KINDS, FeatureSpec, PersonaMembership
 
 __all__ = ["features_markdown"]
 
@@ -66,6 +67,14 @@ the column `sensitive_<name>_<value>`.
 """
 
 
+_OPT_IN = """Not in the default set: a study adds them by name (the experiment config's switch in
+brackets). Example columns are for the spec's defaults.
+
+| spec | description | columns | definition (of the first column) |
+|---|---|---|---|
+"""
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -92,6 +101,14 @@ def features_markdown(specs: Sequence[FeatureSpec] | None = None) -> str:
         )
     lines.append("")
     lines.append(f"{table.height} columns from {len(specs)} specs.")
+    lines += ["", "## Opt-in features", "", _OPT_IN.rstrip("\n")]
+    example = PersonaMembership(fit_before=date(2020, 1, 1))
+    doc = (PersonaMembership.__doc__ or "").strip().splitlines()[0]
+    lines.append(
+        f"| `PersonaMembership` | {_cell(doc)} (`[features] personas = true`, "
+        "[personas.md](personas.md)) | `{example.outputs()[0].name}` ... "
+        f"`{example.outputs()[-1].name}` (flags) | {_cell(example.outputs()[0].definition)} |"
+    )
     return "\n".join(lines) + "\n"
 
 

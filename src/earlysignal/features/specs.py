@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from earlysignal.schema import SENSITIVE_ATTRIBUTES, Setting
@@ -50,6 +51,8 @@ __all__ = [
     "FeatureOutput",
     "FeatureSpec",
     "MoveCount",
+    "PersonaFeatureError",
+    "PersonaMembership",
     "PlacementCount",
     "ProviderEndingCount",
     "Reentries",
@@ -585,4 +588,84 @@ class ChildAttribute(FeatureSpec):
                 + (f" == '{self.value}' as 0/1" if self.value is not None else " as a number")
                 + "; null (NaN) when not recorded. Fixed over time.",
             ),
+        )
+
+
+# ---------------------------------------------------------------------------- personas
+PERSONA_DISTANCES: tuple[str, ...] = ("om", "hamming", "dhd", "lcs")
+"""Sequence distances a :class:`PersonaMembership` may use (``earlysignal.personas``)."""
+
+
+class PersonaFeatureError(ValueError):
+    """Personas cannot be fitted or reproduced (rules ``PERSONA-DATA``, ``PERSONA-FIT``).
+
+    Raised by ``earlysignal.features.personas``; defined here, with the spec, so that callers
+    can catch it without importing the sequence code.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class PersonaMembership(FeatureSpec):
+    """Persona (typical care pathway) of the child as of t: one 0/1 column per persona.
+
+    The child's monthly pathway from first entry, built from the months that end before the
+    cutoff (``earlysignal.personas.sequences.monthly_states`` with ``as_of``), is assigned to
+    the nearest of ``k`` medoids on the months it has; all columns are 0 when fewer than
+    ``min_months`` months are known. The medoids are fitted on the complete ``window``-month
+    pathways known before ``fit_before`` (the training period's end) only, so children and
+    facts of later periods never shape them (``earlysignal.features.personas``). ``digest``
+    (SHA-256 of the fitted medoids and costs) is recorded with a run; when set, a refit that
+    gives other medoids (other data) is an error, rule ``PERSONA-FIT``.
+
+    Examples
+    --------
+    >>> spec = PersonaMembership(fit_before=date(2020, 1, 1), window=24, k=3)
+    >>> [o.name for o in spec.outputs()]
+    ['persona_24m_1of3', 'persona_24m_2of3', 'persona_24m_3of3']
+    >>> PersonaMembership(fit_before="2020-01-01").fit_before
+    datetime.date(2020, 1, 1)
+    """
+
+    fit_before: date
+    window: int = 24
+    k: int = 5
+    min_months: int = 3
+    distance: str = "om"
+    sample_size: int = 1_000
+    samples: int = 2
+    seed: int = 0
+    digest: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.fit_before, str):  # from a saved model's features.json
+            object.__setattr__(self, "fit_before", date.fromisoformat(self.fit_before))
+        problems = []
+        if not 2 <= self.window <= 240:
+            problems.append(f"window={self.window} (2 to 240 months; 24 or 36 are usual)")
+        if not 2 <= self.k <= 20:
+            problems.append(f"k={self.k} (2 to 20 personas)")
+        if not 1 <= self.min_months <= self.window:
+            problems.append(f"min_months={self.min_months} (1 to window)")
+        if self.distance not in PERSONA_DISTANCES:
+            problems.append(f"distance={self.distance!r} (one of {', '.join(PERSONA_DISTANCES)})")
+        if self.sample_size < 10 or self.samples < 1:
+            problems.append("sample_size >= 10 and samples >= 1")
+        if problems:
+            raise ValueError(f"PersonaMembership: rule PERSONA-SPEC: {'; '.join(problems)}")
+
+    def outputs(self) -> tuple[FeatureOutput, ...]:
+        w, k = self.window, self.k
+        return tuple(
+            FeatureOutput(
+                f"persona_{w}m_{j}of{k}",
+                f"Care pathway so far nearest to persona {j} of {k} ({w}-month pathways)",
+                "flag",
+                f"care pathway so far like persona {j} of {k}" + " ({value})",
+                f"1 if the child's monthly pathway from first entry, from the months ending "
+                f"before the cutoff (at least {self.min_months}), is nearest ({self.distance} "
+                f"distance, on the months known) to medoid {j} of the {k} personas fitted on "
+                f"complete {w}-month pathways known before {self.fit_before.isoformat()}; "
+                "personas numbered by size; all 0 with fewer months.",
+            )
+            for j in range(1, k + 1)
         )

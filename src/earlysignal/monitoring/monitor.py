@@ -220,7 +220,12 @@ def monitor(
     outcome, horizon = str(meta.get("outcome", "breakdown")), int(meta.get("horizon_days", 180))
     k = int(meta.get("min_moves") or 2)
     label = label_name(outcome, horizon)
-    frame = build_features(history, times, list(loaded.specs), outcomes=[(outcome, horizon, k)])
+    from earlysignal.features.specs import PersonaFeatureError
+
+    try:
+        frame = build_features(history, times, list(loaded.specs), outcomes=[(outcome, horizon, k)])
+    except PersonaFeatureError as err:  # persona features refit from these data (issue 19)
+        raise ScoringError(f"monitoring rule S04 'model features present': {err}") from None
     names = list(loaded.feature_names)
     risk = np.asarray(loaded.model.risk(frame.select(names)), dtype=np.float64)
     threshold = float(meta["threshold"])

@@ -181,11 +181,19 @@ def score_frame(loaded: LoadedModel, history: CareHistory, as_of: date) -> pl.Da
         )
     # a child's features read only that child's records: build them from the children scored
     # (the same values, for half the work when half the children have left care)
-    if placed.height < history.children.height:
+    # (not for persona features: their personas are refitted from every child's pathway)
+    from earlysignal.features.specs import PersonaFeatureError, PersonaMembership
+
+    personas = any(isinstance(s, PersonaMembership) for s in loaded.specs)
+    if placed.height < history.children.height and not personas:
         history = history.subset(placed["child_id"])
-    frame = build_features(
-        history, placed.select("child_id", "prediction_time"), list(loaded.specs), outcomes=()
-    )
+
+    try:
+        frame = build_features(
+            history, placed.select("child_id", "prediction_time"), list(loaded.specs), outcomes=()
+        )
+    except PersonaFeatureError as err:  # persona features refit from these data (issue 19)
+        raise ScoringError(f"scoring rule S04 'model features present': {err}") from None
     missing = [n for n in loaded.feature_names if n not in frame.columns]
     if missing:
         raise ScoringError(
