@@ -22,8 +22,14 @@ lift share per world, with its interval, and the range across worlds are reporte
 ``--write-json PATH`` the per-world summary is written there (``docs/oracle_worlds.json`` is
 the one the docs quote).
 
+The worlds are independent tasks run by :func:`earlysignal.compute.run_tasks` (``--backend``,
+``--address``, ``--n-jobs``; default one world after the other in this process, as before).
+Every world keeps the same ``--seed``, so the figures do not depend on the backend; LightGBM
+uses ``--threads`` threads in this process and at most the per-task thread cap in workers.
+
 Run: ``uv run python benchmarks/models.py [--children N] [--years Y] [--n-boot B]
-[--worlds default,fast_severity,hidden_effects] [--quick] [--write-json PATH]``
+[--worlds default,fast_severity,hidden_effects] [--quick] [--write-json PATH]
+[--backend joblib|dask|ray] [--address A] [--n-jobs J]``
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import numpy as np
 import polars as pl
 
 from earlysignal.cohort import prediction_times
+from earlysignal.compute import ComputeSpec, run_tasks, task_threads
 from earlysignal.evaluate import evaluate
 from earlysignal.features import build_features, default_specs, feature_names
 from earlysignal.models import (
@@ -340,7 +347,7 @@ def run_world(
             horizon,
             n_boot=args.n_boot,
             seed=args.seed,
-            threads=args.threads,
+            threads=min(args.threads, task_threads(args.threads)),
         )
         for outcome, horizon in outcomes
     }
@@ -410,6 +417,9 @@ def main() -> None:
         help="a quick check: 1,500 children, 7 years, 30 bootstrap draws (figures not for docs)",
     )
     parser.add_argument("--write-json", type=Path, default=None, help="write the summary here")
+    parser.add_argument("--backend", choices=["joblib", "dask", "ray"], default="joblib")
+    parser.add_argument("--address", default=None, help="Dask scheduler or Ray cluster address")
+    parser.add_argument("--n-jobs", type=int, default=1, help="worlds at once")
     args = parser.parse_args()
     if args.quick:
         args.children, args.years, args.n_boot = 1_500, 7, 30
@@ -431,7 +441,12 @@ def main() -> None:
         "quick": args.quick,
         "machine": {"cores": 2, "python": platform.python_version()},
         "lightgbm_threads": args.threads,
-        "worlds": {w: run_world(w, args, outcomes) for w in worlds},
+        # one task per world (fan-out plumbing only: each world computes as before)
+        "worlds": run_tasks(
+            run_world,
+            {w: {"world": w, "args": args, "outcomes": outcomes} for w in worlds},
+            compute=ComputeSpec(backend=args.backend, address=args.address, n_jobs=args.n_jobs),
+        ),
     }
     figures["summary"] = _summary(figures, outcomes)
     figures["seconds_total"] = round(time.perf_counter() - start, 1)

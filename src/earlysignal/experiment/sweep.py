@@ -353,7 +353,7 @@ def sweep_command(
                 [f"--seeds {seeds!r}: give whole numbers separated by commas, e.g. 1,2,3"],
                 "--seeds",
             ) from None
-        base = load_config(config)
+        base = load_config(str(config))
         own = base.compute.spec()
         spec = ComputeSpec(
             backend=cast(Any, backend or own.backend),
