@@ -481,7 +481,7 @@ def sweep_cmd(  # noqa: PLR0917
         typer.Option("--set", help="section.key=value[,value...]; repeat for a grid."),
     ] = None,
     backend: Annotated[
-        str | None, typer.Option(help="joblib, dask or ray (default: the config's [compute]).")
+        str | None, typer.Option(help="joblib, dask or ray (default: the config's compute).")
     ] = None,
     address: Annotated[str | None, typer.Option(help="Dask scheduler or Ray address.")] = None,
     n_jobs: Annotated[int | None, typer.Option("--n-jobs", help="Studies at once.")] = None,

@@ -11,11 +11,18 @@ from earlysignal.compute import ComputeSpec, run_tasks
 
 distributed = pytest.importorskip("distributed")
 
-TASKS = {f"sim-{i}": {"children": 150, "years": 4} for i in range(8)}
+TASKS = {f"sim-{i}": {"children": 120, "years": 4} for i in range(8)}
 
 
-def test_eight_simulations_on_a_dask_cluster_equal_the_local_run() -> None:
-    local = run_tasks(compute_tasks.tiny_simulation, TASKS, seed=21)
+@pytest.fixture(scope="module")
+def local() -> dict[str, dict[str, object]]:
+    """The eight tasks run one after the other in this process (the reference)."""
+    return run_tasks(compute_tasks.tiny_simulation, TASKS, seed=21)
+
+
+def test_eight_simulations_on_a_dask_cluster_equal_the_local_run(
+    local: dict[str, dict[str, object]],
+) -> None:
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -33,8 +40,11 @@ def test_eight_simulations_on_a_dask_cluster_equal_the_local_run() -> None:
     assert {c["task_threads"] for c in caps.values()} == {1}
 
 
-def test_without_an_address_a_local_cluster_is_started_and_closed() -> None:
-    tasks = dict(list(TASKS.items())[:2])
-    local = run_tasks(compute_tasks.tiny_simulation, tasks, seed=4)
+def test_without_an_address_a_local_cluster_is_started_and_closed(
+    local: dict[str, dict[str, object]],
+) -> None:
+    # two of the eight tasks: the same keys give the same seeds, so the same results
+    tasks = {k: TASKS[k] for k in ("sim-6", "sim-2")}
     spec = ComputeSpec(backend="dask", n_jobs=2)
-    assert run_tasks(compute_tasks.tiny_simulation, tasks, seed=4, compute=spec) == local
+    out = run_tasks(compute_tasks.tiny_simulation, tasks, seed=21, compute=spec)
+    assert out == {k: local[k] for k in ("sim-6", "sim-2")}
