@@ -386,7 +386,10 @@ def sweep_command(
             for m in SUMMARY_METRICS
         ]
         table.add_row(row["name"], row["status"], row["run_id"] or row["error"] or "", *cells)
-    console = Console(soft_wrap=True)
+    import sys
+
+    # piped output (a log, a pipe) keeps whole lines: names and run ids are not cut
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 220)
     console.print(table)
     from earlysignal.tracking import ui_command
 
