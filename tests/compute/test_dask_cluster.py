@@ -40,11 +40,10 @@ def test_eight_simulations_on_a_dask_cluster_equal_the_local_run(
     assert {c["task_threads"] for c in caps.values()} == {1}
 
 
-def test_without_an_address_a_local_cluster_is_started_and_closed(
-    local: dict[str, dict[str, object]],
-) -> None:
-    # two of the eight tasks: the same keys give the same seeds, so the same results
-    tasks = {k: TASKS[k] for k in ("sim-6", "sim-2")}
-    spec = ComputeSpec(backend="dask", n_jobs=2)
-    out = run_tasks(compute_tasks.tiny_simulation, tasks, seed=21, compute=spec)
-    assert out == {k: local[k] for k in ("sim-6", "sim-2")}
+def test_without_an_address_a_local_cluster_is_started_with_capped_threads() -> None:
+    spec = ComputeSpec(backend="dask", n_jobs=2, threads_per_task=1)
+    caps = run_tasks(compute_tasks.thread_caps, {"a": {}, "b": {}, "c": {}}, compute=spec)
+    assert list(caps) == ["a", "b", "c"]
+    for cap in caps.values():  # worker processes started for the run: polars capped at import
+        assert (cap["task_threads"], cap["polars"]) == (1, 1)
+        assert cap["env"] == {"POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1"}
