@@ -9,17 +9,18 @@ import pytest
 
 from earlysignal.compute import ComputeSpec, run_tasks
 
+# before ray is imported: no usage statistics, workers on this interpreter (not `uv run`)
+os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
 ray = pytest.importorskip("ray", reason="the optional extra 'ray' is not installed")
 
 pytestmark = pytest.mark.slow
 
-TASKS = {f"sim-{i}": {"children": 150, "years": 4} for i in range(4)}
+TASKS = {f"sim-{i}": {"children": 120, "years": 4} for i in range(4)}
 
 
 def test_tasks_on_a_local_ray_runtime_equal_the_local_run() -> None:
     local = run_tasks(compute_tasks.tiny_simulation, TASKS, seed=21)
-    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
-    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
     ray.init(
         num_cpus=2,
         include_dashboard=False,

@@ -223,6 +223,13 @@ def _on_ray(payloads: list[bytes], spec: ComputeSpec, threads: int) -> list[Any]
         import ray
     except ImportError as exc:
         raise _missing_extra("ray", exc) from None
+    if os.environ["RAY_ENABLE_UV_RUN_RUNTIME_ENV"] == "0":
+        # Ray reads this flag when it is first imported; if ray was imported before the
+        # variable was set, its workers would be started with `uv run` in a copy of the
+        # project (a new environment, built from the network, without ray): turn it off too
+        from ray._private import ray_constants
+
+        ray_constants.RAY_ENABLE_UV_RUN_RUNTIME_ENV = False
     started = False
     if not ray.is_initialized():
         try:
