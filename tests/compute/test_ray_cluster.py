@@ -12,6 +12,8 @@ from earlysignal.compute import ComputeSpec, run_tasks
 # before ray is imported: no usage statistics, workers on this interpreter (not `uv run`)
 os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
 os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+# a loaded 2-core machine can take over the default 30 s to start Ray's agent
+os.environ.setdefault("RAY_agent_register_timeout_ms", "300000")
 ray = pytest.importorskip("ray", reason="the optional extra 'ray' is not installed")
 
 pytestmark = pytest.mark.slow
