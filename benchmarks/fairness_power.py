@@ -23,8 +23,16 @@ group's z, so the test's calibration (z about N(0, 1) in clean runs) can be chec
 (issue 6): power >= 0.9, false alarm <= 0.05. Printed per arm with Clopper-Pearson 95 %
 intervals; the last line of output is one JSON object with every figure (no row-level data).
 
+The simulations are independent tasks run by :func:`earlysignal.compute.run_tasks`
+(``--backend joblib|dask|ray``, ``--address``, ``--n-jobs``; default one at a time in this
+process, as before). Each keeps its seed (``--seed + i``), so the verdicts do not depend on the
+backend; LightGBM uses 2 threads in this process and the per-task thread cap in workers. With
+several ``--n-jobs`` values (``--n-jobs 1 2``) the whole benchmark runs once per value, side by
+side, and the seconds of each and whether their results are identical are printed (the
+speed-up figure of docs/performance.md).
+
 Run: ``uv run python benchmarks/fairness_power.py [--sims S] [--children N ...]
-[--multipliers M ...] [--years Y]``
+[--multipliers M ...] [--years Y] [--backend B] [--address A] [--n-jobs J ...]``
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 from typing import Any
 
@@ -39,6 +48,7 @@ import numpy as np
 import polars as pl
 
 from earlysignal.cohort import prediction_times
+from earlysignal.compute import ComputeSpec, run_tasks, task_threads
 from earlysignal.fairness import audit
 from earlysignal.features import build_features, default_specs, feature_names
 from earlysignal.models import CalibratedRiskModel, LightGBMRiskModel
@@ -82,7 +92,7 @@ def one_run(seed: int, multiplier: float, children: int, years: int) -> dict[str
         learning_rate=0.05,
         num_leaves=15,
         min_child_samples=100,
-        n_jobs=2,
+        n_jobs=task_threads(2),  # 2 in this process (as before), the worker's cap elsewhere
         random_state=seed,
     ).fit(train.select(names), train[LABEL].to_numpy())
     model = CalibratedRiskModel(base, method="isotonic", intervals=False).fit(
@@ -150,15 +160,43 @@ def main() -> None:
     parser.add_argument("--multipliers", type=float, nargs="*", default=[1.5, 2.0])
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1000)
+    parser.add_argument("--backend", choices=["joblib", "dask", "ray"], default="joblib")
+    parser.add_argument("--address", default=None, help="Dask scheduler or Ray cluster address")
+    parser.add_argument(
+        "--n-jobs", type=int, nargs="+", default=[1], help="tasks at once; several: side by side"
+    )
     args = parser.parse_args()
-
     start = time.perf_counter()
+
+    timings: dict[int, float] = {}
+    results: dict[int, dict[str, dict[str, Any]]] = {}
+    for n_jobs in args.n_jobs:
+        spec = ComputeSpec(backend=args.backend, address=args.address, n_jobs=n_jobs)
+        # one task per simulation; each keeps its seed (--seed + i), as before fan-out
+        tasks = {
+            f"children={children}/multiplier={multiplier}/sim={i}": {
+                "seed": args.seed + i,
+                "multiplier": multiplier,
+                "children": children,
+                "years": args.years,
+            }
+            for children in args.children
+            for multiplier in (1.0, *args.multipliers)
+            for i in range(args.sims)
+        }
+        t = time.perf_counter()
+        results[n_jobs] = run_tasks(one_run, tasks, compute=spec)
+        timings[n_jobs] = time.perf_counter() - t
+        print(f"n_jobs={n_jobs} ({args.backend}): {len(tasks)} simulations in "
+              f"{timings[n_jobs]:.1f} s", flush=True)  # fmt: skip
+    first = results[args.n_jobs[0]]
+    identical = all(r == first for r in results.values())
     arms: list[dict[str, Any]] = []
     for children in args.children:
         for multiplier in (1.0, *args.multipliers):
             runs = []
             for i in range(args.sims):
-                r = one_run(args.seed + i, multiplier, children, args.years)
+                r = first[f"children={children}/multiplier={multiplier}/sim={i}"]
                 runs.append(r)
                 print(
                     f"{children} children, multiplier {multiplier:.2f}, sim {i + 1}/{args.sims}: "
@@ -196,6 +234,15 @@ def main() -> None:
             for a in arms
         },
         "seconds": round(time.perf_counter() - start),
+        "backend": args.backend,
+        "seconds_by_n_jobs": {str(k): round(v, 1) for k, v in timings.items()},
+        "speedup": (
+            round(timings[args.n_jobs[0]] / timings[args.n_jobs[-1]], 2)
+            if len(timings) > 1
+            else None
+        ),
+        "identical_across_n_jobs": identical,
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
     }
     assert not any(math.isnan(a["rate"]) for a in arms)
     print(json.dumps(figures))

@@ -32,9 +32,14 @@ quarterly times while a measure runs at home; its rule baseline, fixed before an
 crisis in the last 365 days"; stable return uses the default features at quarterly times in
 care and the usual moves rule. The entry study's at-home cohort is as large as ``--children``.
 
+The worlds are independent tasks run by :func:`earlysignal.compute.run_tasks` (``--backend``,
+``--address``, ``--n-jobs``; default one world after the other in this process, as before).
+Every world keeps the same ``--seed``, so the figures do not depend on the backend; LightGBM
+uses ``--threads`` threads in this process and at most the per-task thread cap in workers.
+
 Run: ``uv run python benchmarks/models.py [--children N] [--years Y] [--n-boot B]
 [--worlds default,fast_severity,hidden_effects] [--outcomes breakdown_180d,...] [--quick]
-[--write-json PATH]``
+[--write-json PATH] [--backend joblib|dask|ray] [--address A] [--n-jobs J]``
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ import polars as pl
 
 from earlysignal.cohort import prediction_times
 from earlysignal.cohort_home import AtHomeSchedule
+from earlysignal.compute import ComputeSpec, run_tasks, task_threads
 from earlysignal.evaluate import evaluate
 from earlysignal.features import build_features, default_specs, feature_names
 from earlysignal.features.bounded import bounded_specs
@@ -367,7 +373,7 @@ def run_world(
             horizon,
             n_boot=args.n_boot,
             seed=args.seed,
-            threads=args.threads,
+            threads=min(args.threads, task_threads(args.threads)),
         )
         for outcome, horizon in outcomes
     }
@@ -509,6 +515,9 @@ def main() -> None:
         help="a quick check: 1,500 children, 7 years, 30 bootstrap draws (figures not for docs)",
     )
     parser.add_argument("--write-json", type=Path, default=None, help="write the summary here")
+    parser.add_argument("--backend", choices=["joblib", "dask", "ray"], default="joblib")
+    parser.add_argument("--address", default=None, help="Dask scheduler or Ray cluster address")
+    parser.add_argument("--n-jobs", type=int, default=1, help="worlds at once")
     args = parser.parse_args()
     if args.quick:
         args.children, args.years, args.n_boot = 1_500, 7, 30
@@ -531,7 +540,14 @@ def main() -> None:
         "quick": args.quick,
         "machine": {"cores": 2, "python": platform.python_version()},
         "lightgbm_threads": args.threads,
-        "worlds": {w: run_world(w, args, outcomes) for w in worlds} if outcomes else {},
+        # one task per world (fan-out plumbing only: each world computes as before)
+        "worlds": run_tasks(
+            run_world,
+            {w: {"world": w, "args": args, "outcomes": outcomes} for w in worlds},
+            compute=ComputeSpec(backend=args.backend, address=args.address, n_jobs=args.n_jobs),
+        )
+        if outcomes
+        else {},
     }
     figures["summary"] = _summary(figures, outcomes)
     if home:

@@ -476,6 +476,31 @@ def card(  # noqa: PLR0917
     )
 
 
+@app.command("sweep")
+def sweep_cmd(  # noqa: PLR0917
+    config: Annotated[Path, typer.Argument(help="Experiment config (TOML) or a shipped name.")],
+    seeds: Annotated[str, typer.Option("--seeds", help="Seeds, comma-separated: 1,2,3.")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="section.key=value[,value...]; repeat for a grid."),
+    ] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="joblib, dask or ray (default: the config's compute).")
+    ] = None,
+    address: Annotated[str | None, typer.Option(help="Dask scheduler or Ray address.")] = None,
+    n_jobs: Annotated[int | None, typer.Option("--n-jobs", help="Studies at once.")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the cards.")] = None,
+) -> None:
+    """Run a grid of studies (seeds x --set values), one MLflow run each under a parent run."""
+    from earlysignal.experiment.sweep import sweep_command
+
+    raise typer.Exit(
+        sweep_command(config, seeds=seeds, sets=set_ or [], backend=backend, address=address,
+                      n_jobs=n_jobs, tracking_uri=tracking_uri, output_dir=out)
+    )  # fmt: skip
+
+
 # ----------------------------------------------------------------- from study to signal
 @app.command("score")
 def score_cmd(  # noqa: PLR0917

@@ -30,6 +30,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,7 @@ __all__ = [
     "set_run_description",
     "tracked_run",
     "ui_command",
+    "under_parent_run",
 ]
 
 DEFAULT_TRACKING_URI = "sqlite:///mlruns.db"
@@ -106,6 +108,32 @@ def ui_command(uri: str) -> str:
     return f"uv run mlflow ui --backend-store-uri {uri}"
 
 
+_PARENT_RUN: ContextVar[str | None] = ContextVar("earlysignal_parent_run", default=None)
+
+
+@contextmanager
+def under_parent_run(parent_run_id: str) -> Iterator[None]:
+    """Nest the runs that :func:`tracked_run` starts in this block under ``parent_run_id``.
+
+    They get MLflow's ``mlflow.parentRunId`` tag, as ``mlflow.start_run(nested=True)`` would
+    give, without the parent having to be the active run of this process (a sweep's runs may
+    start in other processes or on other machines).
+
+    Examples
+    --------
+    >>> with under_parent_run("0123"):
+    ...     _PARENT_RUN.get()
+    '0123'
+    >>> _PARENT_RUN.get() is None
+    True
+    """
+    token = _PARENT_RUN.set(parent_run_id)
+    try:
+        yield
+    finally:
+        _PARENT_RUN.reset(token)
+
+
 @contextmanager
 def tracked_run(
     *,
@@ -127,7 +155,11 @@ def tracked_run(
 
     mlflow.set_tracking_uri(resolve_tracking_uri(uri))
     mlflow.set_experiment(experiment)
-    run = mlflow.start_run(run_name=run_name, tags=dict(tags or {}))
+    tags = dict(tags or {})
+    parent = _PARENT_RUN.get()
+    if parent is not None:  # a run of a sweep (under_parent_run)
+        tags.setdefault("mlflow.parentRunId", parent)
+    run = mlflow.start_run(run_name=run_name, tags=tags)
     try:
         yield run
     except BaseException:

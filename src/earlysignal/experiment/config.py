@@ -2,9 +2,9 @@
 
 A config has one table per concern (``[study]``, ``[data]``, ``[outcome]``, ``[design]``,
 ``[split]``, ``[model]``, ``[decision]``, ``[evaluation]``, ``[explain]``, ``[fairness]``,
-``[features]``, ``[card]``, ``[tracking]``, ``[monitoring]``). Every table forbids unknown
-keys, and every error names the key, the value received, the allowed values and the fix
-(:class:`ConfigError`).
+``[features]``, ``[card]``, ``[tracking]``, ``[monitoring]``, ``[compute]``). Every table
+forbids unknown keys, and every error names the key, the value received, the allowed values and
+the fix (:class:`ConfigError`).
 The shipped configs live in ``experiments/`` and, identically, as package data in
 ``earlysignal/experiment/defaults/`` so that ``earlysignal demo`` works from an installed wheel.
 
@@ -30,12 +30,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from earlysignal.compute.spec import ComputeSpec
 from earlysignal.schema import ATTRIBUTE_COLUMNS
 
 __all__ = [
     "AUDIT_ATTRIBUTES",
     "DEFAULT_CONFIGS",
     "CardConfig",
+    "ComputeConfig",
     "ConfigError",
     "DataConfig",
     "DecisionConfig",
@@ -445,6 +447,43 @@ class MonitoringConfig(_Section):
     stop_rules: list[StopRuleConfig] = Field(default_factory=_default_stop_rules)
 
 
+class ComputeConfig(_Section):
+    """``[compute]``: where repeated work runs (``earlysignal sweep``; docs/scaling.md).
+
+    ``backend`` ``"joblib"`` (default, local processes), ``"dask"`` or ``"ray"`` (optional
+    extras); ``address`` of a Dask scheduler or Ray cluster (none: a local one); ``n_jobs``
+    tasks at once on this machine; ``threads_per_task`` (default: cores / ``n_jobs``).
+
+    Examples
+    --------
+    >>> ComputeConfig(backend="dask", n_jobs=2).spec().backend
+    'dask'
+    """
+
+    backend: Literal["joblib", "dask", "ray"] = "joblib"
+    address: str | None = None
+    n_jobs: int = Field(default=1, ge=1, le=1024)
+    threads_per_task: int | None = Field(default=None, ge=1, le=256)
+
+    @model_validator(mode="after")
+    def _address_needs_a_cluster(self) -> ComputeConfig:
+        if self.address is not None and self.backend == "joblib":
+            raise ValueError(
+                f"address = {self.address!r} needs backend = 'dask' or 'ray' (joblib runs on "
+                "this machine only); remove the address or choose a cluster backend"
+            )
+        return self
+
+    def spec(self) -> ComputeSpec:
+        """The :class:`~earlysignal.compute.ComputeSpec` these settings describe."""
+        return ComputeSpec(
+            backend=self.backend,
+            address=self.address,
+            n_jobs=self.n_jobs,
+            threads_per_task=self.threads_per_task,
+        )
+
+
 _SECTIONS: dict[str, type[_Section]] = {
     "study": StudyConfig,
     "data": DataConfig,
@@ -461,6 +500,7 @@ _SECTIONS: dict[str, type[_Section]] = {
     "card": CardConfig,
     "tracking": TrackingConfig,
     "monitoring": MonitoringConfig,
+    "compute": ComputeConfig,
 }
 
 
@@ -482,6 +522,7 @@ class ExperimentConfig(_Section):
     card: CardConfig = Field(default_factory=CardConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+    compute: ComputeConfig = Field(default_factory=ComputeConfig)
 
     @model_validator(mode="after")
     def _entry_needs_purpose_and_oversight(self) -> ExperimentConfig:
