@@ -81,9 +81,13 @@ def main() -> None:
     lo, hi = _binom_ci(k998, n)
     print(f"    outside 99.8% limits: {k998}/{n} = {k998 / n:.2%} (95% CI {lo:.2%}-{hi:.2%}; "
           "nominal 0.20%)")  # fmt: skip
+    above = int((null["flag"] == "above").sum())
+    print(f"    of which above: {above}, below: {k998 - above}")
     lo, hi = _binom_ci(k95, n)
     print(f"    outside 95% limits:   {k95}/{n} = {k95 / n:.2%} (95% CI {lo:.2%}-{hi:.2%}; "
           "nominal 5%)")  # fmt: skip
+    up95 = int(null["flag"].is_in(["above", "warning_above"]).sum())
+    print(f"    of which above: {up95}, below: {k95 - up95} (nominal 2.5% each)")
     phis = null.group_by("rep").agg(pl.col("phi").first(), pl.col("overdispersion_applied").first())
     print(
         f"    phi per simulation: {sorted(round(v, 2) for v in phis['phi'])}; "

@@ -133,9 +133,10 @@ def build_report(
         naming = {"kind": "pseudonyms", "stable": key is not None}
     outcomes: dict[str, Any] = {}
     for outcome, comp in res.comparisons.items():
+        description = OUTCOMES.get(outcome, res.case_mix.get("label", outcome))
         if comp.height == 0:
             outcomes[outcome] = {
-                "description": OUTCOMES[outcome],
+                "description": description,
                 "rows": [],
                 "units": 0,
                 "hidden": 0,
@@ -149,7 +150,7 @@ def build_report(
             continue
         pub = protect_comparison(comp, labels, policy=pol)
         outcomes[outcome] = {
-            "description": OUTCOMES[outcome],
+            "description": description,
             "rows": pub.to_dicts(),
             "units": pub.height,
             "hidden": int(pub["ratio"].null_count()),
@@ -308,8 +309,13 @@ def run_steer_cli(  # noqa: PLR0917
     key_file: Path | None = None,
     years: int = 3,
     within: str | None = None,
+    tracking_uri: str | None = None,
 ) -> int:
     """``earlysignal steer``: read, compare, protect, write.
+
+    ``model`` (``--model``) is resolved as ``earlysignal score`` does (a run id, a
+    ``models:/`` or ``runs:/`` URI, or a saved model folder; run ids and URIs at
+    ``tracking_uri``): its outcome is then compared against its risks.
 
     Exit codes: 0 done, 1 the data cannot support the comparison, 2 unusable input.
     """
@@ -321,13 +327,6 @@ def run_steer_cli(  # noqa: PLR0917
     from earlysignal.steering.costs import read_tariffs
     from earlysignal.steering.publish import read_names
 
-    if model is not None:
-        typer.echo(
-            "error: [steer.model] --model is not available yet: the expected counts come from "
-            "the cross-fitted case-mix model (see docs/steering.md); run without --model",
-            err=True,
-        )
-        return 2
     if not folder.is_dir():
         typer.echo(f"error: [steer.folder] {folder} is not a folder of canonical tables", err=True)
         return 2
@@ -350,6 +349,14 @@ def run_steer_cli(  # noqa: PLR0917
             key = os.environ["EARLYSIGNAL_PSEUDONYM_KEY"].encode("utf-8")
         if lang not in LANGUAGES:
             raise SteeringError(f"[steer.lang] unknown language {lang!r}; choose from {LANGUAGES}")
+        loaded = None
+        if model is not None:
+            from earlysignal.scoring.model_ref import ScoringError, load_scoring_model
+
+            try:
+                loaded = load_scoring_model(model, tracking_uri=tracking_uri)
+            except ScoringError as exc:
+                raise SteeringError(f"[steer.model] --model {model}: {exc}") from None
     except (SteeringError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
@@ -364,8 +371,10 @@ def run_steer_cli(  # noqa: PLR0917
         typer.echo(f"error: {exc}", err=True)
         return 2
     try:
-        res = compare_units(history, spec)
-        report = build_report(res, history=history, names=name_table, key=key, tariffs=tar)
+        res = compare_units(history, spec, model=loaded)
+        report = build_report(
+            res, history=history, names=name_table, key=key, tariffs=tar, model_run=model
+        )
         paths = write_report(report, out, lang=lang)
     except SteeringError as exc:
         typer.echo(f"error: {exc}", err=True)
