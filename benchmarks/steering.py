@@ -16,6 +16,7 @@ Run::
 
     uv run python benchmarks/steering.py --quick      # about 3-5 minutes on 2 loaded cores
     uv run python benchmarks/steering.py --reps 20 --children 20000
+    uv run python benchmarks/steering.py --reps 4 --children 6000 --provider-size 100
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ def _binom_ci(k: int, n: int) -> tuple[float, float]:
     return lo, hi
 
 
-def _run(children: int, years: int, seed: int, sd: float) -> pl.DataFrame:
-    params = replace(SimParams(), provider_effect_sd=sd)
+def _run(children: int, years: int, seed: int, sd: float, size: int = 25) -> pl.DataFrame:
+    params = replace(SimParams(), provider_effect_sd=sd, candidates_per_provider=size)
     sim = simulate(children, years=years, seed=seed, params=params)
     spec = SteeringSpec(by="provider", years=years - 1, outcomes=("unplanned",), seed=seed)
     res = compare_units(sim.history, spec, draws=500)
@@ -68,16 +69,23 @@ def main() -> None:
     ap.add_argument("--children", type=int, default=12_000)
     ap.add_argument("--years", type=int, default=6)
     ap.add_argument("--effect-sd", type=float, default=0.3)
+    ap.add_argument(
+        "--provider-size",
+        type=int,
+        default=25,
+        help="SimParams.candidates_per_provider: larger providers (fewer of them)",
+    )
     a = ap.parse_args()
     reps, children = (4, 6000) if a.quick else (a.reps, a.children)
     t0 = time.perf_counter()
 
-    null = pl.concat([_run(children, a.years, 1000 + r, 0.0) for r in range(reps)])
+    size = a.provider_size
+    null = pl.concat([_run(children, a.years, 1000 + r, 0.0, size) for r in range(reps)])
     n = null.height
     k998 = int(null["flag"].is_in(["above", "below"]).sum())
     k95 = int((null["flag"] != "within").sum())
     print(f"(a) no provider effects: {reps} simulations of {children:,} children, "
-          f"{n} provider comparisons (units with 10+ children)")  # fmt: skip
+          f"{n} provider comparisons (10+ children; {size} children per provider)")  # fmt: skip
     lo, hi = _binom_ci(k998, n)
     print(f"    outside 99.8% limits: {k998}/{n} = {k998 / n:.2%} (95% CI {lo:.2%}-{hi:.2%}; "
           "nominal 0.20%)")  # fmt: skip
@@ -94,7 +102,7 @@ def main() -> None:
         f"over-dispersion applied in {int(phis['overdispersion_applied'].sum())}/{reps}"
     )
 
-    eff = pl.concat([_run(children, a.years, 2000 + r, a.effect_sd) for r in range(reps)])
+    eff = pl.concat([_run(children, a.years, 2000 + r, a.effect_sd, size) for r in range(reps)])
     pool = eff.filter(pl.col("effect").is_not_null())
     cors = []
     for r in pool["rep"].unique().to_list():

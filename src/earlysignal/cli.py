@@ -365,6 +365,10 @@ def simulate_cmd(  # noqa: PLR0917
     population: Annotated[
         str, typer.Option("--population", help="placed, or at_home (children at home, issue 20).")
     ] = "placed",
+    provider_size: Annotated[
+        int | None,
+        typer.Option("--provider-size", help="Simulated children per provider (default 25)."),
+    ] = None,
 ) -> None:
     """Simulate care histories with ground truth (earlysignal.synth) into a canonical folder."""
     if fmt == "cbs":
@@ -379,7 +383,14 @@ def simulate_cmd(  # noqa: PLR0917
 
     raise typer.Exit(
         run_simulate(
-            children, years, seed, out, report=report, scenario=scenario, population=population
+            children,
+            years,
+            seed,
+            out,
+            report=report,
+            scenario=scenario,
+            population=population,
+            provider_size=provider_size,
         )
     )
 

@@ -216,6 +216,7 @@ def build_report(
         "case_mix": {**res.case_mix, "model_run": model_run},
         "excluded": dict(res.excluded),
         "units_total": len(units),
+        "placements_per_unit": _placements_per_unit(res, len(units)),
         "units_without_placements": len(res.units_without_placements),
         "measures": _measures(res, labels, pol).to_dicts(),
         "outcomes": outcomes,
@@ -227,6 +228,12 @@ def build_report(
         "costs": cost,
         "_indicator_table": ind,
     }
+
+
+def _placements_per_unit(res: SteeringResult, units: int) -> float | None:
+    """Mean placements starting in the period per unit (says why small units dominate)."""
+    placed = res.excluded["placements_in_period"] - res.excluded["placements_without_unit"]
+    return round(placed / units, 1) if units else None
 
 
 UNIT_COLUMN = {"region": "region", "municipality": "municipality", "provider": "provider_id"}
