@@ -136,3 +136,29 @@ def test_cli_report_carries_the_caveat_in_both_languages(
             assert "cross-fitting by unit" not in md  # the case-mix method is not claimed
         else:
             assert "Uitkomst van het getrainde model" in md
+
+
+def test_cli_resolves_a_run_id_at_the_tracking_uri(
+    data_folder: Path, model_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlflow
+
+    from earlysignal.tracking import tracked_run
+
+    monkeypatch.chdir(tmp_path)  # the SQLite store's default artifact root is ./mlruns
+    uri = f"sqlite:///{tmp_path / 'mlruns.db'}"
+    with tracked_run(experiment="steer-tests", run_name="model", uri=uri) as run:
+        mlflow.log_artifacts(str(model_folder), artifact_path="model")
+    run_id = str(run.info.run_id)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(
+        app, ["steer", str(data_folder), "--by", "region", "--model", run_id,
+              "--tracking-uri", uri, "--out", str(out)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert f"trained model of run {run_id}" in (out / "steering.md").read_text()
+    r = CliRunner().invoke(
+        app, ["steer", str(data_folder), "--model", "0" * 32, "--tracking-uri", uri,
+              "--out", str(tmp_path / "o2")],
+    )  # fmt: skip
+    assert r.exit_code == 2 and "S01" in r.output
