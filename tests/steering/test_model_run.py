@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -133,6 +134,9 @@ def test_cli_report_carries_the_caveat_in_both_languages(
             assert "Outcome of the trained model" in md
             assert "a breakdown (carer or child side) within 180 days" in md
             assert "which overlaps the placements compared" in md
+            assert "trained on data up to April 1, 2017" in md  # train_end, as a date
+            n = json.loads((out / "steering.json").read_text())["case_mix"]["placements_labelled"]
+            assert n % 5 == 0 and f"{n:,} placements had their whole window observed" in md
             assert "cross-fitting by unit" not in md  # the case-mix method is not claimed
         else:
             assert "Uitkomst van het getrainde model" in md

@@ -213,7 +213,7 @@ def build_report(
         "years": spec.years,
         "min_children": spec.min_children,
         "naming": naming,
-        "case_mix": {**res.case_mix, "model_run": model_run},
+        "case_mix": _published_case_mix(res.case_mix, model_run),
         "excluded": dict(res.excluded),
         "units_total": len(units),
         "placements_per_unit": _placements_per_unit(res, len(units)),
@@ -228,6 +228,16 @@ def build_report(
         "costs": cost,
         "_indicator_table": ind,
     }
+
+
+def _published_case_mix(case_mix: Mapping[str, Any], model_run: str | None) -> dict[str, Any]:
+    """How the expected counts were made, with counts of placements rounded to 5."""
+    from earlysignal.disclosure import round_count
+
+    out = {**case_mix, "model_run": model_run}
+    if out.get("placements_labelled") is not None:
+        out["placements_labelled"] = round_count(int(out["placements_labelled"]))
+    return out
 
 
 def _placements_per_unit(res: SteeringResult, units: int) -> float | None:
@@ -258,6 +268,11 @@ def render_report(report: Mapping[str, Any], *, lang: str = "en", fmt: str = "ht
     ctx["images"] = report.get("_images", {})
     for k in ("period_start", "period_end"):
         ctx[k] = date.fromisoformat(str(report[k]))
+    if isinstance(ctx.get("case_mix", {}).get("train_end"), str):  # a trained model's
+        ctx["case_mix"] = {
+            **ctx["case_mix"],
+            "train_end": date.fromisoformat(ctx["case_mix"]["train_end"]),
+        }
     name = "steering.html.j2" if fmt == "html" else "steering.md.j2"
     return str(env.get_template(name).render(**ctx))
 
