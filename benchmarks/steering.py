@@ -21,6 +21,7 @@ Run::
 
     uv run python benchmarks/steering.py --quick      # about 3-5 minutes on 2 loaded cores
     uv run python benchmarks/steering.py --reps 20 --children 20000 [--n-jobs 2]
+    uv run python benchmarks/steering.py --reps 4 --children 6000 --provider-size 100
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ def _binom_ci(k: int, n: int) -> tuple[float, float]:
     return lo, hi
 
 
-def _run(children: int, years: int, seed: int, sd: float) -> pl.DataFrame:
-    params = replace(SimParams(), provider_effect_sd=sd)
+def _run(children: int, years: int, seed: int, sd: float, size: int = 25) -> pl.DataFrame:
+    params = replace(SimParams(), provider_effect_sd=sd, candidates_per_provider=size)
     sim = simulate(children, years=years, seed=seed, params=params)
     spec = SteeringSpec(by="provider", years=years - 1, outcomes=("unplanned",), seed=seed)
     res = compare_units(sim.history, spec, draws=500)
@@ -77,15 +78,23 @@ def main() -> None:
     ap.add_argument("--backend", choices=["joblib", "dask", "ray"], default="joblib")
     ap.add_argument("--address", default=None, help="Dask scheduler or Ray cluster address")
     ap.add_argument("--n-jobs", type=int, default=1, help="simulations at once")
+    ap.add_argument(
+        "--provider-size",
+        type=int,
+        default=25,
+        help="SimParams.candidates_per_provider: larger providers (fewer of them)",
+    )
     a = ap.parse_args()
     reps, children = (4, 6000) if a.quick else (a.reps, a.children)
     t0 = time.perf_counter()
     spec = ComputeSpec(backend=a.backend, address=a.address, n_jobs=a.n_jobs)
 
+    size = a.provider_size
+
     def runs(sd: float, first_seed: int) -> pl.DataFrame:
         tasks = {
             f"sd={sd}/rep={r}": {"children": children, "years": a.years,
-                                 "seed": first_seed + r, "sd": sd}
+                                 "seed": first_seed + r, "sd": sd, "size": size}
             for r in range(reps)
         }  # fmt: skip
         return pl.concat(list(run_tasks(_run, tasks, compute=spec).values()))
@@ -95,13 +104,17 @@ def main() -> None:
     k998 = int(null["flag"].is_in(["above", "below"]).sum())
     k95 = int((null["flag"] != "within").sum())
     print(f"(a) no provider effects: {reps} simulations of {children:,} children, "
-          f"{n} provider comparisons (units with 10+ children)")  # fmt: skip
+          f"{n} provider comparisons (10+ children; {size} children per provider)")  # fmt: skip
     lo, hi = _binom_ci(k998, n)
     print(f"    outside 99.8% limits: {k998}/{n} = {k998 / n:.2%} (95% CI {lo:.2%}-{hi:.2%}; "
           "nominal 0.20%)")  # fmt: skip
+    above = int((null["flag"] == "above").sum())
+    print(f"    of which above: {above}, below: {k998 - above}")
     lo, hi = _binom_ci(k95, n)
     print(f"    outside 95% limits:   {k95}/{n} = {k95 / n:.2%} (95% CI {lo:.2%}-{hi:.2%}; "
           "nominal 5%)")  # fmt: skip
+    up95 = int(null["flag"].is_in(["above", "warning_above"]).sum())
+    print(f"    of which above: {up95}, below: {k95 - up95} (nominal 2.5% each)")
     phis = null.group_by("rep").agg(pl.col("phi").first(), pl.col("overdispersion_applied").first())
     print(
         f"    phi per simulation: {sorted(round(v, 2) for v in phis['phi'])}; "

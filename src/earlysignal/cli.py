@@ -300,7 +300,9 @@ def steer_cmd(  # noqa: PLR0917
     tariffs: Annotated[
         Path | None, typer.Option("--tariffs", help="Tariffs per placement day (TOML).")
     ] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Trained model run.")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Trained model: run id, models:/ URI or folder.")
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: en or nl.")] = "en",
     names: Annotated[
         Path | None, typer.Option("--names", help="Name table CSV (unit,name); else pseudonyms.")
@@ -312,12 +314,17 @@ def steer_cmd(  # noqa: PLR0917
     within: Annotated[
         str | None, typer.Option("--within", help="One region's report: COLUMN=VALUE.")
     ] = None,
+    tracking_uri: Annotated[
+        str | None, typer.Option("--tracking-uri", help="MLflow store of --model.")
+    ] = None,
 ) -> None:
     """Compare providers or regions fairly: case mix, funnel plots, shrinkage (a report)."""
     from earlysignal.steering.report import run_steer_cli
 
     raise typer.Exit(
-        run_steer_cli(folder, by, out, tariffs, model, lang, names, key_file, years, within)
+        run_steer_cli(
+            folder, by, out, tariffs, model, lang, names, key_file, years, within, tracking_uri
+        )
     )
 
 
@@ -362,6 +369,10 @@ def simulate_cmd(  # noqa: PLR0917
     population: Annotated[
         str, typer.Option("--population", help="placed, or at_home (children at home, issue 20).")
     ] = "placed",
+    provider_size: Annotated[
+        int | None,
+        typer.Option("--provider-size", help="Simulated children per provider (default 25)."),
+    ] = None,
 ) -> None:
     """Simulate care histories with ground truth (earlysignal.synth) into a canonical folder."""
     if fmt == "cbs":
@@ -376,7 +387,14 @@ def simulate_cmd(  # noqa: PLR0917
 
     raise typer.Exit(
         run_simulate(
-            children, years, seed, out, report=report, scenario=scenario, population=population
+            children,
+            years,
+            seed,
+            out,
+            report=report,
+            scenario=scenario,
+            population=population,
+            provider_size=provider_size,
         )
     )
 

@@ -5,7 +5,10 @@ into the duration bands of :data:`~earlysignal.steering.spec.BANDS` (the breakdo
 front-loaded), and the event rate per day is ``exp(band + case mix)``, fitted with
 scikit-learn's ``PoissonRegressor`` on the rate with the days as weights (the same likelihood
 as a Poisson GLM with a log-exposure offset). The expected count of a placement is the sum of
-the fitted rate times the days over its bands.
+the fitted rate times the days over its bands. Counts in the case mix (earlier placements,
+recorded incidents...) enter as ``log(1 + count)``. The rate is fitted per year of follow-up
+with the Newton-Cholesky solver: fitted per day, the solver's stopping rule was met at the
+first step and the model stayed nearly intercept-only (``docs/steering.md``, "Validation").
 
 **The unit's own children.** A model fitted on all placements would let a unit's own outcomes
 pull its expected count toward its observed count (most of all for a large unit). Units are
@@ -43,6 +46,9 @@ import polars as pl
 from earlysignal.steering.spec import BANDS, SteeringError
 
 __all__ = ["expected_counts", "fold_of", "split_bands"]
+
+YEAR_DAYS = 365.25
+"""The case-mix model is fitted on events per year of follow-up (see :func:`expected_counts`)."""
 
 
 def fold_of(unit: str, folds: int) -> int:
@@ -96,19 +102,22 @@ def _design(frame: pl.DataFrame, columns: Sequence[str]) -> tuple[list[str], lis
     return num, cat
 
 
-def _pipeline(num: list[str], cat: list[str], alpha: float) -> Any:
+def _pipeline(num: list[str], cat: list[str], alpha: float, counts: Sequence[str] = ()) -> Any:
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import PoissonRegressor
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+    logged = [c for c in num if c in counts]
+    log1p = make_pipeline(FunctionTransformer(np.log1p), StandardScaler())
     pre = ColumnTransformer(
         [
-            ("num", StandardScaler(), num),
+            ("num", StandardScaler(), [c for c in num if c not in counts]),
+            ("counts", log1p, logged),
             ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), [*cat, "_band"]),
         ]
     )
-    return make_pipeline(pre, PoissonRegressor(alpha=alpha, max_iter=300))
+    return make_pipeline(pre, PoissonRegressor(alpha=alpha, solver="newton-cholesky", max_iter=300))
 
 
 def expected_counts(
@@ -118,6 +127,7 @@ def expected_counts(
     columns: Sequence[str],
     folds: int = 5,
     alpha: float = 1e-4,
+    counts: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Expected events per placement from the case mix, cross-fitted by unit.
 
@@ -134,6 +144,12 @@ def expected_counts(
         Cross-fitting folds by unit (``min(folds, units)``: leave-one-unit-out when fewer).
     alpha
         L2 penalty of the Poisson regression (on standardised columns).
+    counts
+        Numeric columns that are counts (earlier placements, recorded events...): they enter
+        as ``log(1 + count)``, so the rate is a power of the count, not an exponential of it.
+        An exponential of a count explodes for the few children with very many earlier
+        placements or incidents (an expected 47 unplanned endings for one placement, in the
+        simulator), and those few then dominate their unit's expected count.
 
     Returns
     -------
@@ -167,7 +183,11 @@ def expected_counts(
     x["_band"] = pd.Series(sp["band"]).astype(str)
     for c in cat:
         x[c] = x[c].astype(str)
-    rate = sp["event"] / sp["exposure"]
+    # the rate per year, not per day: scikit-learn's stopping rule compares the (weighted
+    # mean) gradient with a fixed tolerance, and per-day rates of about 1e-3 make that gradient
+    # so small that the solver stops at once, leaving a model that is nearly intercept-only
+    years = sp["exposure"] / YEAR_DAYS
+    rate = sp["event"] / years
     rfold = fold[sp["row"]]
     pred = np.zeros(sp["row"].size)
     for f in range(k):
@@ -181,9 +201,9 @@ def expected_counts(
                 f"case-mix model for fold {f}; compare over a longer period (--years) or another "
                 "outcome"
             )
-        model = _pipeline(num, cat, alpha)
-        model.fit(x[train], rate[train], poissonregressor__sample_weight=sp["exposure"][train])
-        pred[test] = model.predict(x[test]) * sp["exposure"][test]
+        model = _pipeline(num, cat, alpha, counts)
+        model.fit(x[train], rate[train], poissonregressor__sample_weight=years[train])
+        pred[test] = model.predict(x[test]) * years[test]
     expected = np.bincount(sp["row"], weights=pred, minlength=table.height)
     return pl.DataFrame(
         {

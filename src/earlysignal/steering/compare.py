@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,14 +27,19 @@ import polars as pl
 from earlysignal.data.history import CareHistory
 from earlysignal.steering.casemix import expected_counts
 from earlysignal.steering.funnel import standardise
+from earlysignal.steering.model_counts import MODEL_OUTCOME, model_expected
 from earlysignal.steering.shrinkage import posterior_draws, shrink
 from earlysignal.steering.spec import UNIT_KINDS, SteeringError, SteeringSpec
 from earlysignal.steering.units import (
     CASE_MIX_COLUMNS,
+    COUNT_COLUMNS,
     period_start,
     placement_table,
     unit_measures,
 )
+
+if TYPE_CHECKING:
+    from earlysignal.scoring.model_ref import LoadedModel
 
 __all__ = ["SteeringResult", "compare_units"]
 
@@ -106,7 +111,13 @@ def _within(history: CareHistory, table: pl.DataFrame, within: tuple[str, str]) 
     return out
 
 
-def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000) -> SteeringResult:
+def compare_units(
+    history: CareHistory,
+    spec: SteeringSpec,
+    *,
+    draws: int = 2000,
+    model: LoadedModel | None = None,
+) -> SteeringResult:
     """Compare units on their outcomes, adjusted for case mix, with funnel limits and shrinkage.
 
     Parameters
@@ -117,6 +128,11 @@ def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000
         What to compare.
     draws
         Posterior draws (rank intervals, cost intervals).
+    model
+        A trained earlysignal model (:func:`earlysignal.scoring.load_scoring_model`): the
+        comparison is then of the model's own outcome, observed against the model's risks
+        (:mod:`earlysignal.steering.model_counts`), instead of ``spec.outcomes`` against the
+        cross-fitted case-mix model.
 
     Returns
     -------
@@ -138,19 +154,34 @@ def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000
     }
     table = table.filter(pl.col("unit").is_not_null())
     folds = min(spec.folds, table["unit"].n_unique())
-    for outcome in spec.outcomes:  # the case-mix model is always fitted on every unit's data
-        exp = expected_counts(table, outcome, columns=CASE_MIX_COLUMNS, folds=spec.folds)
-        table = table.with_columns(exp["expected"].alias(f"expected_{outcome}"))
+    start = period_start(history.observed_until, spec.years)
+    outcomes = spec.outcomes
+    model_info: dict[str, Any] = {}
+    if model is not None:  # the model's outcome against its risks (no cross-fitting)
+        outcomes = (MODEL_OUTCOME,)
+        compared, model_info = model_expected(history, table, model, period_start=start)
+    else:
+        for outcome in outcomes:  # the case-mix model is always fitted on every unit's data
+            exp = expected_counts(
+                table, outcome, columns=CASE_MIX_COLUMNS, folds=spec.folds, counts=COUNT_COLUMNS
+            )
+            table = table.with_columns(exp["expected"].alias(f"expected_{outcome}"))
     if spec.within is not None:
         table = _within(history, table, spec.within)
         excluded["placements_within"] = table.height
+    if model is None:
+        compared = table
+    else:
+        compared = compared.join(table.select("placement_id"), on="placement_id", how="semi")
+        for key in ("placements_censored", "placements_not_in_effect"):
+            excluded[f"model_{key}"] = int(model_info[key])
     measures = unit_measures(table)
     without = tuple(sorted(_all_units(history, spec) - set(measures["unit"].to_list())))
     comparisons: dict[str, pl.DataFrame] = {}
     all_draws: dict[str, npt.NDArray[np.float64]] = {}
-    for k, outcome in enumerate(spec.outcomes):
+    for k, outcome in enumerate(outcomes):
         per = (
-            table.group_by("unit")
+            compared.group_by("unit")
             .agg(
                 pl.col("child_id").n_unique().cast(pl.Int64).alias("children"),
                 pl.col(outcome).sum().cast(pl.Int64).alias("observed"),
@@ -179,7 +210,7 @@ def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000
         comparisons[outcome] = shr
     return SteeringResult(
         spec=spec,
-        period_start=period_start(history.observed_until, spec.years),
+        period_start=start,
         period_end=history.observed_until,
         placements=table,
         measures=measures,
@@ -187,11 +218,27 @@ def compare_units(history: CareHistory, spec: SteeringSpec, *, draws: int = 2000
         draws=all_draws,
         excluded=excluded,
         units_without_placements=without,
-        case_mix={
+        case_mix=_case_mix(spec, folds, model, model_info),
+    )
+
+
+def _case_mix(
+    spec: SteeringSpec, folds: int, model: LoadedModel | None, info: dict[str, Any]
+) -> dict[str, Any]:
+    within = None if spec.within is None else list(spec.within)
+    if model is None:
+        return {
             "method": "cross_fit",
             "folds": folds,
-            "within": None if spec.within is None else list(spec.within),
+            "within": within,
             "model": "piecewise-exponential Poisson regression (scikit-learn PoissonRegressor)",
             "columns": list(CASE_MIX_COLUMNS),
-        },
-    )
+        }
+    return {
+        "method": "trained_model",
+        "within": within,
+        "model": type(model.model).__name__,
+        "columns": list(model.feature_names),
+        **{k: v for k, v in info.items() if not k.startswith("placements_")},
+        "placements_labelled": info["placements_labelled"],
+    }

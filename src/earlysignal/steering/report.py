@@ -134,9 +134,10 @@ def build_report(
         naming = {"kind": "pseudonyms", "stable": key is not None}
     outcomes: dict[str, Any] = {}
     for outcome, comp in res.comparisons.items():
+        description = OUTCOMES.get(outcome, res.case_mix.get("label", outcome))
         if comp.height == 0:
             outcomes[outcome] = {
-                "description": OUTCOMES[outcome],
+                "description": description,
                 "rows": [],
                 "units": 0,
                 "hidden": 0,
@@ -150,7 +151,7 @@ def build_report(
             continue
         pub = protect_comparison(comp, labels, policy=pol)
         outcomes[outcome] = {
-            "description": OUTCOMES[outcome],
+            "description": description,
             "rows": pub.to_dicts(),
             "units": pub.height,
             "hidden": int(pub["ratio"].null_count()),
@@ -213,9 +214,10 @@ def build_report(
         "years": spec.years,
         "min_children": spec.min_children,
         "naming": naming,
-        "case_mix": {**res.case_mix, "model_run": model_run},
+        "case_mix": _published_case_mix(res.case_mix, model_run),
         "excluded": dict(res.excluded),
         "units_total": len(units),
+        "placements_per_unit": _placements_per_unit(res, len(units)),
         "units_without_placements": len(res.units_without_placements),
         "measures": _measures(res, labels, pol).to_dicts(),
         "outcomes": outcomes,
@@ -227,6 +229,22 @@ def build_report(
         "costs": cost,
         "_indicator_table": ind,
     }
+
+
+def _published_case_mix(case_mix: Mapping[str, Any], model_run: str | None) -> dict[str, Any]:
+    """How the expected counts were made, with counts of placements rounded to 5."""
+    from earlysignal.disclosure import round_count
+
+    out = {**case_mix, "model_run": model_run}
+    if out.get("placements_labelled") is not None:
+        out["placements_labelled"] = round_count(int(out["placements_labelled"]))
+    return out
+
+
+def _placements_per_unit(res: SteeringResult, units: int) -> float | None:
+    """Mean placements starting in the period per unit (says why small units dominate)."""
+    placed = res.excluded["placements_in_period"] - res.excluded["placements_without_unit"]
+    return round(placed / units, 1) if units else None
 
 
 UNIT_COLUMN = {"region": "region", "municipality": "municipality", "provider": "provider_id"}
@@ -253,6 +271,11 @@ def render_report(report: Mapping[str, Any], *, lang: str = "en", fmt: str = "ht
     ctx["indicator_label"] = functools.partial(indicator_label, lang=lang)
     for k in ("period_start", "period_end"):
         ctx[k] = date.fromisoformat(str(report[k]))
+    if isinstance(ctx.get("case_mix", {}).get("train_end"), str):  # a trained model's
+        ctx["case_mix"] = {
+            **ctx["case_mix"],
+            "train_end": date.fromisoformat(ctx["case_mix"]["train_end"]),
+        }
     name = "steering.html.j2" if fmt == "html" else "steering.md.j2"
     return str(env.get_template(name).render(**ctx))
 
@@ -311,8 +334,13 @@ def run_steer_cli(  # noqa: PLR0917
     key_file: Path | None = None,
     years: int = 3,
     within: str | None = None,
+    tracking_uri: str | None = None,
 ) -> int:
     """``earlysignal steer``: read, compare, protect, write.
+
+    ``model`` (``--model``) is resolved as ``earlysignal score`` does (a run id, a
+    ``models:/`` or ``runs:/`` URI, or a saved model folder; run ids and URIs at
+    ``tracking_uri``): its outcome is then compared against its risks.
 
     Exit codes: 0 done, 1 the data cannot support the comparison, 2 unusable input.
     """
@@ -324,13 +352,6 @@ def run_steer_cli(  # noqa: PLR0917
     from earlysignal.steering.costs import read_tariffs
     from earlysignal.steering.publish import read_names
 
-    if model is not None:
-        typer.echo(
-            "error: [steer.model] --model is not available yet: the expected counts come from "
-            "the cross-fitted case-mix model (see docs/steering.md); run without --model",
-            err=True,
-        )
-        return 2
     if not folder.is_dir():
         typer.echo(f"error: [steer.folder] {folder} is not a folder of canonical tables", err=True)
         return 2
@@ -353,6 +374,14 @@ def run_steer_cli(  # noqa: PLR0917
             key = os.environ["EARLYSIGNAL_PSEUDONYM_KEY"].encode("utf-8")
         if lang not in LANGUAGES:
             raise SteeringError(f"[steer.lang] unknown language {lang!r}; choose from {LANGUAGES}")
+        loaded = None
+        if model is not None:
+            from earlysignal.scoring.model_ref import ScoringError, load_scoring_model
+
+            try:
+                loaded = load_scoring_model(model, tracking_uri=tracking_uri)
+            except ScoringError as exc:
+                raise SteeringError(f"[steer.model] --model {model}: {exc}") from None
     except (SteeringError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
@@ -367,8 +396,10 @@ def run_steer_cli(  # noqa: PLR0917
         typer.echo(f"error: {exc}", err=True)
         return 2
     try:
-        res = compare_units(history, spec)
-        report = build_report(res, history=history, names=name_table, key=key, tariffs=tar)
+        res = compare_units(history, spec, model=loaded)
+        report = build_report(
+            res, history=history, names=name_table, key=key, tariffs=tar, model_run=model
+        )
         paths = write_report(report, out, lang=lang)
     except SteeringError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -41,7 +41,14 @@ from earlysignal.data.history import CareHistory
 from earlysignal.indicators.report import care_timeline
 from earlysignal.steering.spec import UNIT_KINDS, SteeringError, SteeringSpec
 
-__all__ = ["CASE_MIX_COLUMNS", "EVENT_KINDS", "period_start", "placement_table", "unit_measures"]
+__all__ = [
+    "CASE_MIX_COLUMNS",
+    "COUNT_COLUMNS",
+    "EVENT_KINDS",
+    "period_start",
+    "placement_table",
+    "unit_measures",
+]
 
 EVENT_KINDS: tuple[str, ...] = ("incident", "missing", "police_contact", "crisis")
 """Recorded events counted in the year before a placement start (case mix)."""
@@ -56,6 +63,14 @@ CASE_MIX_COLUMNS: tuple[str, ...] = (
     "setting",
 )
 """Case-mix columns of :func:`placement_table` (``setting`` is categorical)."""
+
+COUNT_COLUMNS: tuple[str, ...] = (
+    "prior_placements",
+    "prior_unplanned",
+    "episode_moves",
+    *(f"events_{k}" for k in EVENT_KINDS),
+)
+"""Case-mix columns that are counts: the case-mix model takes them as ``log(1 + count)``."""
 
 UNPLANNED = ("breakdown", "provider_ended")
 

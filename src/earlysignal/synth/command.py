@@ -16,6 +16,7 @@ def run_simulate(
     report: bool = False,
     scenario: str | None = None,
     population: str = "placed",
+    provider_size: int | None = None,
 ) -> int:
     """Simulate, validate and write a canonical folder plus ``truth/``; return an exit code.
 
@@ -23,6 +24,8 @@ def run_simulate(
     target falls outside its band, so scripts can rely on it). ``population="at_home"``
     simulates children at home under a measure or in youth care
     (:func:`~earlysignal.synth.at_home.simulate_at_home`) and reports its own targets.
+    ``provider_size`` sets ``SimParams.candidates_per_provider`` (default 25: providers the
+    size of a foster household; 1000 gives organisations a steering report can compare).
 
     Examples
     --------
@@ -40,7 +43,17 @@ def run_simulate(
     from earlysignal.synth.simulation import simulate
     from earlysignal.synth.targets import calibration_table, format_table
 
-    sim = simulate(children, years, seed, scenario=scenario)
+    params = None
+    if provider_size is not None:
+        from dataclasses import replace
+
+        from earlysignal.synth.params import SimParams
+
+        if provider_size < 1:
+            print(f"error: --provider-size must be at least 1, got {provider_size}")
+            return 2
+        params = replace(SimParams(), candidates_per_provider=provider_size)
+    sim = simulate(children, years, seed, scenario=scenario, params=params)
     sim.history.validate(strict=True)
     folder = sim.write(out)
     counts = sim.history.counts()

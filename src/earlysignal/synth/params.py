@@ -102,6 +102,11 @@ class SimParams:
     """Hidden: never recorded. Kept modest so that what no record shows is a modest share of
     the risk (docs/simulator.md, "What stays hidden", gives the sensitivity)."""
     provider_effect_sd: float = 0.15  # provider log HR spread (assumption; hidden)
+    candidates_per_provider: int = 25
+    """Simulated children (over the burn-in and the period) per pool provider (at least 40
+    providers). 25 makes a provider about the size of a foster household or a small home, so
+    few providers reach the 10 children a steering comparison needs; an organisation
+    (a foster-care service, a residential provider) takes in hundreds: e.g. 1000."""
     b_setting: tuple[float, ...] = (-0.4, 0.15, -0.1, -0.4, -0.5, -0.5, 0.0, -0.5)
     """Log HR by setting: kinship 19.7 % vs 31.2 % (Lopez et al. 2011); residential highest."""
 

@@ -115,7 +115,7 @@ def _run(  # noqa: PLR0917
     """
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 1])))
     cand = _candidates(n_cand, first, last, p, rng)
-    n_pool = max(40, n_cand // 25)
+    n_pool = max(40, n_cand // max(1, p.candidates_per_provider))
     shares = np.array([0.0, 0.55, 0.15, 0.2, 0.03, 0.05, 0.0, 0.02])
     pool_size = np.maximum(1, np.round(shares * n_pool)).astype(np.int64)
     pool_start = np.concatenate([[0], np.cumsum(pool_size)[:-1]]).astype(np.int64)
