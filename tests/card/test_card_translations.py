@@ -45,8 +45,8 @@ def test_a_dutch_card_shows_the_dutch_texts_and_not_the_english() -> None:
     for text in (md, html):
         assert NL_USE in text and NL_OVERSIGHT in text
         assert EN_USE not in text and EN_OVERSIGHT not in text
-        assert "Organisaties leggen die reden niet allemaal op dezelfde manier vast" in text
-        assert "Gebruik zonder het menselijk toezicht dat deze modelkaart beschrijft" in text
+        assert "Niet elke organisatie legt die reden op dezelfde manier vast" in text
+        assert "Gebruik zonder het menselijk toezicht dat op deze kaart staat" in text
     assert md.splitlines()[0] == (
         "# Vroeg signaal van voortijdige beëindiging van een plaatsing binnen 180 dagen"
     )

@@ -81,3 +81,16 @@ def test_shipped_configs_have_their_card_texts_in_dutch(path: Path) -> None:
 
     limit = next(f["max_length"] for f in standard_fields()["fields"] if f["key"] == "name")
     assert nl.title is not None and len(nl.title) <= limit
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=str)
+def test_shipped_dutch_card_texts_are_plain_dutch(path: Path) -> None:
+    """B1: every translated text field (the title aside) passes the Dutch readability check
+    of ``earlysignal.i18n.readability`` (Flesch-Douma, sentence length, long words)."""
+    from earlysignal.i18n.readability import readability
+
+    nl = ExperimentConfig.from_toml(path.read_text(encoding="utf-8")).card.translations["nl"]
+    for name, text in nl.model_dump().items():
+        if text and name != "title":
+            joined = " ".join(text) if isinstance(text, list) else text
+            assert readability(joined, "nl").problems == (), (name, joined)
