@@ -4,7 +4,8 @@ heading the card writes differs from the English rendering, or is a number, a na
 The check renders the same card data in both languages and splits each Markdown rendering into
 units (sentences, list items, table cells, headings). A unit found in both renderings, with a
 word in it, is untranslated unless it is data: a text stored in the card data (names, feature
-descriptions, the organisation's own texts, sentences the runner stores) or a message whose
+descriptions, the organisation's own texts without a Dutch translation, sentences the runner
+stores) or a message whose
 Dutch translation is deliberately the same word ("model", "status"). Separately, no unit of the
 Dutch card may be an English message of the catalogue that has a different Dutch translation
 (this catches stored English defaults such as "not run" shown untranslated).
@@ -66,13 +67,25 @@ def _data_units(card: dict[str, Any]) -> set[str]:
     from earlysignal.card.standards import STANDARDS
 
     # compliance topics, statuses and notes are the card's own words; item ids and field
-    # names are names
-    kept = {k: v for k, v in card.items() if k != "compliance"}
+    # names are names. The organisation's texts translated into Dutch ([card.translations.nl])
+    # are not data: their original must not show in the Dutch card, and their Dutch is checked
+    kept = {k: v for k, v in _untranslated_data(card).items() if k != "compliance"}
     names = [s for _, items in STANDARDS for m in items for s in (m.item, *m.fields)]
     for s in [*_strings(kept), *names]:
         units.update(_units(s))
         units.update(p.strip() for p in re.split(r"[,;]\s*|:\s+", s) if p.strip())
     return units
+
+
+def _untranslated_data(card: dict[str, Any]) -> dict[str, Any]:
+    """The card data without the organisation's texts that have a Dutch translation."""
+    from earlysignal.card.translations import localized_card
+
+    nl = (card.get("translations") or {}).get("nl") or {}
+    blanks = {p: [""] * len(t) if isinstance(t, list) else "" for p, t in nl.items()}
+    stripped = localized_card({**card, "translations": {"nl": blanks}}, "nl")
+    stripped.pop("translations", None)
+    return stripped
 
 
 def _same_word_messages() -> set[str]:
@@ -146,11 +159,25 @@ def _full_card() -> dict[str, Any]:
     return apply_reviews(card, reviewers, date="2026-11-30")
 
 
+def _translated(card: dict[str, Any]) -> dict[str, Any]:
+    """The card with the organisation's texts of the shipped demo config, and their Dutch."""
+    from earlysignal.experiment.config import load_config
+    from earlysignal.experiment.steps_report import _fill_human_fields
+
+    card = {**card, "ethics": dict(card["ethics"]), "legal": dict(card["legal"])}
+    _fill_human_fields(card, load_config("breakdown_180d"))
+    return card
+
+
 def test_the_check_finds_english_left_in_a_dutch_card() -> None:
     card = _full_card()
     en = render_markdown(card, lang="en")
     left = untranslated(en, en, card)
     assert "Glossary" in left and any(u.startswith("Who may see the scores") for u in left)
+    # an organisation's text with a Dutch translation is no longer data: left in English, found
+    card = _translated(card)
+    en = render_markdown(card, lang="en")
+    assert any(u.startswith("Research and service planning") for u in untranslated(en, en, card))
     assert "partly covered" in left  # a status of the standards' tables
     assert "to be completed by the study team" in english_messages_left(en, card)
     assert any(w.startswith("breakdown") for w in english_terms_left(en, card))
@@ -159,6 +186,16 @@ def test_the_check_finds_english_left_in_a_dutch_card() -> None:
 def test_filled_card_in_dutch_has_no_english_of_its_own() -> None:
     card = _full_card()
     en, nl = render_markdown(card, lang="en"), render_markdown(card, lang="nl")
+    assert untranslated(en, nl, card) == []
+    assert english_messages_left(nl, card) == []
+    assert english_terms_left(nl, card) == []
+
+
+def test_card_with_translated_own_texts_in_dutch_has_no_english() -> None:
+    """The organisation's texts of the demo config, translated in [card.translations.nl]."""
+    card = _translated(_full_card())
+    en, nl = render_markdown(card, lang="en"), render_markdown(card, lang="nl")
+    assert "Research and service planning" in en and "Onderzoek en planning van hulp" in nl
     assert untranslated(en, nl, card) == []
     assert english_messages_left(nl, card) == []
     assert english_terms_left(nl, card) == []

@@ -41,6 +41,7 @@ from earlysignal.card.standards import (
     unknown,
 )
 from earlysignal.card.texts import Block, _texts, card_items, card_language, card_text
+from earlysignal.card.translations import localized_card
 from earlysignal.i18n import N_, check_language
 
 __all__ = [
@@ -363,6 +364,7 @@ def render_markdown(card: dict[str, Any], lang: str | None = None) -> str:
     '# Modelkaart: n'
     """
     code = check_language(lang or card.get("language"))
+    card = localized_card(card, code)  # the organisation's texts in this language, if given
 
     def md_escape(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
@@ -406,6 +408,7 @@ def render_html(
     True
     """
     code = check_language(lang or card.get("language"))
+    card = localized_card(card, code)  # the organisation's texts in this language, if given
     images: dict[str, str] = {}
     if figures_dir is not None:
         for fig in card.get("figures", []):

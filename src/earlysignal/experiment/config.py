@@ -37,6 +37,7 @@ __all__ = [
     "AUDIT_ATTRIBUTES",
     "DEFAULT_CONFIGS",
     "CardConfig",
+    "CardTranslation",
     "ComputeConfig",
     "ConfigError",
     "DataConfig",
@@ -361,12 +362,38 @@ class FeaturesConfig(_Section):
         return self
 
 
+class CardTranslation(_Section):
+    """``[card.translations.<lang>]``: the organisation's card texts in another language.
+
+    The same text fields as ``[card]``, each optional; a list has one text per item of the
+    original, in the same order. The card keeps the original as its main value and shows the
+    translation when it is rendered in ``<lang>`` (``earlysignal.card.translations``).
+    """
+
+    title: str | None = None
+    intended_use: str | None = None
+    out_of_scope_use: list[str] | None = None
+    human_oversight: str | None = None
+    legal_basis: str | None = None
+    objection_route: str | None = None
+    monitoring: str | None = None
+    known_limitations: list[str] | None = None
+    ethical_considerations: str | None = None
+    funding: str | None = None
+    lived_experience_involvement: str | None = None
+    rights_informed: str | None = None
+    rights_access: str | None = None
+    rights_correction: str | None = None
+    rights_contact: str | None = None
+
+
 class CardConfig(_Section):
     """``[card]``: the human-written fields of the model card.
 
     Any field left empty is shown on the card as "to be completed by the study team".
     ``language`` ("en" or "nl") is the language the card is rendered in (``--lang`` on
-    ``earlysignal run``/``demo`` overrides it).
+    ``earlysignal run``/``demo`` overrides it). ``[card.translations.nl]`` (or ``.en``) gives
+    the text fields in another language (:class:`CardTranslation`).
     """
 
     language: Literal["en", "nl"] = "en"
@@ -388,6 +415,36 @@ class CardConfig(_Section):
     rights_access: str = ""
     rights_correction: str = ""
     rights_contact: str = ""
+    translations: dict[str, CardTranslation] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _translations_match(self) -> CardConfig:
+        from earlysignal.i18n import SUPPORTED
+
+        for lang, tr in self.translations.items():
+            if lang not in SUPPORTED:
+                raise ValueError(
+                    f"card.translations.{lang}: language {lang!r} is not supported (rule "
+                    f"I18N-LANG): choose one of {', '.join(SUPPORTED)}, e.g. "
+                    "[card.translations.nl]"
+                )
+            for name in CardTranslation.model_fields:
+                text, original = getattr(tr, name), getattr(self, name)
+                if text is None:
+                    continue
+                if not original:
+                    raise ValueError(
+                        f"card.translations.{lang}.{name} is given but card.{name} is empty: "
+                        f"write the original in [card] first (the card keeps it as the main "
+                        "text), or remove the translation"
+                    )
+                if isinstance(text, list) and len(text) != len(original):
+                    raise ValueError(
+                        f"card.translations.{lang}.{name} has {len(text)} item(s) but "
+                        f"card.{name} has {len(original)}: translate every item, in the same "
+                        "order"
+                    )
+        return self
 
 
 class DisclosureConfig(_Section):
@@ -631,6 +688,8 @@ def _toml_value(value: Any) -> str:
 
 
 def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    if len(loc) == 4 and tuple(loc[:2]) == ("card", "translations"):
+        return list(CardTranslation.model_fields)  # [card.translations.<lang>]
     model: type[BaseModel] = ExperimentConfig
     for part in loc[:-1]:
         if model is ExperimentConfig and isinstance(part, str) and part in _SECTIONS:

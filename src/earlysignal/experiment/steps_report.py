@@ -247,6 +247,11 @@ def _fill_human_fields(card: dict[str, Any], config: ExperimentConfig) -> None:
         "contact": text(c.rights_contact),
     }
     card["limitations"] = [*c.known_limitations, _say("limitation_one_split")]
+    from earlysignal.card.translations import card_translations
+
+    translations = card_translations({k: v.model_dump() for k, v in c.translations.items()})
+    if translations:  # the organisation's texts in other languages; the originals stay main
+        card["translations"] = translations
 
 
 def _finish_limitations(state: _State) -> None:

@@ -106,12 +106,21 @@ def algoritmeregister_record(
     answer hold :func:`open_marker`. The organisation's own card texts (title, owners,
     contact, human oversight, legal basis, considerations) are copied when ``own_texts`` is true; by
     default only when the card's ``language`` is ``"nl"``, so an English card text never lands
-    in the Dutch register (the field stays open for the organisation to write in Dutch).
+    in the Dutch register (the field stays open for the organisation to write in Dutch). A
+    Dutch translation of a text (``[card.translations.nl]``, ``card["translations"]``) is
+    always copied.
     A valid ``legal.status`` ("In gebruik", ...) is always taken.
     """
+    from earlysignal.card.translations import has_translation, localized_card
     from earlysignal.publish.facts import card_facts
 
-    facts = card_facts(card)
+    facts = card_facts(localized_card(card, "nl"))
+    in_dutch = {  # a Dutch translation of the organisation's text ([card.translations.nl])
+        "name": has_translation(card, "model_details.title", "nl"),
+        "human_intervention": has_translation(card, "human_oversight", "nl"),
+        "lawful_basis": has_translation(card, "legal.basis", "nl"),
+        "proportionality": has_translation(card, "ethics.considerations", "nl"),
+    }
     if own_texts is None:
         own_texts = card.get("language", "en") == "nl"
     module = _template_module("nl")
@@ -132,7 +141,7 @@ def algoritmeregister_record(
         "proportionality": facts["considerations"],
     }
     for key, value in own.items():
-        if own_texts and isinstance(value, str) and value.strip():
+        if (own_texts or in_dutch.get(key)) and isinstance(value, str) and value.strip():
             record[key] = value.strip()
     status = facts["status"]
     if isinstance(status, str) and status in (permitted["status"] or ()):

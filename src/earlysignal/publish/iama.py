@@ -152,22 +152,31 @@ def iama_answers(card: dict[str, Any], lang: str = "nl") -> list[dict[str, Any]]
     the "to be completed by the organisation" marker), ``answered_by`` (``"run"``,
     ``"card"`` for the organisation's own card fields, or ``"organisation"``) and
     ``card_text``: the organisation's own card text for the question, if any. That text is the
-    answer only when the card is written in ``lang`` (its ``language``, English by default);
-    otherwise it is kept in ``card_text`` for the organisation to translate.
+    answer only when the card is written in ``lang`` (its ``language``, English by default) or
+    the organisation translated it into ``lang`` (``[card.translations.<lang>]``); otherwise it
+    is kept in ``card_text`` for the organisation to translate.
     """
+    from earlysignal.card.translations import FIELD_PATHS, has_translation, localized_card
     from earlysignal.i18n import gettext
     from earlysignal.publish.algoritmeregister import OPEN
     from earlysignal.publish.facts import card_facts
 
-    facts = card_facts(card)
+    facts = card_facts(localized_card(card, lang))
     same_language = card.get("language", "en") == lang
+    translated = {  # the organisation's text translated into lang ([card.translations])
+        fact: has_translation(card, FIELD_PATHS[field], lang)
+        for fact, field in (
+            ("human_oversight", "human_oversight"), ("legal_basis", "legal_basis"),
+            ("objection_route", "objection_route"), ("monitoring_plan", "monitoring"),
+        )
+    }  # fmt: skip
     module = _env(lang).get_template("iama.j2").module
     rows = []
     for q in QUESTIONS:
         answer, by = "", "organisation"
         own = facts.get(q.own_field) if q.own_field else None
         own_text = own.strip() if isinstance(own, str) and own.strip() else None
-        if own_text and same_language:
+        if own_text and (same_language or translated.get(str(q.own_field))):
             answer, by = own_text, "card"
         elif q.answer:
             answer = _clean(str(getattr(module, q.answer)(facts)))

@@ -383,4 +383,11 @@ def apply_reviews(
     ethics = dict(new.get("ethics", {}))
     ethics["lived_experience_involvement"] = involvement_text(section, "en")
     new["ethics"] = ethics
+    path = "ethics.lived_experience_involvement"  # the review's text replaces the organisation's
+    if any(path in t for t in (new.get("translations") or {}).values()):
+        kept = {
+            lang: {p: v for p, v in texts.items() if p != path}
+            for lang, texts in new["translations"].items()
+        }
+        new["translations"] = {lang: texts for lang, texts in kept.items() if texts}
     return new
