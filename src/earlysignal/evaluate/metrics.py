@@ -26,7 +26,6 @@ __all__ = [
     "calibration_intercept",
     "calibration_slope",
     "capacity",
-    "capacity_threshold",
     "ece",
     "equal_mass_bins",
     "log_loss",
@@ -447,39 +446,6 @@ def capacity(
     fr = np.asarray(fractions, float)
     out = _capacity_sorted(wv[:, order], yv[order], fr, children, pv[order])
     return {key: _out(value, single) for key, value in out.items()}
-
-
-def capacity_threshold(p: np.ndarray, share: float) -> float:
-    """The threshold that flags at most ``share`` of ``p``, with the tie rule of :func:`capacity`.
-
-    The lowest risk value ``t`` such that flagging every risk ``>= t`` flags at most ``share``
-    of the rows: tied risks are flagged together or not at all, so when the tie group at the cut
-    does not fit, fewer than ``share`` are flagged. When even the highest risks do not fit, the
-    threshold lies just above the highest risk (nobody is flagged). ``np.quantile`` would give the
-    risk at the cut and flag the whole tie group there, more than ``share`` when risks tie (as
-    step calibrators such as Venn-ABERS and isotonic regression make them do).
-
-    Examples
-    --------
-    >>> p = np.array([0.9, 0.5, 0.5, 0.5, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
-    >>> capacity_threshold(p, 0.2)  # the 0.5 group (3 rows) does not fit within 2 rows
-    0.9
-    >>> float(np.mean(p >= capacity_threshold(p, 0.4)))
-    0.4
-    >>> capacity_threshold(np.array([0.3, 0.3]), 0.1) > 0.3
-    True
-    """
-    pv = np.asarray(p, dtype=np.float64)
-    if pv.ndim != 1 or pv.size == 0 or not np.all(np.isfinite(pv)):
-        raise ValueError("capacity_threshold needs a non-empty 1-d array of finite risks")
-    if not 0.0 < share <= 1.0:
-        raise ValueError(f"capacity_threshold: share must be in (0, 1], got {share}")
-    values, counts = np.unique(pv, return_counts=True)  # ascending
-    flagged = np.cumsum(counts[::-1])  # rows flagged when the threshold is each value, descending
-    fits = np.flatnonzero(flagged <= share * pv.size + 1e-9)
-    if fits.size == 0:
-        return float(np.nextafter(values[-1], np.inf))
-    return float(values[::-1][fits[-1]])
 
 
 def _capacity_sorted(

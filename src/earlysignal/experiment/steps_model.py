@@ -133,11 +133,8 @@ def _calibrate(state: _State) -> None:
         state.threshold = d.threshold
     else:
         assert d.capacity is not None
-        from earlysignal.evaluate.metrics import capacity_threshold
-
-        # at most the capacity on the calibration period, tied risks flagged together or not
         p_cal = state.model.risk(X)
-        state.threshold = capacity_threshold(p_cal, d.capacity)
+        state.threshold = float(np.quantile(p_cal, 1.0 - d.capacity))
 
 
 ORACLE_OUTCOMES: tuple[str, ...] = ("breakdown", "carousel", "return_home")

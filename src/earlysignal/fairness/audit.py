@@ -373,12 +373,14 @@ def audit(
         thr = float(spec.threshold)
     else:
         cap = 0.1 if spec.capacity is None else spec.capacity
-        thr = M.capacity_threshold(p, cap)  # at most the capacity; ties flagged together
+        thr = float(np.quantile(p, 1.0 - cap, method="higher"))
     f = (p >= thr).astype(np.float64)
     fo = None
     if po is not None:
         thr_o = (
-            thr if spec.threshold is not None else M.capacity_threshold(po, spec.capacity or 0.1)
+            thr
+            if spec.threshold is not None
+            else float(np.quantile(po, 1.0 - (spec.capacity or 0.1), method="higher"))
         )
         fo = (po >= thr_o).astype(np.float64)
 
