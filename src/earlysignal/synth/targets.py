@@ -279,8 +279,9 @@ AT_HOME_TARGETS: tuple[Target, ...] = (
     Target("entry_within_year_ots",
            "children at home under an OTS at 1 April, first placed within a year",
            0.08, 0.25,
-           "assumption, not in DOMAIN.md: CBS youth-protection statistics (JGDBESCHERMBUS, "
-           "StatLine 82975NED) not verified offline; wide band"),
+           "CBS StatLine 82965NED 2017: 9,130 of 39,455 young people with a protection "
+           "measure also had youth care with accommodation (23 %, a stock share including "
+           "children placed earlier and under guardianship: an upper bound); lower end assumed"),
     Target("return_help_ratio",
            "entries from home returned home within a year: with help to the parents / without",
            2.0, 3.2, "Leiden/WODC 2025: more than twice as likely with help"),
