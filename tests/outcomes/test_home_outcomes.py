@@ -117,7 +117,7 @@ def with_measures(draw: st.DrawFn) -> CareHistory:
     """A drawn history plus a measure or youth care at home per child, before and around care."""
     h = draw(care_histories(statuses=False))
     rows = []
-    firsts = h.placements.group_by("child_id").agg(pl.col("start").min())
+    firsts = h.placements.group_by("child_id").agg(pl.col("start").min()).sort("child_id")
     for cid, first in firsts.iter_rows():
         start = first - timedelta(days=draw(st.integers(-30, 900)))
         end = draw(st.sampled_from([None, 10, 400, 2000]))
