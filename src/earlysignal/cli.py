@@ -358,8 +358,21 @@ def simulate_cmd(  # noqa: PLR0917
     population: Annotated[
         str, typer.Option("--population", help="placed, or at_home (children at home, issue 20).")
     ] = "placed",
+    partition_size: Annotated[
+        int | None,
+        typer.Option(
+            "--partition-size",
+            help="Simulate in blocks and write partitions of this many children (bounded memory).",
+        ),
+    ] = None,
 ) -> None:
     """Simulate care histories with ground truth (earlysignal.synth) into a canonical folder."""
+    if partition_size is not None:
+        from earlysignal.synth.command import run_simulate_partitioned
+
+        raise typer.Exit(
+            run_simulate_partitioned(children, years, seed, out, partition_size, scenario=scenario)
+        )
     if fmt == "cbs":
         from earlysignal.experiment.cbs_archive import run_simulate_cbs
 
