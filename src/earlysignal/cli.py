@@ -88,12 +88,23 @@ def validate(  # noqa: PLR0917
 ) -> None:
     """Check a care-history folder against every validation rule (docs/validation.md)."""
     from earlysignal.data.io import load_history
+    from earlysignal.data.partitions import is_partitioned
     from earlysignal.data.validate import UnusableInputError
 
     try:
-        history, report = load_history(
-            folder, observed_until=observed_until, encoding=encoding, repair=repair
-        )
+        if is_partitioned(folder):  # partitions of children, one at a time (docs/scaling.md)
+            if repair or out is not None or observed_until or encoding:
+                raise ValueError(
+                    f"{folder} is a partitioned folder: --repair, --out, --observed-until and "
+                    "--encoding apply to canonical folders only; validate without them"
+                )
+            from earlysignal.data.partition_validate import validate_partitioned
+
+            report = validate_partitioned(folder)
+        else:
+            history, report = load_history(
+                folder, observed_until=observed_until, encoding=encoding, repair=repair
+            )
     except (UnusableInputError, ValueError, LookupError) as exc:
         # LookupError: an unknown --encoding; ValueError: a bad --observed-until
         typer.echo(f"error: {exc}", err=True)
