@@ -88,12 +88,23 @@ def validate(  # noqa: PLR0917
 ) -> None:
     """Check a care-history folder against every validation rule (docs/validation.md)."""
     from earlysignal.data.io import load_history
+    from earlysignal.data.partitions import is_partitioned
     from earlysignal.data.validate import UnusableInputError
 
     try:
-        history, report = load_history(
-            folder, observed_until=observed_until, encoding=encoding, repair=repair
-        )
+        if is_partitioned(folder):  # partitions of children, one at a time (docs/scaling.md)
+            if repair or out is not None or observed_until or encoding:
+                raise ValueError(
+                    f"{folder} is a partitioned folder: --repair, --out, --observed-until and "
+                    "--encoding apply to canonical folders only; validate without them"
+                )
+            from earlysignal.data.partition_validate import validate_partitioned
+
+            report = validate_partitioned(folder)
+        else:
+            history, report = load_history(
+                folder, observed_until=observed_until, encoding=encoding, repair=repair
+            )
     except (UnusableInputError, ValueError, LookupError) as exc:
         # LookupError: an unknown --encoding; ValueError: a bad --observed-until
         typer.echo(f"error: {exc}", err=True)
@@ -373,8 +384,30 @@ def simulate_cmd(  # noqa: PLR0917
         int | None,
         typer.Option("--provider-size", help="Simulated children per provider (default 25)."),
     ] = None,
+    partition_size: Annotated[
+        int | None,
+        typer.Option(
+            "--partition-size",
+            help="Simulate in blocks and write partitions of this many children (bounded memory).",
+        ),
+    ] = None,
 ) -> None:
     """Simulate care histories with ground truth (earlysignal.synth) into a canonical folder."""
+    if partition_size is not None:
+        from earlysignal.synth.command import run_simulate_partitioned
+
+        if provider_size is not None or fmt != "canonical" or population != "placed":
+            typer.echo(
+                "error: --partition-size simulates the default placed cohort into canonical "
+                "partitions; it cannot be combined with --provider-size, --format or "
+                "--population (leave those out, or simulate without --partition-size)",
+                err=True,
+            )
+            raise typer.Exit(2)
+
+        raise typer.Exit(
+            run_simulate_partitioned(children, years, seed, out, partition_size, scenario=scenario)
+        )
     if fmt == "cbs":
         from earlysignal.experiment.cbs_archive import run_simulate_cbs
 

@@ -33,7 +33,13 @@ from earlysignal.features.specs import (
     UnplannedEndingShare,
 )
 
-__all__ = ["MAX_DEFAULT_STATUSES", "default_specs", "describe", "feature_vocabulary"]
+__all__ = [
+    "MAX_DEFAULT_STATUSES",
+    "default_specs",
+    "describe",
+    "feature_vocabulary",
+    "vocabulary_of",
+]
 
 MAX_DEFAULT_STATUSES = 20
 """At most this many (kind, value) status flags in the default set (the most frequent)."""
@@ -76,32 +82,59 @@ def feature_vocabulary(history: CareHistory, *, before: date | None = None) -> d
     >>> feature_vocabulary(h)["event_kinds"]
     ['incident', 'new_kind']
     """
-    events = history.events
+    statuses = None if history.statuses is None else history.statuses.lazy()
+    return vocabulary_of(history.events.lazy(), statuses, before=before)
+
+
+def vocabulary_of(
+    events: pl.LazyFrame, statuses: pl.LazyFrame | None, *, before: date | None = None
+) -> dict[str, Any]:
+    """:func:`feature_vocabulary` of lazy tables (e.g. scans of every partition of a cohort).
+
+    Only the ``kind`` column of events and the status (kind, value) counts are collected, so a
+    cohort's vocabulary is found without holding its tables in memory.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> ev = pl.LazyFrame({"kind": ["b", "a", "b"], "date": [date(2020, 1, 1)] * 3})
+    >>> vocabulary_of(ev, None)["event_kinds"]
+    ['a', 'b']
+    """
     if before is not None:
         events = events.filter(pl.col("date") < before)
-    kinds = sorted(events["kind"].drop_nulls().unique().to_list())
-    statuses: list[list[str]] = []
-    st = history.statuses
+    kinds = sorted(
+        events.select(pl.col("kind").drop_nulls().unique())
+        .collect(engine="streaming")["kind"]
+        .to_list()
+    )
+    pairs_found: list[list[str]] = []
+    st = statuses
     if st is not None and before is not None:
         st = st.filter(pl.col("start") < before)
-    if st is not None and st.height:
+    if st is not None:
         pairs = (
             st.group_by("kind", "value")
             .len()
             .sort(["len", "kind", "value"], descending=[True, False, False])
             .head(MAX_DEFAULT_STATUSES)
             .sort("kind", "value")
+            .collect(engine="streaming")
         )
-        statuses = [[k, v] for k, v in pairs.select("kind", "value").iter_rows()]
+        pairs_found = [[k, v] for k, v in pairs.select("kind", "value").iter_rows()]
     return {
         "before": None if before is None else before.isoformat(),
         "event_kinds": kinds,
-        "statuses": statuses,
+        "statuses": pairs_found,
     }
 
 
 def default_specs(
-    history: CareHistory | None = None, *, before: date | None = None
+    history: CareHistory | None = None,
+    *,
+    before: date | None = None,
+    vocabulary: dict[str, Any] | None = None,
 ) -> tuple[FeatureSpec, ...]:
     """The default feature set.
 
@@ -116,7 +149,9 @@ def default_specs(
     training period's end so that nothing seen only later decides which features exist.
     Without a history the event kinds are
     :data:`~earlysignal.features.specs.DEFAULT_EVENT_KINDS`. No child attribute is included:
-    sensitive ones are refused, others are a study's choice.
+    sensitive ones are refused, others are a study's choice. A ``vocabulary`` found beforehand
+    (:func:`feature_vocabulary`, or :func:`vocabulary_of` over a partitioned cohort) is used
+    instead of the history's.
 
     Examples
     --------
@@ -141,11 +176,12 @@ def default_specs(
         DaysSinceFirstEntry(),
         Reentries(),
     ]
-    if history is None:
+    if vocabulary is None and history is not None:
+        vocabulary = feature_vocabulary(history, before=before)
+    if vocabulary is None:
         kinds: Sequence[str] = DEFAULT_EVENT_KINDS
         statuses: list[list[str]] = []
     else:
-        vocabulary = feature_vocabulary(history, before=before)
         kinds, statuses = vocabulary["event_kinds"], vocabulary["statuses"]
     for kind in kinds:
         specs += [

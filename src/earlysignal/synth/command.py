@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["run_simulate"]
+__all__ = ["run_simulate", "run_simulate_partitioned"]
 
 
 def run_simulate(
@@ -85,4 +85,50 @@ def _run_at_home(children: int, years: int, seed: int, out: Path, *, report: boo
         table = at_home_calibration_table(sim.history, sim.start)
         print(format_table(table))
         return 0 if bool(table["inside"].all()) else 1
+    return 0
+
+
+def run_simulate_partitioned(
+    children: int,
+    years: int,
+    seed: int,
+    out: Path,
+    partition_size: int,
+    *,
+    scenario: str | None = None,
+) -> int:
+    """Simulate in blocks into a partitioned folder (``--partition-size``); return an exit code.
+
+    Blocks hold :data:`~earlysignal.synth.blocks.DEFAULT_BLOCK_SIZE` children (fewer when the
+    partition is smaller); each partition is validated before it is written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     run_simulate_partitioned(100, 2, 0, Path(d) / "sim", 50)
+    wrote 100 children in 2 partitions, ...placements, ...events to ...
+    0
+    """
+    from earlysignal.synth.blocks import DEFAULT_BLOCK_SIZE, simulate_partitioned
+
+    if partition_size < 1:
+        print(f"error: --partition-size must be at least 1, got {partition_size}")
+        return 2
+    block = min(DEFAULT_BLOCK_SIZE, partition_size)
+    try:
+        manifest = simulate_partitioned(
+            children, out, partition_size=partition_size, block_size=block, years=years,
+            seed=seed, scenario=scenario,
+        )  # fmt: skip
+    except (ValueError, FileExistsError) as exc:
+        print(f"error: {exc}")
+        return 2
+    counts = manifest.counts()
+    print(
+        f"wrote {counts['children']} children in {manifest.n_partitions} partitions, "
+        f"{counts['placements']} placements, {counts['events']} events to {out} "
+        f"(blocks of {block} children; truth in {out / 'truth'}); "
+        f"observed_until {manifest.observed_until}"
+    )
     return 0

@@ -23,6 +23,7 @@ from earlysignal.synth.engine import (
     weekly_update,
 )
 from earlysignal.synth.params import EVENT_KINDS, ORIGINS, REGIONS, SETTINGS, SimParams
+from earlysignal.synth.providers import ProviderPool, pool_size_for
 from earlysignal.synth.scenarios import BiasScenario, get_scenario
 
 __all__ = ["Simulation", "simulate"]
@@ -108,6 +109,7 @@ def _run(  # noqa: PLR0917
     *,
     record: bool,
     requests: dict[int, npt.NDArray[np.int64]] | None = None,
+    providers: ProviderPool | None = None,
 ) -> Run:
     """Run the engine from ``first`` to ``last`` (days), deterministic in ``seed``.
 
@@ -115,11 +117,11 @@ def _run(  # noqa: PLR0917
     """
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 1])))
     cand = _candidates(n_cand, first, last, p, rng)
-    n_pool = max(40, n_cand // max(1, p.candidates_per_provider))
-    shares = np.array([0.0, 0.55, 0.15, 0.2, 0.03, 0.05, 0.0, 0.02])
-    pool_size = np.maximum(1, np.round(shares * n_pool)).astype(np.int64)
-    pool_start = np.concatenate([[0], np.cumsum(pool_size)[:-1]]).astype(np.int64)
-    prov_eff = rng.normal(0.0, p.provider_effect_sd, int(pool_size.sum()))
+    # shared state: the provider pool (drawn here, or once for every block of a cohort)
+    pool = providers or ProviderPool.from_rng(
+        pool_size_for(n_cand, p.candidates_per_provider), rng, p
+    )
+    prov_eff, pool_start, pool_size = pool.prov_eff, pool.pool_start, pool.pool_size
     mult = np.ones(4)
     group = np.zeros(n_cand, dtype=np.bool_)
     if scenario is not None:
@@ -226,6 +228,8 @@ class Simulation:
     start: date
     n_candidates: int
     meta: dict[str, Any] = field(default_factory=dict)
+    providers: ProviderPool | None = None
+    """The shared provider pool when given to :func:`simulate` (``None``: drawn from ``seed``)."""
 
     @property
     def first_day(self) -> int:
@@ -366,6 +370,7 @@ def simulate(
     start: date = DEFAULT_START,
     scenario: BiasScenario | str | None = None,
     params: SimParams | None = None,
+    providers: ProviderPool | None = None,
 ) -> Simulation:
     """Simulate the care histories of an agency's children over a period, with the truth.
 
@@ -384,6 +389,9 @@ def simulate(
         A :class:`~earlysignal.synth.scenarios.BiasScenario` or its name (none by default).
     params
         Simulator parameters (default :class:`~earlysignal.synth.params.SimParams`).
+    providers
+        A shared provider pool (:class:`~earlysignal.synth.providers.ProviderPool`, as the
+        simulator in blocks passes to every block); by default the pool is drawn from ``seed``.
 
     Returns
     -------
@@ -413,7 +421,7 @@ def simulate(
     frac = years / (years + p.burn_in_years)
     n_cand = int(np.ceil(n_children / min(1.0, frac * CANDIDATE_FACTOR))) + 50
     while True:
-        run = _run(n_cand, first, last, seed, p, scen, record=True)
+        run = _run(n_cand, first, last, seed, p, scen, record=True, providers=providers)
         end = run.closed["end"]
         kept_ids = np.unique(run.closed["cid"][(end < 0) | (end >= period_start)])
         del end
@@ -421,7 +429,9 @@ def simulate(
             break
         n_cand = int(n_cand * n_children / max(kept_ids.size, 1) * 1.05) + 50
     kept = kept_ids[:n_children]
-    return _assemble(run, kept, seed, p, scen, start, end_date, n_cand)
+    sim = _assemble(run, kept, seed, p, scen, start, end_date, n_cand)
+    sim.providers = providers
+    return sim
 
 
 def _assemble(  # noqa: PLR0917
@@ -682,6 +692,7 @@ def rerun_snapshots(
         sim.scenario,
         record=False,
         requests=requests,
+        providers=sim.providers,
     )
     return run.snapshots, run.ctx
 
