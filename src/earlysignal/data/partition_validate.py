@@ -40,12 +40,13 @@ import polars as pl
 
 from earlysignal.data.partitions import ROW, iter_partitions, read_manifest, scan_table
 from earlysignal.data.validate import (
+    ID_KEYS,
     ValidationReport,
     _concat,
     _dedupe,
-    _rows,
     check_frames,
     problem,
+    repeated_id_rows,
 )
 from earlysignal.schema import TABLE_NAMES
 
@@ -54,8 +55,9 @@ __all__ = ["validate_partitioned"]
 _CROSS = ("E301", "E302", "E106", "W106")
 
 
-def _repeated_ids(folder: Path, table: str, key: str) -> pl.DataFrame:
-    """Rows of ``table`` whose ``key`` repeats an earlier row anywhere in the cohort."""
+def _repeated_ids(folder: Path, table: str) -> pl.DataFrame:
+    """Rows of ``table`` whose id repeats an earlier row anywhere in the cohort."""
+    key = ID_KEYS[table]
     hashes = [
         scan_table(folder, table)
         .select(pl.col(key).hash(seed=0))
@@ -74,23 +76,7 @@ def _repeated_ids(folder: Path, table: str, key: str) -> pl.DataFrame:
         .filter(pl.col(key).hash(seed=0).is_in(pl.Series(repeated).implode()))
         .collect(engine="streaming")
     )
-    keyed = candidates.with_columns(pl.col(ROW).min().over(key).alias("__first"))
-    rule = "E301" if table == "children" else "E302"
-    dup = pl.col(key).is_not_null() & (pl.col(ROW) != pl.col("__first"))
-    return _rows(
-        keyed,
-        dup,
-        rule,
-        table,
-        key,
-        pl.col(key),
-        pl.format(
-            "{} {} occurs more than once (first at row {})",
-            pl.lit(key),
-            pl.concat_str(pl.lit("'"), pl.col(key).fill_null("<null>"), pl.lit("'")),
-            pl.col("__first"),
-        ),
-    )
+    return repeated_id_rows(candidates, table)
 
 
 def _table_level(parts: Sequence[pl.DataFrame], checked: dict[str, int]) -> list[pl.DataFrame]:
@@ -148,8 +134,8 @@ def validate_partitioned(path: str | Path, *, strict: bool = False) -> Validatio
     parts = [
         *_table_level(rowless_parts, counted),
         *row_parts,
-        _repeated_ids(folder, "children", "child_id"),
-        _repeated_ids(folder, "placements", "placement_id"),
+        _repeated_ids(folder, "children"),
+        _repeated_ids(folder, "placements"),
     ]
     parts = [p for p in parts if p.height]
     problems = _dedupe(_concat(parts))

@@ -860,27 +860,9 @@ def _check_table(table: str, df: pl.DataFrame) -> list[pl.DataFrame]:
                     ),
                 )
             )
-    key = {"children": "child_id", "placements": "placement_id"}.get(table)
+    key = ID_KEYS.get(table)
     if key is not None and key in df.columns:
-        rule = "E301" if table == "children" else "E302"
-        keyed = df.with_columns(pl.col(ROW).min().over(key).alias("__first"))
-        dup = pl.col(key).is_not_null() & (pl.col(ROW) != pl.col("__first"))
-        out.append(
-            _rows(
-                keyed,
-                dup,
-                rule,
-                table,
-                key,
-                pl.col(key),
-                pl.format(
-                    "{} {} occurs more than once (first at row {})",
-                    pl.lit(key),
-                    _repr(pl.col(key)),
-                    pl.col("__first"),
-                ),
-            )
-        )
+        out.append(repeated_id_rows(df, table))
     if table in ("events", "statuses"):
         cols = [c.name for c in TABLES[table] if c.name in df.columns]
         keyed = _repeat_candidates(df, cols).with_columns(
@@ -898,6 +880,57 @@ def _check_table(table: str, df: pl.DataFrame) -> list[pl.DataFrame]:
             )
         )
     return out
+
+
+ID_KEYS: dict[str, str] = {"children": "child_id", "placements": "placement_id"}
+"""The id column that must not repeat in a table (E301 ``children``, E302 ``placements``)."""
+
+
+def repeated_id_rows(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Problems E301 / E302: the rows of ``frame`` whose id repeats an earlier row.
+
+    One implementation for both validations: :func:`validate_history` passes a whole table,
+    :mod:`earlysignal.data.partition_validate` only the rows whose id hash repeats across
+    partitions. ``frame`` needs the ``__row`` column and the table's id column
+    (:data:`ID_KEYS`); the first row of an id is kept, every later one is a problem naming it.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        Rows of ``children`` or ``placements`` with their ``__row`` numbers.
+    table : {"children", "placements"}
+        Which table, choosing the id column and the rule (E301 or E302).
+
+    Returns
+    -------
+    polars.DataFrame
+        One problem a repeated row (``PROBLEM_SCHEMA``).
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"__row": [1, 2, 3], "child_id": ["a", "b", "a"]})
+    >>> p = repeated_id_rows(df, "children")
+    >>> p.select("rule", "row", "message").rows()
+    [('E301', 3, "child_id 'a' occurs more than once (first at row 1)")]
+    """
+    key = ID_KEYS[table]
+    rule = "E301" if table == "children" else "E302"
+    keyed = frame.with_columns(pl.col(ROW).min().over(key).alias("__first"))
+    dup = pl.col(key).is_not_null() & (pl.col(ROW) != pl.col("__first"))
+    return _rows(
+        keyed,
+        dup,
+        rule,
+        table,
+        key,
+        pl.col(key),
+        pl.format(
+            "{} {} occurs more than once (first at row {})",
+            pl.lit(key),
+            _repr(pl.col(key)),
+            pl.col("__first"),
+        ),
+    )
 
 
 def _repeat_candidates(df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
