@@ -19,16 +19,9 @@ It also derives the care-episode structure every later module shares
 
 Examples
 --------
->>> import polars as pl
 >>> from datetime import date
->>> from earlysignal.data import CareHistory
->>> h = CareHistory.from_frames(
-...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-...                            "sex": ["male"]}),
-...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-...                              "start": [date(2020, 1, 1)], "end": [None],
-...                              "setting": ["foster"], "end_reason": [None]}),
-...     events=None, observed_until=date(2021, 1, 1))
+>>> from earlysignal.data import example_history
+>>> h = example_history({"start": date(2020, 1, 1)}, observed_until=date(2021, 1, 1))
 >>> prediction_times(h, AfterPlacementStart(days=(30, 90)))["prediction_time"].to_list()
 [datetime.date(2020, 1, 31), datetime.date(2020, 3, 31)]
 """
@@ -216,18 +209,13 @@ def placement_timeline(history: CareHistory) -> pl.DataFrame:
 
     Examples
     --------
-    >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({
-    ...         "child_id": ["a"] * 3, "placement_id": ["p1", "p2", "p3"],
-    ...         "start": [date(2020, 1, 1), date(2020, 3, 1), date(2021, 1, 1)],
-    ...         "end": [date(2020, 3, 1), date(2020, 6, 1), None],
-    ...         "setting": ["foster"] * 3, "end_reason": ["breakdown", "return_home", None]}),
-    ...     events=None, observed_until=date(2021, 6, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": [date(2020, 1, 1), date(2020, 3, 1), date(2021, 1, 1)],
+    ...      "end": [date(2020, 3, 1), date(2020, 6, 1), None],
+    ...      "end_reason": ["breakdown", "return_home", None]},
+    ...     observed_until=date(2021, 6, 1))
     >>> placement_timeline(h).select("placement_id", "episode", "move", "reentry").rows()
     [('p1', 1, False, False), ('p2', 1, True, False), ('p3', 2, False, True)]
     """
@@ -280,14 +268,10 @@ def attach_placement(history: CareHistory, times: pl.DataFrame) -> pl.DataFrame:
     --------
     >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-    ...                              "start": [date(2020, 1, 1)], "end": [date(2020, 6, 1)],
-    ...                              "setting": ["foster"], "end_reason": ["planned"]}),
-    ...     events=None, observed_until=date(2021, 1, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": date(2020, 1, 1), "end": date(2020, 6, 1), "end_reason": "planned"},
+    ...     observed_until=date(2021, 1, 1))
     >>> t = pl.DataFrame({"child_id": ["a", "a"],
     ...                   "prediction_time": [date(2020, 3, 1), date(2020, 6, 1)]})
     >>> attach_placement(h, t)["placement_id"].to_list()
@@ -473,16 +457,11 @@ def prediction_times_with_report(
 
     Examples
     --------
-    >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-    ...                              "start": [date(2020, 1, 1)], "end": [date(2020, 2, 15)],
-    ...                              "setting": ["foster"], "end_reason": ["planned"]}),
-    ...     events=None, observed_until=date(2021, 1, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": date(2020, 1, 1), "end": date(2020, 2, 15), "end_reason": "planned"},
+    ...     observed_until=date(2021, 1, 1))
     >>> times, report = prediction_times_with_report(h, AfterPlacementStart(days=(30, 90)))
     >>> times.height, report.dropped
     (1, {'placement_ended': 1, 'after_observed_until': 0})
@@ -544,16 +523,9 @@ def prediction_times(history: CareHistory, design: Design | None = None) -> pl.D
 
     Examples
     --------
-    >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-    ...                              "start": [date(2020, 1, 1)], "end": [None],
-    ...                              "setting": ["foster"], "end_reason": [None]}),
-    ...     events=None, observed_until=date(2021, 1, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history({"start": date(2020, 1, 1)}, observed_until=date(2021, 1, 1))
     >>> prediction_times(h, YearEnds())["prediction_time"].to_list()
     [datetime.date(2020, 3, 31)]
     >>> prediction_times(h, Schedule(every_days=120, anchor=date(2020, 1, 1))).height

@@ -8,19 +8,12 @@ the child has never been placed: the design of the ``entry`` outcome
 
 Examples
 --------
->>> import polars as pl
 >>> from datetime import date
->>> from earlysignal.data import CareHistory
+>>> from earlysignal.data import example_history
 >>> from earlysignal.cohort import prediction_times
->>> h = CareHistory.from_frames(
-...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-...                            "sex": ["male"]}),
-...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-...                              "start": [date(2020, 8, 1)], "end": [None],
-...                              "setting": ["foster"], "end_reason": [None]}),
-...     events=None,
-...     statuses=pl.DataFrame({"child_id": ["a"], "kind": ["measure"], "value": ["ots"],
-...                            "start": [date(2020, 1, 15)], "end": [None]}),
+>>> h = example_history(
+...     {"start": date(2020, 8, 1)},
+...     statuses={"kind": "measure", "value": "ots", "start": date(2020, 1, 15)},
 ...     observed_until=date(2021, 1, 1))
 >>> d = AtHomeSchedule(every_days=91, anchor=date(2020, 1, 1))
 >>> prediction_times(h, d)["prediction_time"].to_list()

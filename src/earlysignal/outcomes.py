@@ -30,14 +30,10 @@ Examples
 --------
 >>> import polars as pl
 >>> from datetime import date
->>> from earlysignal.data import CareHistory
->>> h = CareHistory.from_frames(
-...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-...                            "sex": ["male"]}),
-...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-...                              "start": [date(2020, 1, 1)], "end": [date(2020, 5, 1)],
-...                              "setting": ["foster"], "end_reason": ["breakdown"]}),
-...     events=None, observed_until=date(2021, 1, 1))
+>>> from earlysignal.data import example_history
+>>> h = example_history(
+...     {"start": date(2020, 1, 1), "end": date(2020, 5, 1), "end_reason": "breakdown"},
+...     observed_until=date(2021, 1, 1))
 >>> t = pl.DataFrame({"child_id": ["a"], "prediction_time": [date(2020, 2, 1)]})
 >>> label(h, t, "breakdown", 180)["label_breakdown_180d"].to_list()
 [1]
@@ -330,14 +326,8 @@ def label_with_report(
     --------
     >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-    ...                              "start": [date(2020, 1, 1)], "end": [None],
-    ...                              "setting": ["foster"], "end_reason": [None]}),
-    ...     events=None, observed_until=date(2020, 6, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history({"start": date(2020, 1, 1)}, observed_until=date(2020, 6, 1))
     >>> t = pl.DataFrame({"child_id": ["a", "a"],
     ...                   "prediction_time": [date(2020, 2, 1), date(2020, 5, 1)]})
     >>> frame, report = label_with_report(h, t, "breakdown", 90)
@@ -412,15 +402,12 @@ def label(
     --------
     >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"] * 3, "placement_id": ["p1", "p2", "p3"],
-    ...         "start": [date(2020, 1, 1), date(2020, 3, 1), date(2020, 6, 1)],
-    ...         "end": [date(2020, 3, 1), date(2020, 6, 1), None],
-    ...         "setting": ["foster"] * 3, "end_reason": ["breakdown", "planned", None]}),
-    ...     events=None, observed_until=date(2021, 6, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": [date(2020, 1, 1), date(2020, 3, 1), date(2020, 6, 1)],
+    ...      "end": [date(2020, 3, 1), date(2020, 6, 1), None],
+    ...      "end_reason": ["breakdown", "planned", None]},
+    ...     observed_until=date(2021, 6, 1))
     >>> t = pl.DataFrame({"child_id": ["a"], "prediction_time": [date(2020, 2, 1)]})
     >>> label(h, t, "carousel", 365)["label_carousel_365d"].to_list()
     [1]
@@ -466,14 +453,10 @@ def person_period(
     --------
     >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-    ...                              "start": [date(2020, 1, 1)], "end": [date(2020, 3, 15)],
-    ...                              "setting": ["foster"], "end_reason": ["breakdown"]}),
-    ...     events=None, observed_until=date(2021, 1, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": date(2020, 1, 1), "end": date(2020, 3, 15), "end_reason": "breakdown"},
+    ...     observed_until=date(2021, 1, 1))
     >>> t = pl.DataFrame({"child_id": ["a"], "prediction_time": [date(2020, 2, 1)]})
     >>> person_period(h, t, "breakdown", 90)["event"].to_list()
     [0, 1]
@@ -547,18 +530,13 @@ def breakdown_definition_summary(
 
     Examples
     --------
-    >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
+    >>> from earlysignal.data import example_history
     >>> n = 30
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": [f"c{i}" for i in range(n)],
-    ...                            "birth_date": [date(2010, 1, 1)] * n, "sex": ["male"] * n}),
-    ...     placements=pl.DataFrame({"child_id": [f"c{i}" for i in range(n)],
-    ...         "placement_id": [f"p{i}" for i in range(n)], "start": [date(2020, 1, 1)] * n,
-    ...         "end": [date(2020, 5, 1)] * n, "setting": ["foster"] * n,
-    ...         "end_reason": ["breakdown"] * 22 + ["provider_ended"] * 8}),
-    ...     events=None, observed_until=date(2021, 1, 1))
+    >>> h = example_history(
+    ...     {"child_id": [f"c{i}" for i in range(n)], "start": date(2020, 1, 1),
+    ...      "end": date(2020, 5, 1), "end_reason": ["breakdown"] * 22 + ["provider_ended"] * 8},
+    ...     observed_until=date(2021, 1, 1))
     >>> s = breakdown_definition_summary(h)
     >>> s["name"], s["end_reasons"], s["counts"]
     ('child_side', ['breakdown'], {'breakdown': 20, 'provider_ended': None})

@@ -22,16 +22,10 @@ Examples
 --------
 >>> import polars as pl
 >>> from datetime import date
->>> from earlysignal.data import CareHistory
->>> h = CareHistory.from_frames(
-...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-...                            "sex": ["male"]}),
-...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-...                              "start": [date(2020, 3, 1)], "end": [None],
-...                              "setting": ["foster"], "end_reason": [None]}),
-...     events=None,
-...     statuses=pl.DataFrame({"child_id": ["a"], "kind": ["measure"], "value": ["ots"],
-...                            "start": [date(2019, 6, 1)], "end": [None]}),
+>>> from earlysignal.data import example_history
+>>> h = example_history(
+...     {"start": date(2020, 3, 1)},
+...     statuses={"kind": "measure", "value": "ots", "start": date(2019, 6, 1)},
 ...     observed_until=date(2021, 1, 1))
 >>> t = pl.DataFrame({"child_id": ["a"], "prediction_time": [date(2020, 1, 1)]})
 >>> entry_days(h, t).select("_at_risk", "_event_day").row(0)
@@ -72,16 +66,11 @@ def measures_in_force(history: CareHistory, times: pl.DataFrame) -> pl.Series:
     --------
     >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-    ...                              "start": [date(2020, 3, 1)], "end": [None],
-    ...                              "setting": ["foster"], "end_reason": [None]}),
-    ...     events=None,
-    ...     statuses=pl.DataFrame({"child_id": ["a"], "kind": ["measure"], "value": ["ots"],
-    ...                            "start": [date(2019, 6, 1)], "end": [date(2019, 12, 31)]}),
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": date(2020, 3, 1)},
+    ...     statuses={"kind": "measure", "value": "ots", "start": date(2019, 6, 1),
+    ...               "end": date(2019, 12, 31)},
     ...     observed_until=date(2021, 1, 1))
     >>> t = pl.DataFrame({"child_id": ["a", "a"],
     ...                   "prediction_time": [date(2019, 12, 31), date(2020, 1, 1)]})

@@ -1,5 +1,6 @@
 """Canonical care-history data: the ``CareHistory`` container, reading, writing, validation."""
 
+from earlysignal.data.example import example_history
 from earlysignal.data.history import CareHistory, conform
 from earlysignal.data.io import load_history, read_folder, write_folder
 from earlysignal.data.validate import (
@@ -20,6 +21,7 @@ __all__ = [
     "UnusableInputError",
     "ValidationReport",
     "conform",
+    "example_history",
     "load_history",
     "read_folder",
     "repair_history",

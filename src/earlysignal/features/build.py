@@ -653,16 +653,12 @@ def build_features(
     --------
     >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
+    >>> from earlysignal.data import example_history
     >>> from earlysignal.features.specs import MoveCount, EventCount
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a", "a"], "placement_id": ["p1", "p2"],
-    ...         "start": [date(2020, 1, 1), date(2020, 3, 1)], "end": [date(2020, 3, 1), None],
-    ...         "setting": ["foster", "residential"], "end_reason": ["breakdown", None]}),
-    ...     events=pl.DataFrame({"child_id": ["a", "a"], "kind": ["incident", "incident"],
-    ...                          "date": [date(2020, 2, 1), date(2020, 4, 1)]}),
+    >>> h = example_history(
+    ...     {"start": [date(2020, 1, 1), date(2020, 3, 1)], "end": [date(2020, 3, 1), None],
+    ...      "setting": ["foster", "residential"], "end_reason": ["breakdown", None]},
+    ...     events={"kind": "incident", "date": [date(2020, 2, 1), date(2020, 4, 1)]},
     ...     observed_until=date(2021, 1, 1))
     >>> t = pl.DataFrame({"child_id": ["a"], "prediction_time": [date(2020, 4, 1)]})
     >>> f = build_features(h, t, [MoveCount(365), EventCount("incident", 90)])

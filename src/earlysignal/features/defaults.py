@@ -65,17 +65,11 @@ def feature_vocabulary(history: CareHistory, *, before: date | None = None) -> d
 
     Examples
     --------
-    >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-    ...         "start": [date(2020, 1, 1)], "end": [None], "setting": ["foster"],
-    ...         "end_reason": [None]}),
-    ...     events=pl.DataFrame({"child_id": ["a", "a"], "kind": ["incident", "new_kind"],
-    ...                          "date": [date(2020, 2, 1), date(2021, 2, 1)]}),
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": date(2020, 1, 1)},
+    ...     events={"kind": ["incident", "new_kind"], "date": [date(2020, 2, 1), date(2021, 2, 1)]},
     ...     observed_until=date(2021, 6, 1))
     >>> feature_vocabulary(h, before=date(2021, 1, 1))["event_kinds"]
     ['incident']

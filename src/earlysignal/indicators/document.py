@@ -11,17 +11,11 @@ disclosure-protected table is accepted: a report is a published artefact, and th
 Examples
 --------
 >>> from datetime import date
->>> import polars as pl
->>> from earlysignal.data import CareHistory
+>>> from earlysignal.data import example_history
 >>> from earlysignal.indicators.report import stability_indicators
 >>> kids = [f"c{i}" for i in range(40)]
->>> h = CareHistory.from_frames(
-...     children=pl.DataFrame({"child_id": kids, "birth_date": [date(2010, 1, 1)] * 40,
-...                            "sex": ["female", "male"] * 20}),
-...     placements=pl.DataFrame({"child_id": kids, "placement_id": kids,
-...         "start": [date(2019, 1, 1)] * 40, "end": [None] * 40,
-...         "setting": ["foster"] * 40, "end_reason": [None] * 40}),
-...     events=None, observed_until=date(2021, 3, 31))
+>>> h = example_history({"child_id": kids, "start": date(2019, 1, 1)},
+...     children={"sex": ["female", "male"] * 20}, observed_until=date(2021, 3, 31))
 >>> table = stability_indicators(h, year_ends=[date(2021, 3, 31)], dfe=False)
 >>> html = render_indicator_report(table, lang="nl")
 >>> "Stabiliteit van plaatsingen" in html and "31 maart 2021" in html

@@ -22,17 +22,13 @@ placements in which each starts at most one day after the previous one ended.
 
 Examples
 --------
->>> import polars as pl
 >>> from datetime import date
->>> from earlysignal.data.history import CareHistory
->>> pl_ = pl.DataFrame({"child_id": ["a", "a", "a", "b"], "placement_id": ["1", "2", "3", "4"],
-...     "start": [date(2020, 5, 1), date(2020, 8, 1), date(2020, 12, 1), date(2018, 1, 1)],
-...     "end": [date(2020, 8, 1), date(2020, 12, 1), None, None],
-...     "setting": ["foster"] * 4, "provider_id": ["x", "y", "z", "w"],
-...     "end_reason": ["breakdown", "planned", None, None]})
->>> ch = pl.DataFrame({"child_id": ["a", "b"], "birth_date": [date(2010, 1, 1)] * 2,
-...     "sex": ["male", "female"]})
->>> h = CareHistory.from_frames(children=ch, placements=pl_, events=None,
+>>> from earlysignal.data import example_history
+>>> h = example_history(
+...     {"child_id": ["a", "a", "a", "b"],
+...      "start": [date(2020, 5, 1), date(2020, 8, 1), date(2020, 12, 1), date(2018, 1, 1)],
+...      "end": [date(2020, 8, 1), date(2020, 12, 1), None, None],
+...      "end_reason": ["breakdown", "planned", None, None]},
 ...     observed_until=date(2021, 6, 1))
 >>> placements_during_year(h, date(2021, 3, 31))["placements"].to_list()
 [3, 1]

@@ -9,15 +9,11 @@ tables, with hidden values marked ``c`` (as in DfE tables).
 Examples
 --------
 >>> from datetime import date
->>> import polars as pl
->>> from earlysignal.data import CareHistory
->>> h = CareHistory.from_frames(
-...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-...                            "sex": ["male"]}),
-...     placements=pl.DataFrame({"child_id": ["a", "a"], "placement_id": ["p1", "p2"],
-...         "start": [date(2020, 1, 1), date(2020, 6, 1)], "end": [date(2020, 6, 1), None],
-...         "setting": ["foster", "residential"], "end_reason": ["breakdown", None]}),
-...     events=None, observed_until=date(2021, 1, 1))
+>>> from earlysignal.data import example_history
+>>> h = example_history(
+...     {"start": [date(2020, 1, 1), date(2020, 6, 1)], "end": [date(2020, 6, 1), None],
+...      "setting": ["foster", "residential"], "end_reason": ["breakdown", None]},
+...     observed_until=date(2021, 1, 1))
 >>> fig = plot_trajectories(h, n=1)
 >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
 ['child 1']
@@ -225,16 +221,10 @@ def plot_moves_distribution(
     Examples
     --------
     >>> from datetime import date
-    >>> import polars as pl
-    >>> from earlysignal.data import CareHistory
+    >>> from earlysignal.data import example_history
     >>> kids = [f"c{i}" for i in range(30)]
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": kids, "birth_date": [date(2010, 1, 1)] * 30,
-    ...                            "sex": ["female"] * 30}),
-    ...     placements=pl.DataFrame({"child_id": kids, "placement_id": kids,
-    ...         "start": [date(2019, 1, 1)] * 30, "end": [None] * 30,
-    ...         "setting": ["foster"] * 30, "end_reason": [None] * 30}),
-    ...     events=None, observed_until=date(2021, 3, 31))
+    >>> h = example_history({"child_id": kids, "start": date(2019, 1, 1)},
+    ...     observed_until=date(2021, 3, 31))
     >>> fig = plot_moves_distribution(h, date(2021, 3, 31), top=2)
     >>> [t.get_text() for t in fig.axes[0].texts]  # zeros hidden, so the 30 is hidden too
     ['c', 'c', 'c']

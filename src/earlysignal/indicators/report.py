@@ -31,18 +31,13 @@ every hidden value is marked in its ``<column>_flag``.
 Examples
 --------
 >>> from datetime import date
->>> import polars as pl
->>> from earlysignal.data import CareHistory
->>> h = CareHistory.from_frames(
-...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-...                            "sex": ["male"]}),
-...     placements=pl.DataFrame({
-...         "child_id": ["a"] * 3, "placement_id": ["p1", "p2", "p3"],
-...         "start": [date(2020, 1, 1), date(2020, 6, 1), date(2020, 9, 1)],
-...         "end": [date(2020, 6, 1), date(2020, 9, 1), None],
-...         "setting": ["foster", "residential", "foster"],
-...         "end_reason": ["breakdown", "planned", None]}),
-...     events=None, observed_until=date(2021, 6, 1))
+>>> from earlysignal.data import example_history
+>>> h = example_history(
+...     {"start": [date(2020, 1, 1), date(2020, 6, 1), date(2020, 9, 1)],
+...      "end": [date(2020, 6, 1), date(2020, 9, 1), None],
+...      "setting": ["foster", "residential", "foster"],
+...      "end_reason": ["breakdown", "planned", None]},
+...     observed_until=date(2021, 6, 1))
 >>> moves_in_year(h, date(2021, 3, 31)).select("child_id", "moves", "days_in_care").rows()
 [('a', 2, 365)]
 """
@@ -120,15 +115,8 @@ def default_year_ends(history: CareHistory) -> list[date]:
     Examples
     --------
     >>> from datetime import date
-    >>> import polars as pl
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p"],
-    ...         "start": [date(2018, 6, 1)], "end": [None], "setting": ["foster"],
-    ...         "end_reason": [None]}),
-    ...     events=None, observed_until=date(2021, 6, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history({"start": date(2018, 6, 1)}, observed_until=date(2021, 6, 1))
     >>> default_year_ends(h)
     [datetime.date(2020, 3, 31), datetime.date(2021, 3, 31)]
     """
@@ -172,18 +160,14 @@ def care_timeline(history: CareHistory) -> pl.DataFrame:
     Examples
     --------
     >>> from datetime import date
-    >>> import polars as pl
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-    ...                            "sex": ["male"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"] * 3, "placement_id": ["1", "2", "3"],
-    ...         "start": [date(2020, 1, 1), date(2020, 3, 1), date(2021, 1, 1)],
-    ...         "end": [date(2020, 3, 1), date(2020, 6, 1), None],
-    ...         "setting": ["foster"] * 3, "end_reason": ["breakdown", "return_home", None]}),
-    ...     events=None, observed_until=date(2021, 6, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": [date(2020, 1, 1), date(2020, 3, 1), date(2021, 1, 1)],
+    ...      "end": [date(2020, 3, 1), date(2020, 6, 1), None],
+    ...      "end_reason": ["breakdown", "return_home", None]},
+    ...     observed_until=date(2021, 6, 1))
     >>> care_timeline(h).select("placement_id", "episode", "move").rows()
-    [('1', 1, False), ('2', 1, True), ('3', 2, False)]
+    [('p1', 1, False), ('p2', 1, True), ('p3', 2, False)]
     """
     p = history.placements.filter(~pl.col("temporary").fill_null(False)).sort(
         "child_id", "start", "placement_id"
@@ -409,16 +393,12 @@ def long_term_members(history: CareHistory, year_end: date) -> pl.DataFrame:
     Examples
     --------
     >>> from datetime import date
-    >>> import polars as pl
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a", "b"], "birth_date": [date(2010, 1, 1)] * 2,
-    ...                            "sex": ["male", "female"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a", "b", "b"], "placement_id": ["1", "2", "3"],
-    ...         "start": [date(2017, 1, 1), date(2017, 1, 1), date(2020, 1, 1)],
-    ...         "end": [None, date(2020, 1, 1), None], "setting": ["foster"] * 3,
-    ...         "end_reason": [None, "planned", None]}),
-    ...     events=None, observed_until=date(2021, 6, 1))
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"child_id": ["a", "b", "b"],
+    ...      "start": [date(2017, 1, 1), date(2017, 1, 1), date(2020, 1, 1)],
+    ...      "end": [None, date(2020, 1, 1), None], "end_reason": [None, "planned", None]},
+    ...     observed_until=date(2021, 6, 1))
     >>> long_term_members(h, date(2021, 3, 31)).rows()
     [('a', True), ('b', False)]
     """
@@ -537,15 +517,10 @@ def stability_indicators(
     --------
     >>> from datetime import date
     >>> import polars as pl
-    >>> from earlysignal.data import CareHistory
+    >>> from earlysignal.data import example_history
     >>> kids = [f"c{i}" for i in range(40)]
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": kids, "birth_date": [date(2010, 1, 1)] * 40,
-    ...                            "sex": ["female", "male"] * 20}),
-    ...     placements=pl.DataFrame({"child_id": kids, "placement_id": kids,
-    ...         "start": [date(2019, 1, 1)] * 40, "end": [None] * 40,
-    ...         "setting": ["foster"] * 40, "end_reason": [None] * 40}),
-    ...     events=None, observed_until=date(2021, 3, 31))
+    >>> h = example_history({"child_id": kids, "start": date(2019, 1, 1)},
+    ...     children={"sex": ["female", "male"] * 20}, observed_until=date(2021, 3, 31))
     >>> t = stability_indicators(h, year_ends=[date(2021, 3, 31)], dfe=False)
     >>> t.filter(pl.col("indicator") == "moves_per_child").select("children", "value").row(0)
     (40, 0.0)
@@ -687,19 +662,15 @@ def moves_distribution(
     Examples
     --------
     >>> from datetime import date
-    >>> import polars as pl
-    >>> from earlysignal.data import CareHistory
+    >>> from earlysignal.data import example_history
     >>> kids = [f"c{i}" for i in range(30)]
     >>> movers = kids[:14]  # 14 children moved once on 1 June 2020
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": kids, "birth_date": [date(2010, 1, 1)] * 30,
-    ...                            "sex": ["female"] * 30}),
-    ...     placements=pl.DataFrame({"child_id": kids + movers,
-    ...         "placement_id": [f"{k}-{i}" for i, k in enumerate(kids + movers)],
-    ...         "start": [date(2019, 1, 1)] * 30 + [date(2020, 6, 1)] * 14,
-    ...         "end": [date(2020, 6, 1)] * 14 + [None] * 30,
-    ...         "setting": ["foster"] * 44, "end_reason": ["planned"] * 14 + [None] * 30}),
-    ...     events=None, observed_until=date(2021, 3, 31))
+    >>> h = example_history(
+    ...     {"child_id": kids + movers,
+    ...      "start": [date(2019, 1, 1)] * 30 + [date(2020, 6, 1)] * 14,
+    ...      "end": [date(2020, 6, 1)] * 14 + [None] * 30,
+    ...      "end_reason": ["planned"] * 14 + [None] * 30},
+    ...     observed_until=date(2021, 3, 31))
     >>> moves_distribution(h, date(2021, 3, 31), top=1).select("moves", "children").rows()
     [('0', 15), ('1+', 15)]
     """

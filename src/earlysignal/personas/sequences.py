@@ -19,19 +19,13 @@ afterwards to the nearest medoid on their observed months (``cluster.assign``), 
 Examples
 --------
 >>> from datetime import date
->>> import polars as pl
->>> from earlysignal.data import CareHistory
+>>> from earlysignal.data import example_history
 >>> from earlysignal.personas.spec import PersonaSpec
->>> h = CareHistory.from_frames(
-...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-...                            "sex": ["male"]}),
-...     placements=pl.DataFrame({
-...         "child_id": ["a"] * 2, "placement_id": ["p1", "p2"],
-...         "start": [date(2020, 1, 1), date(2020, 3, 10)],
-...         "end": [date(2020, 3, 10), date(2020, 5, 1)],
-...         "setting": ["foster", "residential"],
-...         "end_reason": ["breakdown", "return_home"]}),
-...     events=None, observed_until=date(2020, 6, 15))
+>>> h = example_history(
+...     {"start": [date(2020, 1, 1), date(2020, 3, 10)],
+...      "end": [date(2020, 3, 10), date(2020, 5, 1)],
+...      "setting": ["foster", "residential"], "end_reason": ["breakdown", "return_home"]},
+...     observed_until=date(2020, 6, 15))
 >>> s = monthly_states(h, PersonaSpec(window=6))
 >>> s.labels(0), int(s.length[0]), bool(s.complete[0])
 (['foster', 'foster', 'moved', 'residential', 'home_after_return', '.'], 5, False)

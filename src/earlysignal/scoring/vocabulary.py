@@ -149,17 +149,12 @@ def vocabulary_report(history: CareHistory, vocabulary: ModelVocabulary) -> pl.D
 
     Examples
     --------
-    >>> import polars as pl
     >>> from datetime import date
-    >>> from earlysignal.data import CareHistory
-    >>> h = CareHistory.from_frames(
-    ...     children=pl.DataFrame({"child_id": ["a", "b"], "birth_date": [date(2010, 1, 1)] * 2,
-    ...                            "sex": ["male", "female"]}),
-    ...     placements=pl.DataFrame({"child_id": ["a"], "placement_id": ["p1"],
-    ...         "start": [date(2020, 1, 1)], "end": [None], "setting": ["foster"],
-    ...         "end_reason": [None]}),
-    ...     events=pl.DataFrame({"child_id": ["a", "a", "b"], "date": [date(2020, 2, 1)] * 3,
-    ...                          "kind": ["incident", "new_kind", "new_kind"]}),
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": date(2020, 1, 1)}, children={"child_id": ["a", "b"]},
+    ...     events={"child_id": ["a", "a", "b"], "date": date(2020, 2, 1),
+    ...             "kind": ["incident", "new_kind", "new_kind"]},
     ...     observed_until=date(2021, 6, 1))
     >>> v = ModelVocabulary(("incident", "missing"), (), None, "recorded")
     >>> vocabulary_report(h, v).select("kind", "finding", "rows", "children").rows()

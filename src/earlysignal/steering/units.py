@@ -16,16 +16,12 @@ children) enters.
 Examples
 --------
 >>> from datetime import date
->>> import polars as pl
->>> from earlysignal.data import CareHistory
->>> h = CareHistory.from_frames(
-...     children=pl.DataFrame({"child_id": ["a"], "birth_date": [date(2010, 1, 1)],
-...                            "sex": ["male"]}),
-...     placements=pl.DataFrame({"child_id": ["a"] * 2, "placement_id": ["p1", "p2"],
-...         "start": [date(2020, 1, 1), date(2020, 6, 1)], "end": [date(2020, 6, 1), None],
-...         "setting": ["foster", "residential"], "end_reason": ["breakdown", None],
-...         "provider_id": ["A", "B"]}),
-...     events=None, observed_until=date(2021, 6, 1))
+>>> from earlysignal.data import example_history
+>>> h = example_history(
+...     {"start": [date(2020, 1, 1), date(2020, 6, 1)], "end": [date(2020, 6, 1), None],
+...      "setting": ["foster", "residential"], "end_reason": ["breakdown", None],
+...      "provider_id": ["A", "B"]},
+...     observed_until=date(2021, 6, 1))
 >>> t = placement_table(h, SteeringSpec(by="provider"))
 >>> t.select("unit", "breakdown", "moves", "prior_unplanned").rows()
 [('A', 1, 1, 0), ('B', 0, 0, 1)]
