@@ -4,35 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
+from local_server import free_port, stop, wait_healthy  # type: ignore[import-not-found]
 from studies import REGISTERED, small_study  # type: ignore[import-not-found]
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 HEALTH_TIMEOUT_S = 240  # the scoring server needs a minute or more on a loaded 2-core machine
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/ping", timeout=5) as resp:
-            return bool(resp.status == 200)
-    except OSError:
-        return False
 
 
 def test_mlflow_models_serve_scores_over_rest(tmp_path: Path) -> None:
@@ -48,7 +32,7 @@ def test_mlflow_models_serve_scores_over_rest(tmp_path: Path) -> None:
         .select(loaded.feature_names)
         .head(20)
     )
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MLFLOW_TRACKING_URI": s.uri, "MLFLOW_REGISTRY_URI": s.uri}
     log = (tmp_path / "serve.log").open("wb")
@@ -71,13 +55,7 @@ def test_mlflow_models_serve_scores_over_rest(tmp_path: Path) -> None:
         cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=s.root, start_new_session=True
     )
     try:
-        deadline = time.monotonic() + HEALTH_TIMEOUT_S
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"scoring server not up:\n{(tmp_path / 'serve.log').read_text()[-3000:]}"
-                )
-            time.sleep(1)
+        wait_healthy(f"{url}/ping", proc, tmp_path / "serve.log", HEALTH_TIMEOUT_S)
         rows = [[None if v is None else float(v) for v in row] for row in x.rows()]
         body = json.dumps({"dataframe_split": {"columns": list(x.columns), "data": rows}})
         request = urllib.request.Request(
@@ -86,13 +64,7 @@ def test_mlflow_models_serve_scores_over_rest(tmp_path: Path) -> None:
         with urllib.request.urlopen(request, timeout=60) as resp:
             answer = json.loads(resp.read())
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
+        stop(proc)
         log.close()
     risks = np.array([r["risk"] for r in answer["predictions"]])
     np.testing.assert_allclose(risks, loaded.model.risk(x), rtol=0, atol=1e-12)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from local_server import free_port, stop, wait_healthy  # type: ignore[import-not-found]
 
 from earlysignal.experiment.config import ExperimentConfig, load_config
 
@@ -22,23 +19,9 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 HEALTH_TIMEOUT_S = 180  # the server needs 30-95 s to answer on a loaded 2-core machine
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=5) as resp:
-            return bool(resp.status == 200)
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
+    port = free_port()
     mlflow_exe = Path(sys.executable).with_name("mlflow")
     log = (tmp_path / "server.log").open("wb")
     cmd = [
@@ -53,26 +36,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     try:
         yield f"http://127.0.0.1:{port}", proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
+        stop(proc)
         log.close()
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"mlflow server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        if _healthy(url):
-            return
-        time.sleep(1)
-    pytest.fail(f"mlflow server at {url} not healthy after {HEALTH_TIMEOUT_S} s:\n"
-                f"{log.read_text()[-3000:]}")  # fmt: skip
 
 
 def test_small_experiment_against_a_real_server(
@@ -94,7 +59,7 @@ def test_small_experiment_against_a_real_server(
     data["tracking"]["experiment"] = "server-test"
     data["tracking"]["register_as"] = "server_test_model"
     config = ExperimentConfig.from_dict(data)
-    _wait(url, proc, tmp_path / "server.log")
+    wait_healthy(f"{url}/health", proc, tmp_path / "server.log", HEALTH_TIMEOUT_S)
 
     result = run_experiment(config, tracking_uri=url, output_dir=tmp_path / "cards",
                             simulation=sim)  # fmt: skip
