@@ -44,20 +44,12 @@
 # %%
 # %matplotlib inline
 import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
+from _setup import start  # notebooks/_setup.py: table display, the output folder
 
-pl.Config.set_tbl_rows(15)
-pl.Config.set_tbl_cols(12)
-pl.Config.set_fmt_str_lengths(60)
-
-# Where this notebook writes files: EARLYSIGNAL_NOTEBOOK_OUT if set, else a fresh temp folder
-# (never the repository, so no data ends up in git).
-OUT = Path(os.environ.get("EARLYSIGNAL_NOTEBOOK_OUT") or tempfile.mkdtemp(prefix="earlysignal-"))
-OUT.mkdir(parents=True, exist_ok=True)
-print("outputs go to", OUT)
+OUT = start()
 
 # %% [markdown]
 # ## 1. A simulated agency

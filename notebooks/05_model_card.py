@@ -41,33 +41,14 @@
 
 # %%
 # %matplotlib inline
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from _setup import start  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
 
-pl.Config.set_tbl_rows(15)
-pl.Config.set_tbl_cols(12)
-pl.Config.set_fmt_str_lengths(60)
-
-# Where this notebook writes files: EARLYSIGNAL_NOTEBOOK_OUT if set, else a fresh temp folder
-# (never the repository, so no data ends up in git).
-OUT = Path(os.environ.get("EARLYSIGNAL_NOTEBOOK_OUT") or tempfile.mkdtemp(prefix="earlysignal-"))
-OUT.mkdir(parents=True, exist_ok=True)
-print("outputs go to", OUT)
-
-# %%
-import warnings
-
-# LightGBM's OpenMP threads should sleep, not spin, while they wait for each other: on a
-# machine shared with other jobs, spinning threads slow training down many times over. This
-# must be set before lightgbm is first imported (set OMP_WAIT_POLICY yourself to override).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-# shap imports tqdm's notebook progress bars, which warn when ipywidgets is not installed.
-warnings.filterwarnings("ignore", message="IProgress not found")
+OUT = start(training=True)
 
 # %% [markdown]
 # ## 1. Where the run goes
@@ -77,11 +58,9 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 # that running the notebook by hand never writes a database into the repository.
 
 # %%
-TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{OUT / 'mlruns.db'}"
-# Quieter output: no download progress bars, no INFO lines from MLflow.
-os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
-print("MLflow tracking URI:", TRACKING_URI)
+from _setup import tracking_uri  # quieter output: no download progress bars, no MLflow INFO lines
+
+TRACKING_URI = tracking_uri(OUT)
 
 # %% [markdown]
 # ## 2. A small study config

@@ -27,16 +27,12 @@
 # > whose true provider effects are known, so we can see how well the comparison finds them.
 
 # %%
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import polars as pl
+from _setup import start  # notebooks/_setup.py: table display, the output folder
 
-OUT = Path(os.environ.get("EARLYSIGNAL_NOTEBOOK_OUT") or tempfile.mkdtemp(prefix="earlysignal-"))
-OUT.mkdir(parents=True, exist_ok=True)
-print("outputs go to", OUT)
+OUT = start()
 
 # %% [markdown]
 # ## 1. A simulated agency with provider effects
