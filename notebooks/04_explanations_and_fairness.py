@@ -256,9 +256,10 @@ display(HTML(html))
 # - a **calibration-gap test**: log O/E in the group against log O/E in everyone else,
 #   flagged when its p-value is under 0.05 divided by the number of groups tested.
 #
-# Age group is the child's age at the prediction time (0-11, 12-15, 16+).
+# Age group is the child's age at the prediction time (0-11, 12-15, 16+; `earlysignal.cohort.age_group`).
 
 # %%
+from earlysignal.cohort import age_group
 from earlysignal.fairness import AuditSpec, audit
 
 ATTRIBUTES = ["sex", "origin", "age_group", "disability", "unaccompanied"]
@@ -272,19 +273,11 @@ def audit_frame(sim: Any, test: pl.DataFrame, model: Any) -> Any:
         horizon=HORIZON,
         n_draws=30,
     )
-    age = (pl.col("prediction_time") - pl.col("birth_date")).dt.total_days() / 365.25
     return (
         test.select("child_id", "prediction_time", LABEL)
         .with_columns(risk=pl.Series(model.risk(test.select(names))), oracle=oracle["risk"])
         .join(sim.history.children, on="child_id", how="left", maintain_order="left")
-        .with_columns(
-            pl.when(age < 12)
-            .then(pl.lit("0-11"))
-            .when(age < 16)
-            .then(pl.lit("12-15"))
-            .otherwise(pl.lit("16+"))
-            .alias("age_group")
-        )
+        .with_columns(age_group())
         .select("child_id", "prediction_time", LABEL, "risk", "oracle", *ATTRIBUTES)
     )
 

@@ -45,6 +45,7 @@ __all__ = [
     "Schedule",
     "UserTimes",
     "YearEnds",
+    "age_group",
     "attach_placement",
     "placement_timeline",
     "prediction_times",
@@ -532,3 +533,41 @@ def prediction_times(history: CareHistory, design: Design | None = None) -> pl.D
     3
     """
     return prediction_times_with_report(history, design or Schedule())[0]
+
+
+def age_group(at: str = "prediction_time") -> pl.Expr:
+    """The child's age band at a time (``0-11``, ``12-15``, ``16+``), for audits and monitoring.
+
+    Age is ``(at - birth_date)`` in days over 365.25; the bands are those of the fairness audit
+    (``[fairness] attributes = ["age_group", ...]``) and of the monitor's subgroups. One
+    expression so that the audit of a study and the monitoring of its model group children
+    alike.
+
+    Parameters
+    ----------
+    at : str
+        The date column the age is taken at; the frame also needs ``birth_date``.
+
+    Returns
+    -------
+    polars.Expr
+        A String expression named ``age_group``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> t = [date(2021, 6, 1), date(2023, 6, 1), date(2026, 6, 1)]
+    >>> f = pl.DataFrame({"birth_date": [date(2010, 1, 1)] * 3, "prediction_time": t})
+    >>> f.select(age_group())["age_group"].to_list()
+    ['0-11', '12-15', '16+']
+    """
+    age = (pl.col(at) - pl.col("birth_date")).dt.total_days() / 365.25
+    return (
+        pl.when(age < 12)
+        .then(pl.lit("0-11"))
+        .when(age < 16)
+        .then(pl.lit("12-15"))
+        .otherwise(pl.lit("16+"))
+        .alias("age_group")
+    )

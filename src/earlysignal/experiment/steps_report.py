@@ -189,20 +189,14 @@ def _audit(state: _State) -> None:
 
 
 def _audit_attributes(state: _State, test: pl.DataFrame) -> pl.DataFrame:
+    from earlysignal.cohort import age_group
+
     children = state.history.children
     keep = [a for a in state.config.fairness.attributes if a in children.columns]
     frame = test.select("child_id", "prediction_time").join(
         children.select("child_id", "birth_date", *keep), on="child_id", how="left"
     )
-    age = (pl.col("prediction_time") - pl.col("birth_date")).dt.total_days() / 365.25
-    frame = frame.with_columns(
-        pl.when(age < 12)
-        .then(pl.lit("0-11"))
-        .when(age < 16)
-        .then(pl.lit("12-15"))
-        .otherwise(pl.lit("16+"))
-        .alias("age_group")
-    )
+    frame = frame.with_columns(age_group())
     cols = [a for a in state.config.fairness.attributes if a in frame.columns]
     return frame.select([pl.col(c).cast(pl.String) for c in cols])
 

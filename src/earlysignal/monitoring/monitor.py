@@ -132,19 +132,13 @@ def _metrics() -> dict[str, Callable[..., Any]]:
 
 
 def _attributes(history: CareHistory, frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    from earlysignal.cohort import age_group
+
     children = history.children
     cols = [c for c in names if c in children.columns and c != "age_group"]
     out = frame.join(children.select("child_id", "birth_date", *cols), on="child_id", how="left")
     if "age_group" in names:
-        age = (pl.col("prediction_time") - pl.col("birth_date")).dt.total_days() / 365.25
-        out = out.with_columns(
-            pl.when(age < 12)
-            .then(pl.lit("0-11"))
-            .when(age < 16)
-            .then(pl.lit("12-15"))
-            .otherwise(pl.lit("16+"))
-            .alias("age_group")
-        )
+        out = out.with_columns(age_group())
         cols.append("age_group")
     return out.with_columns(pl.col(c).cast(pl.String) for c in cols)
 
