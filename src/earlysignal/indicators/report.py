@@ -52,6 +52,7 @@ from typing import Any
 import polars as pl
 
 from earlysignal.data.history import CareHistory
+from earlysignal.data.timeline import placement_timeline
 from earlysignal.disclosure import DisclosurePolicy, protect
 from earlysignal.ledger import current_ledger, ledger_for, use_ledger
 
@@ -147,9 +148,9 @@ def default_year_ends(history: CareHistory) -> list[date]:
 def care_timeline(history: CareHistory) -> pl.DataFrame:
     """Non-temporary placements with their care episode and move flag.
 
-    The same definitions as ``earlysignal.cohort.placement_timeline`` (which sits above this
-    layer and cannot be imported here): an episode starts at a child's first placement or one
-    starting more than one day after the previous one ended; every other start is a move.
+    The columns of :func:`earlysignal.data.timeline.placement_timeline` that the indicators
+    use: an episode starts at a child's first placement or one starting more than one day
+    after the previous one ended; every other start is a move.
 
     Returns
     -------
@@ -169,24 +170,8 @@ def care_timeline(history: CareHistory) -> pl.DataFrame:
     >>> care_timeline(h).select("placement_id", "episode", "move").rows()
     [('p1', 1, False), ('p2', 1, True), ('p3', 2, False)]
     """
-    p = history.placements.filter(~pl.col("temporary").fill_null(False)).sort(
-        "child_id", "start", "placement_id"
-    )
-    # sorted by child: shifts instead of window functions (much faster with many children)
-    first = (pl.col("child_id") != pl.col("child_id").shift(1)).fill_null(True)
-    gap = (pl.col("start") - pl.col("end").shift(1)).dt.total_days()
-    new_episode = first | (gap.is_not_null() & (gap > 1))
-    running = new_episode.cast(pl.Int32).cum_sum()
-    offset = pl.when(first).then(running).forward_fill()
-    return p.select(
-        "child_id",
-        "placement_id",
-        "start",
-        "end",
-        "setting",
-        "end_reason",
-        (running - offset + 1).cast(pl.Int32).alias("episode"),
-        (~new_episode).alias("move"),
+    return placement_timeline(history).select(
+        "child_id", "placement_id", "start", "end", "setting", "end_reason", "episode", "move"
     )
 
 
