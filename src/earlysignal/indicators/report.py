@@ -162,13 +162,13 @@ def care_timeline(history: CareHistory) -> pl.DataFrame:
     --------
     >>> from datetime import date
     >>> from earlysignal.data import example_history
-    >>> h = example_history(
-    ...     {"start": [date(2020, 1, 1), date(2020, 3, 1), date(2021, 1, 1)],
-    ...      "end": [date(2020, 3, 1), date(2020, 6, 1), None],
-    ...      "end_reason": ["breakdown", "return_home", None]},
+    >>> h = example_history(  # p2 is a week of respite: temporary, never a move
+    ...     {"start": [date(2020, 1, 1), date(2020, 2, 1), date(2020, 3, 1)],
+    ...      "end": [date(2020, 3, 1), date(2020, 2, 8), None],
+    ...      "end_reason": ["breakdown", "planned", None], "temporary": [False, True, False]},
     ...     observed_until=date(2021, 6, 1))
     >>> care_timeline(h).select("placement_id", "episode", "move").rows()
-    [('p1', 1, False), ('p2', 1, True), ('p3', 2, False)]
+    [('p1', 1, False), ('p3', 1, True)]
     """
     return placement_timeline(history).select(
         "child_id", "placement_id", "start", "end", "setting", "end_reason", "episode", "move"
