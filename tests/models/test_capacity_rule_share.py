@@ -1,4 +1,4 @@
-"""The capacity rule flags at most floor(capacity x n) rows, exactly that many when scores differ."""
+"""The capacity rule flags at most floor(capacity x n) rows; exactly that many if scores differ."""
 
 from __future__ import annotations
 
