@@ -81,7 +81,7 @@ def risk_interval_and_score(
     >>> X = rng.normal(size=(400, 2)); y = (X[:, 0] + rng.normal(size=400) > 0).astype(int)
     >>> m = CalibratedRiskModel(LogisticRiskModel(), method="isotonic").fit(X, y)
     >>> risk, interval, raw = risk_interval_and_score(m, X[:5])
-    >>> interval is None, bool(np.array_equal(raw, m.raw_score(X[:5])))
+    >>> bool(np.array_equal(raw, m.raw_score(X[:5]))), bool(np.array_equal(risk, m.risk(X[:5])))
     (True, True)
     """
     venn_abers = getattr(model, "venn_abers_", None)
