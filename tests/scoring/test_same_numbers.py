@@ -10,6 +10,7 @@ import pytest
 from studies import REGISTERED, small_study  # type: ignore[import-not-found]
 
 from earlysignal.explain import contributions
+from earlysignal.models import CapacityRule
 from earlysignal.scoring import load_scoring_model, score
 from earlysignal.scoring.score import _sheets, score_frame
 
@@ -37,14 +38,17 @@ def test_ranked_table_matches_the_plain_computation(loaded, tmp_path: Path) -> N
     risk = m.risk(x)
     lo, hi = m.predict_interval(x)
     phi = contributions(m, x).values
+    raw = m.raw_score(x)
     plain = pl.DataFrame(
-        {"child_id": frame["child_id"], "risk": risk, "risk_lower": lo, "risk_upper": hi}
-    ).sort(["risk", "child_id"], descending=[True, False])
+        {"child_id": frame["child_id"], "risk": risk, "risk_lower": lo, "risk_upper": hi,
+         "raw": raw}
+    ).sort(["risk", "raw", "child_id"], descending=[True, True, False])  # fmt: skip
     got = result.ranked
     assert got["child_id"].to_list() == plain["child_id"].to_list()
     for col in ("risk", "risk_lower", "risk_upper"):
         np.testing.assert_array_equal(got[col].to_numpy(), plain[col].to_numpy())
-    assert got["flagged"].to_list() == (got["risk"] >= loaded.metadata["threshold"]).to_list()
+    rule = CapacityRule.from_metadata(loaded.metadata)
+    assert got["flagged"].to_list() == rule.flag(plain["risk"], plain["raw"]).tolist()
     position = {c: i for i, c in enumerate(frame["child_id"].to_list())}
     for r in got.iter_rows(named=True):
         now = phi[position[r["child_id"]]]

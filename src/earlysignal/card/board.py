@@ -47,6 +47,16 @@ FLAG_METRICS: tuple[str, ...] = ("selection_rate", "tpr", "fpr", "ppv")
 caught, false-alarm rate, precision)."""
 
 
+def _flags(p: Any, threshold: float, flagged: Any) -> np.ndarray:
+    """The decision rule's flags: ``flagged`` when given, else ``p >= threshold``."""
+    if flagged is None:
+        return np.asarray(np.asarray(p, dtype=np.float64) >= threshold)
+    f = np.asarray(flagged, dtype=bool)
+    if f.shape != np.shape(p):
+        raise ValueError(f"flagged has shape {f.shape}, the risks {np.shape(p)}")
+    return f
+
+
 def _published(value: float, *, rounding: int = 5, min_cell: int = 10) -> int | None:
     """A count of children as published: rounded to ``rounding``; ``None`` under ``min_cell``."""
     if not math.isfinite(value) or value < min_cell:
@@ -64,6 +74,7 @@ def decision_in_people(
     caseload: int | None = None,
     rounding: int = 5,
     min_cell: int = 10,
+    flagged: Any = None,
 ) -> dict[str, Any]:
     """The decision rule counted in children, per run (one prediction date) and per caseworker.
 
@@ -81,6 +92,10 @@ def decision_in_people(
         The decision rule: flag risks of at least this.
     caseload
         Children per caseworker (``[decision] caseload``): adds the figures per caseworker.
+    flagged
+        The rows the decision rule flags (boolean, one per row), when the rule is more than a
+        risk threshold: a capacity rule breaks ties in risk by the model's raw score
+        (:func:`earlysignal.models.capacity_rule`). Default: ``p >= threshold``.
 
     Returns
     -------
@@ -94,7 +109,7 @@ def decision_in_people(
     ids = np.asarray(child_id)
     times = np.asarray(prediction_time)
     yy = np.asarray(y, dtype=np.float64)
-    flag = np.asarray(p, dtype=np.float64) >= threshold
+    flag = _flags(p, threshold, flagged)
     keys = ("scored", "events", "flagged", "flagged_with_event", "flagged_without_event",
             "events_missed")  # fmt: skip
     per: dict[str, list[float]] = {k: [] for k in keys}
@@ -220,6 +235,7 @@ def competing_by_age(
     horizon_days: int = 180,
     rounding: int = 5,
     min_cell: int = 10,
+    flagged: Any = None,
 ) -> list[dict[str, Any]]:
     """Results by age band at prediction time, with the share ended by a competing event.
 
@@ -227,6 +243,8 @@ def competing_by_age(
     ``no_event``). For 16-17-year-olds turning 18 ends the placement (a competing event,
     label 0), which lowers both their observed rate and the risk a model learns for them.
     ``turns_18_share`` is the share of rows whose child turns 18 inside the window.
+    ``flagged`` (boolean per row) replaces ``p >= threshold`` when the decision rule breaks
+    ties in risk (see :func:`decision_in_people`).
 
     Examples
     --------
@@ -240,6 +258,7 @@ def competing_by_age(
     st = np.asarray(status)
     yy = np.asarray(y, dtype=np.float64)
     pp = np.asarray(p, dtype=np.float64)
+    fl = _flags(pp, threshold, flagged)
     rows: list[dict[str, Any]] = []
     for name, lo, hi in bands:
         m = (a >= lo) & (a < hi)
@@ -250,7 +269,7 @@ def competing_by_age(
                          "share_flagged": None, "recall": None})  # fmt: skip
             continue
         events = float(yy[m].sum())
-        flag = pp[m] >= threshold
+        flag = fl[m]
         hidden = events < min_cell or n - events < min_cell
         rows.append(
             {

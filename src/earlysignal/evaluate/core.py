@@ -123,8 +123,9 @@ def _metric_arrays(
     thresholds: np.ndarray,
     fractions: np.ndarray,
     n_children: float,
+    tie_break: np.ndarray | None = None,
 ) -> dict[tuple[str, float | None], np.ndarray]:
-    ranking = M.ranking_metrics(y, p, w, fractions, n_children)
+    ranking = M.ranking_metrics(y, p, w, fractions, n_children, tie_break=tie_break)
     sums = M._bin_sums(y, p, w, bins)
     out: dict[tuple[str, float | None], np.ndarray] = {
         ("auroc", None): ranking["auroc"],
@@ -164,6 +165,7 @@ def evaluate(
     n_boot: int = 200,
     seed: int = 0,
     level: float = 0.95,
+    tie_break: Any = None,
 ) -> pl.DataFrame:
     """Evaluate predicted probabilities with child-clustered bootstrap intervals.
 
@@ -197,6 +199,10 @@ def evaluate(
         Seed of the bootstrap.
     level : float
         Interval coverage.
+    tie_break : array-like of float, optional
+        The model's raw score per row: ranks rows of equal risk of ``model`` (not of the
+        baselines or the oracle) for the capacity metrics, as the decision rule
+        (:func:`earlysignal.models.capacity_rule`) does.
 
     Returns
     -------
@@ -230,6 +236,9 @@ def evaluate(
     t = np.asarray(thresholds, dtype=np.float64)
     k = np.asarray(capacity, dtype=np.float64)
     n_children = float(np.unique(gv).size)
+    tb = None if tie_break is None else np.asarray(tie_break, dtype=np.float64).ravel()
+    if tb is not None and tb.shape != yv.shape:
+        raise ValueError(f"tie_break has {tb.size} values for {yv.size} rows")
     bins = {name: M.equal_mass_bins(values, n_bins) for name, values in predictions.items()}
 
     def all_arrays(w: np.ndarray) -> dict[str, dict[tuple[str, float | None], np.ndarray]]:
@@ -242,6 +251,7 @@ def evaluate(
                 thresholds=t,
                 fractions=k,
                 n_children=n_children,
+                tie_break=tb if name == model else None,
             )
             for name, values in predictions.items()
         }

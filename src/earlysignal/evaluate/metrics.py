@@ -139,11 +139,14 @@ def ranking_metrics(
     w: np.ndarray,
     fractions: np.ndarray,
     n_children: float,
+    *,
+    tie_break: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """AUROC, average precision and capacity metrics from one sort and one gather (batch ``w``).
 
     Returns ``auroc`` and ``auprc`` of shape (B,) and ``precision``, ``recall``,
-    ``alerts_per_100`` of shape (B, K).
+    ``alerts_per_100`` of shape (B, K). ``tie_break`` (the model's raw score) orders rows of
+    equal risk for the capacity metrics, as the decision rule does (see ``capacity``).
     """
     yv, pv, wv, _ = _prep(y, p, w)
     order, starts = _tie_groups(pv)
@@ -152,7 +155,12 @@ def ranking_metrics(
     pos = np.add.reduceat(ws * ys, starts, axis=1)
     neg = np.add.reduceat(ws, starts, axis=1) - pos
     out = {"auroc": _auroc_from_groups(pos, neg), "auprc": _ap_from_groups(pos, neg)}
-    out.update(_capacity_sorted(ws[:, ::-1], ys[::-1], fractions, n_children, pv[order][::-1]))
+    if tie_break is None:
+        out.update(_capacity_sorted(ws[:, ::-1], ys[::-1], fractions, n_children, pv[order][::-1]))
+        return out
+    tb = np.asarray(tie_break, dtype=np.float64)
+    lex = np.lexsort((tb, pv))[::-1]  # risk, then score, both highest first
+    out.update(_capacity_sorted(wv[:, lex], yv[lex], fractions, n_children, pv[lex], ts=tb[lex]))
     return out
 
 
@@ -421,6 +429,7 @@ def capacity(
     w: np.ndarray | None = None,
     *,
     n_children: float | None = None,
+    tie_break: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Precision, recall and alerts per 100 children when the top ``k`` share of rows is flagged.
 
@@ -428,7 +437,10 @@ def capacity(
     of equal risks is flagged only when it fits, with every higher group, within ``k`` times
     the total weight. So at most the requested share is flagged, and rows that a rule could not
     tell apart (equal risks) are never split between flagged and not flagged; when the tie
-    group at the cut does not fit, fewer than ``k`` are flagged (possibly none). The same rule
+    group at the cut does not fit, fewer than ``k`` are flagged (possibly none). With
+    ``tie_break`` (the model's raw score, one per row) rows of equal risk are ranked by it and
+    a tie group is rows equal in both, the decision rule of
+    :func:`earlysignal.models.capacity_rule`: then the flagged set is that rule's. The same rule
     holds in every bootstrap replicate (weights are the draw counts). ``alerts_per_100`` counts
     flagged rows (all prediction times in the period) per 100 distinct children
     (``n_children``; the number of rows when not given).
@@ -441,10 +453,12 @@ def capacity(
     ([0.5], [0.5], [40.0])
     """
     yv, pv, wv, single = _prep(y, p, w)
-    order = np.argsort(pv, kind="stable")[::-1]
+    tb = None if tie_break is None else np.asarray(tie_break, dtype=np.float64)
+    order = np.argsort(pv, kind="stable")[::-1] if tb is None else np.lexsort((tb, pv))[::-1]
     children = float(yv.size) if n_children is None else n_children
     fr = np.asarray(fractions, float)
-    out = _capacity_sorted(wv[:, order], yv[order], fr, children, pv[order])
+    ts = None if tb is None else tb[order]
+    out = _capacity_sorted(wv[:, order], yv[order], fr, children, pv[order], ts=ts)
     return {key: _out(value, single) for key, value in out.items()}
 
 
@@ -454,17 +468,25 @@ def _capacity_sorted(
     fractions: np.ndarray,
     n_children: float | np.ndarray,
     ps: np.ndarray,
+    *,
+    ts: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Capacity metrics for weights ``ws`` (B, n) and risks ``ps`` ordered by decreasing risk.
+    """Capacity metrics for weights ``ws`` (B, n) and risks ``ps`` ordered by decreasing risk
+    (then by decreasing tie-break score ``ts`` when given).
 
     A row is flagged when the cumulative weight up to the *end of its tie group* is at most
-    ``k`` times the total weight (see ``capacity``).
+    ``k`` times the total weight (see ``capacity``); a tie group is rows equal in risk (and in
+    ``ts`` when given).
     """
     k = np.asarray(fractions, dtype=np.float64)
     if np.any((k <= 0) | (k > 1)):
         raise ValueError("capacity fractions must lie in (0, 1]")
     psv = np.asarray(ps, dtype=np.float64)
-    last = np.flatnonzero(np.r_[psv[1:] != psv[:-1], True])  # last row of each tie group
+    change = psv[1:] != psv[:-1]
+    if ts is not None:
+        tsv = np.asarray(ts, dtype=np.float64)
+        change = change | (tsv[1:] != tsv[:-1])
+    last = np.flatnonzero(np.r_[change, True])  # last row of each tie group
     group_end = np.repeat(last, np.diff(np.r_[-1, last]))  # per row: its group's last row
     through_group = np.cumsum(ws, axis=1)[:, group_end]
     total = ws.sum(axis=1)

@@ -118,7 +118,9 @@ class _State:
     baselines: dict[str, Any] = field(default_factory=dict)
     metrics: Any = None
     threshold: float | None = None
+    rule: Any = None  # the decision rule (earlysignal.models.CapacityRule), fixed on calibration
     p_test: Any = None
+    score_test: Any = None  # the model's raw score on the test rows (breaks ties in risk)
     audit_published: list[dict[str, Any]] = field(default_factory=list)
     ledger: Any = None
 

@@ -127,14 +127,23 @@ def _calibrate(state: _State) -> None:
         venn_abers=m.calibration != "none" and m.intervals == "venn_abers",
     )
     state.card["calibration"]["method"] = _say("calibration_method", method=m.calibration)
-    # Decision threshold: from the calibration period, never from the test period.
+    # Decision rule: from the calibration period, never from the test period; ties in risk
+    # broken by the raw score (earlysignal.models.decision).
+    from earlysignal.models import CapacityRule, capacity_rule
+
     d = state.config.decision
     if d.threshold is not None:
-        state.threshold = d.threshold
+        state.rule = CapacityRule(risk_threshold=float(d.threshold))
     else:
         assert d.capacity is not None
-        p_cal = state.model.risk(X)
-        state.threshold = float(np.quantile(p_cal, 1.0 - d.capacity))
+        state.rule = capacity_rule(state.model.risk(X), state.model.raw_score(X), d.capacity)
+        if not state.rule.n_flagged_fitted:
+            raise ExperimentError(
+                f"decision rule 'capacity flags someone': a capacity of {d.capacity} flags none "
+                f"of the {len(y)} calibration rows (fewer than one row, or one tie of risk and "
+                "score at the top); raise [decision] capacity or use a longer calibration period"
+            )
+    state.threshold = state.rule.risk_threshold
 
 
 ORACLE_OUTCOMES: tuple[str, ...] = ("breakdown", "carousel", "return_home")
@@ -216,9 +225,10 @@ def _evaluate(state: _State) -> None:
     X, y, groups = _xy(state, "test")
     p = state.model.risk(X)
     state.p_test = p
+    state.score_test = state.model.raw_score(X)
     baselines = {k: m.risk(X) for k, m in state.baselines.items()}
     assert state.threshold is not None
-    share = float(np.mean(p >= state.threshold))
+    share = float(np.mean(state.rule.flag(p, state.score_test)))
     # Workload is measured at the share the rule actually flags on the test period (not at the
     # configured capacity), so the workload table and the rule's figures are one set of numbers.
     capacity = max(share, 1e-3)
@@ -231,7 +241,9 @@ def _evaluate(state: _State) -> None:
         "seed": state.seed,
         "level": cfg.evaluation.ci_level,
     }
-    table = evaluate(y, p, groups, model=name, baselines=baselines, **common)
+    table = evaluate(
+        y, p, groups, model=name, baselines=baselines, tie_break=state.score_test, **common
+    )
     # The oracle (forward simulation) is costly: compare on a random sample of test children.
     limit = cfg.evaluation.oracle_rows
     ids = test["child_id"].unique(maintain_order=True)
@@ -247,7 +259,8 @@ def _evaluate(state: _State) -> None:
         _oracle(state, test.filter(pl.Series(mask)))
     )  # fmt: skip
     if oracle is not None:
-        sub = evaluate(y[mask], p[mask], groups[mask], model=name, oracle=oracle, **common)
+        sub = evaluate(y[mask], p[mask], groups[mask], model=name, oracle=oracle,
+                       tie_break=state.score_test[mask], **common)  # fmt: skip
         extra = sub.filter(
             pl.col("model").is_in(["oracle", f"{name} - oracle", f"{name} / oracle"])
             | ((pl.col("model") == name) & (pl.col("metric") == "auroc"))
@@ -344,8 +357,10 @@ def _evaluate(state: _State) -> None:
     d = cfg.decision
     thr = state.threshold
     dec["threshold"] = thr
+    dec["score_threshold"] = state.rule.score_threshold
     dec["capacity"] = d.capacity
-    dec["rule"] = _say("decision_rule", capacity=d.capacity, threshold=thr, share=share)
+    dec["rule"] = _say("decision_rule", capacity=d.capacity, threshold=thr, share=share,
+                       ties=state.rule.score_threshold is not None)  # fmt: skip
     at = min(capacity, 1.0)
     workload = []
     for metric, label in (
@@ -397,9 +412,10 @@ def _board_figures(state: _State, test: pl.DataFrame, y: Any, p: Any) -> None:
     card = state.card
     thr = float(state.threshold or 0.0)
     f = cfg.fairness
+    flagged = state.rule.flag(p, state.score_test)
     people = decision_in_people(
         test["child_id"].to_numpy(), test["prediction_time"].to_numpy(), y, p, thr,
-        caseload=cfg.decision.caseload, min_cell=f.min_cell,
+        caseload=cfg.decision.caseload, min_cell=f.min_cell, flagged=flagged,
     )  # fmt: skip
     card["decision"]["people"] = people
     card["decision"]["caseload"] = cfg.decision.caseload
@@ -420,7 +436,7 @@ def _board_figures(state: _State, test: pl.DataFrame, y: Any, p: Any) -> None:
     )
     card["outcome"]["competing_by_age"] = competing_by_age(
         ages["a"].to_numpy(), status["_status"].to_numpy(), y, p, thr, min_cell=f.min_cell,
-        horizon_days=o.horizon_days,
+        horizon_days=o.horizon_days, flagged=flagged,
     )  # fmt: skip
     events = people["per_run"].get("events") if people["runs"] else None
     card["monitoring"]["stop_rules"] = stop_rules(
@@ -451,8 +467,7 @@ def _save_model(state: _State, log: Callable[[Path, str], None]) -> None:
             "train_end": state.split.train_end.isoformat(),
             "calibrate_end": state.split.calibrate_end.isoformat(),
             "feature_vocabulary": state.card["predictors"].get("vocabulary"),
-            "threshold": state.threshold,
-            "capacity": state.config.decision.capacity,
+            **state.rule.to_metadata(),  # threshold, score_threshold, capacity
             "study": state.config.study.name,
             "data_source": state.history.meta.get("source", state.card["data"]["source"]),
             "observed_until": state.history.observed_until.isoformat(),

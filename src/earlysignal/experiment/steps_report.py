@@ -132,6 +132,7 @@ def _audit(state: _State) -> None:
         pl.Series("child_id", test["child_id"].to_list(), dtype=pl.String),
         pl.Series("_label", y),
         pl.Series("_risk", state.p_test),
+        pl.Series("_score", state.score_test),
     )
     spec = AuditSpec(
         attributes=tuple(attrs.columns),
@@ -139,10 +140,11 @@ def _audit(state: _State) -> None:
         threshold=state.threshold,
         n_boot=f.bootstrap,
         seed=state.seed,
+        score_threshold=state.rule.score_threshold,  # the decision rule's tie-break
     )
     policy = DisclosurePolicy(min_count=f.min_cell, min_class=f.min_cell)
     with use_ledger(state.ledger):
-        result = audit(frame, spec, label="_label", risk="_risk", policy=policy)
+        result = audit(frame, spec, label="_label", risk="_risk", policy=policy, score="_score")
     groups = result.groups
     assert_safe(
         groups,
@@ -183,7 +185,7 @@ def _audit(state: _State) -> None:
 
         state.card["ethics"]["entry_risk"] = entry_risk_ethics(
             cfg.study.purpose, cfg.study.oversight, state.specs,
-            frame.with_columns((pl.col("_risk") >= state.threshold).alias("_flag")),
+            frame.with_columns(pl.Series("_flag", state.rule.flag(state.p_test, state.score_test))),
             list(attrs.columns), flag="_flag", min_cell=f.min_cell,
         )  # fmt: skip
 

@@ -100,7 +100,10 @@ class AuditSpec:
     threshold
         Flag rows with risk >= threshold; or
     capacity
-        flag the top ``capacity`` share of rows (0.1 = top 10 %). Default: capacity 0.1.
+        flag the top ``capacity`` share of rows (0.1 = top 10 %). Default: capacity 0.1. Rows
+        of equal risk are ranked by the model's raw score when the audit is given one
+        (``audit(score=...)``) and never more than the share is flagged
+        (:func:`earlysignal.models.capacity_rule`, the tie rule of the decision).
     reference
         Reference group per attribute (default: the largest group).
     n_boot
@@ -113,6 +116,10 @@ class AuditSpec:
         Equal-mass bins for the ECE.
     seed
         Seed of the bootstrap.
+    score_threshold
+        With ``threshold``: the decision rule's second key (a capacity rule fixed on the
+        calibration period): rows with risk equal to ``threshold`` are flagged when their raw
+        score is at least this (``audit(score=...)`` names the score column).
     """
 
     attributes: tuple[str, ...]
@@ -125,12 +132,15 @@ class AuditSpec:
     test_intersections: bool = False
     n_bins: int = 10
     seed: int = 0
+    score_threshold: float | None = None
 
     def __post_init__(self) -> None:
         if not self.attributes:
             raise ValueError("AuditSpec: name at least one sensitive attribute")
         if self.threshold is not None and self.capacity is not None:
             raise ValueError("AuditSpec: give a threshold or a capacity, not both")
+        if self.score_threshold is not None and self.threshold is None:
+            raise ValueError("AuditSpec: a score_threshold needs the risk threshold it goes with")
         if self.capacity is not None and not 0 < self.capacity < 1:
             raise ValueError(f"AuditSpec: capacity must be in (0, 1), got {self.capacity}")
         if not 0 < self.alpha < 1:
@@ -310,6 +320,7 @@ def audit(
     oracle: str | None = None,
     cluster: str | None = "child_id",
     policy: DisclosurePolicy | None = None,
+    score: str | None = None,
     **spec_kwargs: Any,
 ) -> AuditResult:
     """Audit a model's calibrated risks group by group.
@@ -324,6 +335,9 @@ def audit(
         An :class:`AuditSpec`; or give ``attributes=`` and its other fields as keywords.
     policy
         Disclosure policy applied to the published tables (default :data:`DEFAULT_POLICY`).
+    score
+        Column of the model's raw (uncalibrated) score: breaks ties in risk for the decision
+        rule (a capacity, or a threshold with ``score_threshold``), as the run and scoring do.
 
     Returns
     -------
@@ -355,6 +369,7 @@ def audit(
     pol = policy or DEFAULT_POLICY
     attrs = list(spec.attributes)
     needed = [*attrs, label, risk] + ([oracle] if oracle else []) + ([cluster] if cluster else [])
+    needed += [score] if score else []
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise KeyError(f"audit: the frame lacks columns {missing}; it has {frame.columns}")
@@ -369,20 +384,22 @@ def audit(
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
         raise ValueError(f"audit: risk column {risk!r} must hold probabilities in [0, 1]")
     po = data.get_column(oracle).cast(pl.Float64).to_numpy() if oracle else None
+    s = data.get_column(score).cast(pl.Float64).to_numpy() if score else None
+    if spec.score_threshold is not None and s is None:
+        raise ValueError("audit: the spec's score_threshold needs score= (the raw score column)")
+    from earlysignal.models.decision import CapacityRule, capacity_rule
+
+    cap = 0.1 if spec.capacity is None else spec.capacity
     if spec.threshold is not None:
-        thr = float(spec.threshold)
+        rule = CapacityRule(float(spec.threshold), spec.score_threshold)
     else:
-        cap = 0.1 if spec.capacity is None else spec.capacity
-        thr = float(np.quantile(p, 1.0 - cap, method="higher"))
-    f = (p >= thr).astype(np.float64)
+        rule = capacity_rule(p, s, cap)
+    thr = rule.risk_threshold
+    f = rule.flag(p, s).astype(np.float64)
     fo = None
     if po is not None:
-        thr_o = (
-            thr
-            if spec.threshold is not None
-            else float(np.quantile(po, 1.0 - (spec.capacity or 0.1), method="higher"))
-        )
-        fo = (po >= thr_o).astype(np.float64)
+        rule_o = CapacityRule(thr) if spec.threshold is not None else capacity_rule(po, None, cap)
+        fo = rule_o.flag(po).astype(np.float64)
 
     # clusters and bootstrap weights (B, n): evaluate's child-clustered bootstrap
     if cluster:

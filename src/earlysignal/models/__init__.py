@@ -6,6 +6,8 @@
 - ``RuleBaseline``: a probability per cell of a simple rule ("2+ moves in the last year").
 - ``CalibratedRiskModel``: a fitted model plus an isotonic or sigmoid calibrator learnt on the
   calibration period, with Venn-ABERS probability intervals (``VennAbers``).
+- ``capacity_rule`` / ``CapacityRule``: the decision rule (top share by risk, ties in risk broken
+  by the raw score), fixed on the calibration period and applied everywhere rows are flagged.
 - ``save_model`` / ``load_model``: text and JSON files with a hash manifest, never pickle.
 
 Every model exposes ``raw_score`` (uncalibrated log-odds), ``risk`` (probability, 1-d),
@@ -24,6 +26,7 @@ Examples
 
 from earlysignal.models._base import RiskModel, as_matrix, expit, logit, to_xy
 from earlysignal.models.calibration import CalibratedRiskModel, VennAbers
+from earlysignal.models.decision import CapacityRule, capacity_rule
 from earlysignal.models.gbm import LightGBMRiskModel
 from earlysignal.models.logistic import LogisticRiskModel
 from earlysignal.models.persistence import (
@@ -38,6 +41,7 @@ from earlysignal.models.tuning import LogisticSearch, tune_logistic
 
 __all__ = [
     "CalibratedRiskModel",
+    "CapacityRule",
     "LightGBMRiskModel",
     "LogisticRiskModel",
     "LogisticSearch",
@@ -46,6 +50,7 @@ __all__ = [
     "RuleBaseline",
     "VennAbers",
     "as_matrix",
+    "capacity_rule",
     "expit",
     "load_feature_specs",
     "load_model",

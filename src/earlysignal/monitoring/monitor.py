@@ -221,9 +221,14 @@ def monitor(
     except PersonaFeatureError as err:  # persona features refit from these data (issue 19)
         raise ScoringError(f"monitoring rule S04 'model features present': {err}") from None
     names = list(loaded.feature_names)
-    risk = np.asarray(loaded.model.risk(frame.select(names)), dtype=np.float64)
-    threshold = float(meta["threshold"])
-    frame = frame.with_columns(pl.Series("__risk__", risk), pl.Series("flagged", risk >= threshold))
+    from earlysignal.models.decision import CapacityRule
+    from earlysignal.scoring.compute import risk_interval_and_score
+
+    risk, _, raw = risk_interval_and_score(loaded.model, frame.select(names))
+    decision = CapacityRule.from_metadata(meta)  # ties in risk broken by the raw score
+    frame = frame.with_columns(
+        pl.Series("__risk__", risk), pl.Series("flagged", decision.flag(risk, raw))
+    )
 
     drift = drift_table(meta.get("reference", {}), frame)
     attributes = [a for a in meta.get("fairness_attributes", []) if a]

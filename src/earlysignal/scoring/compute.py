@@ -28,6 +28,7 @@ import numpy as np
 __all__ = [
     "SCORING_MAX_UNIQUE_DEPTH",
     "risk_and_interval",
+    "risk_interval_and_score",
     "sheet_factors",
     "top_factors",
 ]
@@ -61,19 +62,42 @@ def risk_and_interval(
     >>> bool(np.array_equal(lo, m.predict_interval(X[:5])[0]))
     True
     """
+    risk, interval, _ = risk_interval_and_score(model, X)
+    return risk, interval
+
+
+def risk_interval_and_score(
+    model: Any, X: Any
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None, np.ndarray]:
+    """As :func:`risk_and_interval`, plus the model's raw score per row (one pass).
+
+    The raw score breaks ties in risk for a capacity rule (``earlysignal.models.decision``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from earlysignal.models import CalibratedRiskModel, LogisticRiskModel
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(400, 2)); y = (X[:, 0] + rng.normal(size=400) > 0).astype(int)
+    >>> m = CalibratedRiskModel(LogisticRiskModel(), method="isotonic").fit(X, y)
+    >>> risk, interval, raw = risk_interval_and_score(m, X[:5])
+    >>> bool(np.array_equal(raw, m.raw_score(X[:5]))), bool(np.array_equal(risk, m.risk(X[:5])))
+    (True, True)
+    """
     venn_abers = getattr(model, "venn_abers_", None)
     if hasattr(model, "calibrate_scores") and hasattr(model, "raw_score"):
         raw = np.asarray(model.raw_score(X), dtype=np.float64)
         risk = np.asarray(model.calibrate_scores(raw), dtype=np.float64)
         if venn_abers is None:
-            return risk, None
+            return risk, None, raw
         lo, hi = venn_abers.predict_interval(raw)
-        return risk, (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64))
+        return risk, (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)), raw
+    raw = np.asarray(model.raw_score(X), dtype=np.float64)
     risk = np.asarray(model.risk(X), dtype=np.float64)
     if venn_abers is None:
-        return risk, None
+        return risk, None, raw
     lo, hi = model.predict_interval(X)
-    return risk, (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64))
+    return risk, (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)), raw
 
 
 def top_factors(values: np.ndarray, names: Sequence[str], n_factors: int) -> dict[str, Any]:

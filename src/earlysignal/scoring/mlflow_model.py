@@ -121,7 +121,15 @@ def log_model_of_run(
     }
     params = {
         k: meta[k]
-        for k in ("outcome", "horizon_days", "threshold", "capacity", "train_end", "calibrate_end")
+        for k in (
+            "outcome",
+            "horizon_days",
+            "threshold",
+            "score_threshold",
+            "capacity",
+            "train_end",
+            "calibrate_end",
+        )
         if meta.get(k) is not None
     }
     info = log_risk_model(folder, registered_model_name=register_as, tags=tags, params=params)

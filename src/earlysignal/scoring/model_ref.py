@@ -47,7 +47,8 @@ class LoadedModel:
     feature_names
         The model's input columns, in order.
     metadata
-        The study's facts (``outcome``, ``horizon_days``, ``threshold``, ``capacity``,
+        The study's facts (``outcome``, ``horizon_days``, ``threshold``, ``score_threshold``
+        (the decision rule's tie-break, absent in models saved before it), ``capacity``,
         ``data_source``, ``observed_until``, ``stop_rules``...).
     version
         Where it came from in MLflow (``run_id``, ``model_id``, ``registered_name``,

@@ -203,13 +203,15 @@ def score_frame(loaded: LoadedModel, history: CareHistory, as_of: date) -> pl.Da
     return frame
 
 
-def _threshold(meta: Mapping[str, Any], risk: np.ndarray) -> tuple[float, str]:
-    thr = meta.get("threshold")
-    if thr is None:
+def _threshold(meta: Mapping[str, Any], risk: np.ndarray) -> tuple[Any, str]:
+    """The saved decision rule (``CapacityRule``; a model saved before the score threshold
+    existed flags ``risk >= threshold``) and its kind."""
+    from earlysignal.models.decision import CapacityRule
+
+    if meta.get("threshold") is None:
         raise ScoringError("scoring rule S02: the model carries no decision threshold; re-run")
-    capacity = meta.get("capacity")
-    rule = "capacity" if capacity is not None else "threshold"
-    return float(thr), rule
+    rule = CapacityRule.from_metadata(meta)
+    return rule, "capacity" if rule.capacity is not None else "threshold"
 
 
 def _sheets(  # noqa: PLR0917
@@ -338,7 +340,7 @@ def score(
     from earlysignal.explain.contributions import feature_matrix
     from earlysignal.scoring.compute import (
         SCORING_MAX_UNIQUE_DEPTH,
-        risk_and_interval,
+        risk_interval_and_score,
         top_factors,
     )
     from earlysignal.scoring.vocabulary import model_vocabulary, vocabulary_report
@@ -365,9 +367,10 @@ def score(
     clock["features"] = time.perf_counter()
     names = list(loaded.feature_names)
     m = loaded.model
-    risk, interval = risk_and_interval(m, frame.select(names))
-    threshold, rule = _threshold(loaded.metadata, risk)
-    flagged = risk >= threshold
+    risk, interval, raw = risk_interval_and_score(m, frame.select(names))
+    decision, rule = _threshold(loaded.metadata, risk)
+    flagged = decision.flag(risk, raw)  # ties in risk broken by the raw score
+    threshold = decision.risk_threshold
     clock["risk"] = time.perf_counter()
     x, _ = feature_matrix(frame, names)
     contrib = contributions(m, x, feature_names=names, max_unique_depth=SCORING_MAX_UNIQUE_DEPTH)
@@ -386,8 +389,11 @@ def score(
             **top,
         }
     ).with_columns(pl.col(f"factor_{k + 1}_contribution").fill_nan(None) for k in range(n_factors))
-    ranked = ranked.sort(["risk", "child_id"], descending=[True, False]).with_columns(
-        pl.int_range(1, pl.len() + 1).alias("rank")
+    ranked = (  # equal risks ranked by raw score, as the decision rule flags them
+        ranked.with_columns(pl.Series("__score__", raw))
+        .sort(["risk", "__score__", "child_id"], descending=[True, True, False])
+        .drop("__score__")
+        .with_columns(pl.int_range(1, pl.len() + 1).alias("rank"))
     )
     ranked = ranked.select("rank", *[c for c in ranked.columns if c != "rank"])
     flagged_rows = np.flatnonzero(flagged)
@@ -402,6 +408,7 @@ def score(
         "decision_rule": {
             "kind": rule,
             "threshold": threshold,
+            "score_threshold": decision.score_threshold,
             "capacity": loaded.metadata.get("capacity"),
         },
         "children_scored": len(risk),
