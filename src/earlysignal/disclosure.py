@@ -245,6 +245,7 @@ def protect(
     members: Mapping[str, str] | None = None,
     table: str | None = None,
     ledger: PublicationLedger | None = None,
+    ledger_by_group: bool = True,
 ) -> pl.DataFrame:
     """Apply the disclosure policy to a table of group statistics, marking what was hidden.
 
@@ -309,6 +310,10 @@ def protect(
         ``members`` are given), e.g. ``"fairness.audit"``.
     ledger
         The publication ledger (default: the one in use, :func:`earlysignal.ledger.current_ledger`).
+    ledger_by_group
+        Match a cell only to earlier cells of the same group (default). ``False`` matches it to
+        the nearest earlier cell of the same column whatever its group label: for groups whose
+        labels are not stable between runs (personas found by clustering).
 
     Returns
     -------
@@ -456,7 +461,10 @@ def protect(
     if led is not None and table:
         refs: dict[CellRef, Cell] = {(key_text(k), c): (k, c) for (k, c) in hashes}
         found = led.anchors(
-            table, {r: hashes[cell] for r, cell in refs.items()}, max_difference=pol.min_count - 1
+            table,
+            {r: hashes[cell] for r, cell in refs.items()},
+            max_difference=pol.min_count - 1,
+            by_group=ledger_by_group,
         )
         anchors = {refs[r]: a for r, a in found.items()}
         row_of = {k: i for i, k in enumerate(keys)}

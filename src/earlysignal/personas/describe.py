@@ -5,7 +5,11 @@ this module. Per persona (children with a complete window; children assigned on 
 window are counted apart):
 
 * ``n_children`` and ``n_partial``, protected by :func:`earlysignal.disclosure.protect` (no
-  count under 10, counts rounded to 5, complementary suppression across personas);
+  count under 10, counts rounded to 5, complementary suppression across personas); with a
+  publication ledger in use (:mod:`earlysignal.ledger`), they and the number of children
+  followed for the whole window are published through it (tables :data:`LEDGER_TABLES`): a
+  persona within 9 children of a persona published before, *whatever its number* (clustering
+  can swap the numbers), repeats that figure or stays hidden;
 * ``age_median`` (whole years), ``moves_mean`` (0.1), and shares to whole percent computed
   from the *rounded* counts (``rate_of``): ``moved_3plus_rate``, ``return_home_rate``,
   ``reentry_rate`` (of those who went home), ``breakdown_rate`` (a placement ended with
@@ -37,10 +41,14 @@ import numpy.typing as npt
 import polars as pl
 
 from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, protect, round_count
+from earlysignal.ledger import current_ledger
 from earlysignal.personas.cluster import PersonaModel
 from earlysignal.personas.sequences import SequenceSet
 
-__all__ = ["PersonaDescription", "describe_personas", "runs"]
+__all__ = ["LEDGER_TABLES", "PersonaDescription", "describe_personas", "runs"]
+
+LEDGER_TABLES = {"summary": "personas.summary", "followed": "personas.followed"}
+"""The persona report's definition names in the publication ledger (:mod:`earlysignal.ledger`)."""
 
 RATES = ("moved_3plus_rate", "return_home_rate", "reentry_rate", "breakdown_rate")
 
@@ -76,6 +84,18 @@ class PersonaDescription:
 def _small_hidden(count: int, pol: DisclosurePolicy) -> int | None:
     """A published count: rounded, or None (hidden) under ``min_count``."""
     return round_count(count, pol.rounding) if count >= pol.min_count else None
+
+
+def _followed(seqs: SequenceSet, n: int, pol: DisclosurePolicy, keep: bool) -> int | None:
+    """The children followed for the whole window (the personas' total), published."""
+    if not keep:
+        return _small_hidden(n, pol)
+    kids = seqs.child_id[seqs.complete].astype(str).tolist()
+    one = pl.DataFrame({"n": [n], "_m": [kids]}, schema={"n": pl.Int64, "_m": pl.List(pl.String)})
+    out = protect(one, count_cols=["n"], policy=pol, members={"n": "_m"},
+                  table=LEDGER_TABLES["followed"])  # fmt: skip
+    value = out["n"][0]
+    return None if value is None else int(value)
 
 
 def _share(x: float) -> float:
@@ -114,6 +134,8 @@ def describe_personas(
     dist_rows: list[dict[str, Any]] = []
     trans_rows: list[dict[str, Any]] = []
     n_states = len(seqs.alphabet)
+    keep = current_ledger() is not None  # each count's children, for the publication ledger
+    ids: list[dict[str, list[str]]] = []
     for p in range(model.k):
         members = (labels == p) & complete
         codes = seqs.codes[members]
@@ -127,6 +149,14 @@ def describe_personas(
             reentered[i] = bool(np.isin(later, list(out_states), invert=True).any())
         movers = n_moves > 0
         first_move = np.argmax(codes == moved, axis=1)[movers] if moved >= 0 else np.array([])
+        if keep:
+            partial = (labels == p) & ~complete
+            ids.append(
+                {
+                    "_m_children": seqs.child_id[members].astype(str).tolist(),
+                    "_m_partial": seqs.child_id[partial].astype(str).tolist(),
+                }
+            )
         bd = seqs.breakdowns[members] > 0
         ages = seqs.age_at_entry[members]
         rows.append(
@@ -202,6 +232,13 @@ def describe_personas(
                 if children_making[s * n_states + t] >= pol.min_class
             ]
     frame = pl.DataFrame(rows)
+    members = None
+    if keep:
+        frame = frame.with_columns(
+            pl.Series(c, [r[c] for r in ids], dtype=pl.List(pl.String))
+            for c in ("_m_children", "_m_partial")
+        )
+        members = {"n_children": "_m_children", "n_partial": "_m_partial"}
     support = {
         "moved_3plus_rate": ["m3_pos", "m3_neg"],
         "return_home_rate": ["rh_pos", "rh_neg"],
@@ -224,6 +261,9 @@ def describe_personas(
             "breakdown_rate": ("bd_pos", "n_children"),
         },
         policy=pol,
+        members=members,
+        table=LEDGER_TABLES["summary"],
+        ledger_by_group=False,
     )
     published = set(summary.filter(pl.col("n_children").is_not_null())["persona"].to_list())
     pathways = {p: v for p, v in pathways.items() if p in published}
@@ -249,7 +289,7 @@ def describe_personas(
         alphabet=seqs.alphabet,
         window=seqs.window,
         k=model.k,
-        n_clustered=_small_hidden(model.n_clustered, pol) or 0,
+        n_clustered=_followed(seqs, model.n_clustered, pol, keep) or 0,
         distance=model.spec.distance,
         notes={"unassigned": _small_hidden(int((labels < 0).sum()), pol)},
     )
