@@ -95,3 +95,17 @@ def test_without_the_ledger_the_new_children_show() -> None:
     assert d1.n_clustered != d2.n_clustered or sorted(
         d1.summary["n_children"].drop_nulls()
     ) != sorted(d2.summary["n_children"].drop_nulls())
+
+
+def test_a_rate_repeats_with_its_numerator(tmp_path: Path) -> None:
+    # the rates are computed from the published counts; their numerators go through the
+    # ledger too, so a persona whose counts repeat repeats its rates (the breakdown rate of
+    # the 30 children who move once; the foster persona gains 3 children)
+    with use_ledger(PublicationLedger(tmp_path / "ledger")):
+        d1, _ = _describe(0)
+        d2, _ = _describe(3)
+    rates = ["moved_3plus_rate", "return_home_rate", "reentry_rate", "breakdown_rate"]
+    key = ["n_children", *rates]
+    rows1 = sorted(map(str, d1.summary.select(key).rows()))
+    rows2 = sorted(map(str, d2.summary.select(key).rows()))
+    assert rows1 == rows2

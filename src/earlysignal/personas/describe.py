@@ -6,10 +6,11 @@ window are counted apart):
 
 * ``n_children`` and ``n_partial``, protected by :func:`earlysignal.disclosure.protect` (no
   count under 10, counts rounded to 5, complementary suppression across personas); with a
-  publication ledger in use (:mod:`earlysignal.ledger`), they and the number of children
-  followed for the whole window are published through it (tables :data:`LEDGER_TABLES`): a
-  persona within 9 children of a persona published before, *whatever its number* (clustering
-  can swap the numbers), repeats that figure or stays hidden;
+  publication ledger in use (:mod:`earlysignal.ledger`), they, the rates' numerators and the
+  number of children followed for the whole window are published through it (tables
+  :data:`LEDGER_TABLES`): a count within 9 children of one published before for a persona,
+  *whatever its number* (clustering can swap the numbers), repeats that figure or stays
+  hidden, and so do the rates computed from them;
 * ``age_median`` (whole years), ``moves_mean`` (0.1), and shares to whole percent computed
   from the *rounded* counts (``rate_of``): ``moved_3plus_rate``, ``return_home_rate``,
   ``reentry_rate`` (of those who went home), ``breakdown_rate`` (a placement ended with
@@ -149,15 +150,21 @@ def describe_personas(
             reentered[i] = bool(np.isin(later, list(out_states), invert=True).any())
         movers = n_moves > 0
         first_move = np.argmax(codes == moved, axis=1)[movers] if moved >= 0 else np.array([])
+        bd = seqs.breakdowns[members] > 0
         if keep:
             partial = (labels == p) & ~complete
+            kids = seqs.child_id[members].astype(str)
             ids.append(
                 {
-                    "_m_children": seqs.child_id[members].astype(str).tolist(),
+                    "_m_children": kids.tolist(),
                     "_m_partial": seqs.child_id[partial].astype(str).tolist(),
+                    # the rates' numerators, so that a rate repeats with its counts
+                    "_m_m3": kids[n_moves >= 3].tolist(),
+                    "_m_rh": kids[went_home].tolist(),
+                    "_m_re": kids[reentered].tolist(),
+                    "_m_bd": kids[bd].tolist(),
                 }
             )
-        bd = seqs.breakdowns[members] > 0
         ages = seqs.age_at_entry[members]
         rows.append(
             {
@@ -236,9 +243,16 @@ def describe_personas(
     if keep:
         frame = frame.with_columns(
             pl.Series(c, [r[c] for r in ids], dtype=pl.List(pl.String))
-            for c in ("_m_children", "_m_partial")
+            for c in ("_m_children", "_m_partial", "_m_m3", "_m_rh", "_m_re", "_m_bd")
         )
-        members = {"n_children": "_m_children", "n_partial": "_m_partial"}
+        members = {
+            "n_children": "_m_children",
+            "n_partial": "_m_partial",
+            "m3_pos": "_m_m3",
+            "rh_pos": "_m_rh",
+            "re_pos": "_m_re",
+            "bd_pos": "_m_bd",
+        }
     support = {
         "moved_3plus_rate": ["m3_pos", "m3_neg"],
         "return_home_rate": ["rh_pos", "rh_neg"],
