@@ -158,7 +158,7 @@ def _bounds(
 cell_sizes = st.one_of(st.integers(0, 14), st.integers(8, 14), st.integers(10, 60))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     st.integers(2, 4),
     st.integers(2, 3),
