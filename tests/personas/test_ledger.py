@@ -85,6 +85,10 @@ def test_a_persona_changed_by_a_few_children_repeats_its_counts(tmp_path: Path, 
             changed += len(kids1[p1] ^ members) > 0
     assert changed >= 1  # the new children joined a persona and it repeated its figure
     assert d2.n_clustered == d1.n_clustered  # the total repeats too
+    # and so does the count of children sharing an exact pathway (the 58 + 9 in foster care)
+    shared1 = sorted(v["shared"]["n"] for v in d1.pathways.values() if v["shared"])
+    shared2 = sorted(v["shared"]["n"] for v in d2.pathways.values() if v["shared"])
+    assert shared1 == shared2 and shared1
 
 
 def test_without_the_ledger_the_new_children_show() -> None:

@@ -48,7 +48,12 @@ from earlysignal.personas.sequences import SequenceSet
 
 __all__ = ["LEDGER_TABLES", "PersonaDescription", "describe_personas", "runs"]
 
-LEDGER_TABLES = {"summary": "personas.summary", "followed": "personas.followed"}
+LEDGER_TABLES = {
+    "summary": "personas.summary",
+    "followed": "personas.followed",
+    "shared": "personas.shared_pathway",
+    "unassigned": "personas.unassigned",
+}
 """The persona report's definition names in the publication ledger (:mod:`earlysignal.ledger`)."""
 
 RATES = ("moved_3plus_rate", "return_home_rate", "reentry_rate", "breakdown_rate")
@@ -87,14 +92,18 @@ def _small_hidden(count: int, pol: DisclosurePolicy) -> int | None:
     return round_count(count, pol.rounding) if count >= pol.min_count else None
 
 
-def _followed(seqs: SequenceSet, n: int, pol: DisclosurePolicy, keep: bool) -> int | None:
-    """The children followed for the whole window (the personas' total), published."""
+def _one_count(
+    kids: npt.NDArray[np.str_], pol: DisclosurePolicy, keep: bool, table: str
+) -> int | None:
+    """One published count of children (rounded; None under ``min_count``), through the
+    publication ledger when one is in use (one cell per call: matched whatever the persona)."""
     if not keep:
-        return _small_hidden(n, pol)
-    kids = seqs.child_id[seqs.complete].astype(str).tolist()
-    one = pl.DataFrame({"n": [n], "_m": [kids]}, schema={"n": pl.Int64, "_m": pl.List(pl.String)})
-    out = protect(one, count_cols=["n"], policy=pol, members={"n": "_m"},
-                  table=LEDGER_TABLES["followed"])  # fmt: skip
+        return _small_hidden(int(kids.size), pol)
+    one = pl.DataFrame(
+        {"n": [int(kids.size)], "_m": [kids.astype(str).tolist()]},
+        schema={"n": pl.Int64, "_m": pl.List(pl.String)},
+    )
+    out = protect(one, count_cols=["n"], policy=pol, members={"n": "_m"}, table=table)
     value = out["n"][0]
     return None if value is None else int(value)
 
@@ -196,13 +205,16 @@ def describe_personas(
         modal = np.array(
             [np.bincount(codes[:, m], minlength=n_states).argmax() for m in range(seqs.window)]
         )
-        uniq, counts = np.unique(codes, axis=0, return_counts=True)
+        uniq, inverse, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
         top = int(counts.argmax())
-        shared = (
-            {"runs": runs(uniq[top]), "n": round_count(int(counts[top]), pol.rounding)}
+        n_shared = (
+            _one_count(
+                seqs.child_id[members][inverse.ravel() == top], pol, keep, LEDGER_TABLES["shared"]
+            )
             if counts[top] >= pol.min_count
             else None
         )
+        shared = None if n_shared is None else {"runs": runs(uniq[top]), "n": n_shared}
         pathways[p + 1] = {"modal_runs": runs(modal), "synthesised": True, "shared": shared}
         for m in range(seqs.window):
             count = np.bincount(codes[:, m], minlength=n_states)
@@ -303,7 +315,11 @@ def describe_personas(
         alphabet=seqs.alphabet,
         window=seqs.window,
         k=model.k,
-        n_clustered=_followed(seqs, model.n_clustered, pol, keep) or 0,
+        n_clustered=_one_count(seqs.child_id[complete], pol, keep, LEDGER_TABLES["followed"]) or 0,
         distance=model.spec.distance,
-        notes={"unassigned": _small_hidden(int((labels < 0).sum()), pol)},
+        notes={
+            "unassigned": _one_count(
+                seqs.child_id[labels < 0], pol, keep, LEDGER_TABLES["unassigned"]
+            )
+        },
     )
