@@ -245,6 +245,7 @@ def protect(
     members: Mapping[str, str] | None = None,
     table: str | None = None,
     ledger: PublicationLedger | None = None,
+    ledger_by_group: bool = True,
 ) -> pl.DataFrame:
     """Apply the disclosure policy to a table of group statistics, marking what was hidden.
 
@@ -296,19 +297,25 @@ def protect(
         perturbed counts, and the cell-key columns are removed from the output.
     members
         ``{count column: column of lists}``: the distinct children each count counts (their
-        ids; a list per row, its length the count). With a publication ledger in use
-        (``ledger`` or :func:`earlysignal.ledger.use_ledger`), each such cell whose children
-        differ by fewer than ``policy.min_count`` from a cell of the same ``table``, group and
-        column recorded earlier repeats that earlier outcome (its figure, or hidden), cells
-        under ``min_count`` are hidden first, complementary suppression follows, and the cells
-        published or hidden afresh are recorded (``docs/disclosure.md``). Row counts
-        ``tied`` to a children count use that count's children. The lists are removed from
-        the output. Without a ledger they are only checked against the counts.
+        ids; a list per row, its length the count; a count of ``rate_of`` that is not
+        published itself can be given too, so that its rate repeats). With a publication
+        ledger in use (``ledger`` or :func:`earlysignal.ledger.use_ledger`), each such cell
+        whose children differ by fewer than ``policy.min_count`` from a cell of the same
+        ``table``, group and column recorded earlier repeats that earlier outcome (its figure,
+        or hidden), cells under ``min_count`` are hidden first, complementary suppression
+        follows, and the cells published or hidden afresh are recorded
+        (``docs/disclosure.md``). Row counts ``tied`` to a children count use that count's
+        children. The lists are removed from the output. Without a ledger they are only
+        checked against the counts.
     table
         The table's definition name in the ledger (required when a ledger is in use and
         ``members`` are given), e.g. ``"fairness.audit"``.
     ledger
         The publication ledger (default: the one in use, :func:`earlysignal.ledger.current_ledger`).
+    ledger_by_group
+        Match a cell only to earlier cells of the same group (default). ``False`` matches it to
+        the nearest earlier cell of the same column whatever its group label: for groups whose
+        labels are not stable between runs (personas found by clustering).
 
     Returns
     -------
@@ -345,11 +352,13 @@ def protect(
         )
     count_cols = list(count_cols)
     member_cols = dict(members or {})
+    ratio_counts = {x for pair in (rate_of or {}).values() for x in pair}
     for c, mc in member_cols.items():
-        if c not in count_cols or mc not in frame.columns:
+        if (c not in count_cols and c not in ratio_counts) or mc not in frame.columns:
             raise DisclosureError(
-                f"protect: members {c!r} -> {mc!r} must map a count column to a column of the "
-                f"table holding each group's children (columns: {frame.columns})"
+                f"protect: members {c!r} -> {mc!r} must map a count column (or a count of "
+                f"rate_of) to a column of the table holding each group's children (columns: "
+                f"{frame.columns})"
             )
     for row_col, child_col in (tied or {}).items():
         if child_col in member_cols and row_col not in member_cols:
@@ -446,6 +455,7 @@ def protect(
         if (k, c) not in virtual and values[(k, decider[c])] < pol.min_count
     }
     earlier: set[Cell] = set()  # hidden because nearly the same children were hidden before
+    earlier_rate: set[tuple[str, int]] = set()  # the same, for a count of rate_of only
     hashes: dict[Cell, list[int]] = {}
     anchors: dict[Cell, Anchor] = {}
     if member_cols:
@@ -456,16 +466,22 @@ def protect(
     if led is not None and table:
         refs: dict[CellRef, Cell] = {(key_text(k), c): (k, c) for (k, c) in hashes}
         found = led.anchors(
-            table, {r: hashes[cell] for r, cell in refs.items()}, max_difference=pol.min_count - 1
+            table,
+            {r: hashes[cell] for r, cell in refs.items()},
+            max_difference=pol.min_count - 1,
+            by_group=ledger_by_group,
         )
         anchors = {refs[r]: a for r, a in found.items()}
         row_of = {k: i for i, k in enumerate(keys)}
         for cell, a in anchors.items():
-            if cell in primary:
+            i, only_rate = row_of[cell[0]], cell[1] not in count_cols
+            if cell in primary or (only_rate and raw[cell[1]][i] < pol.min_count):
                 continue  # under the threshold today: hidden whatever was published before
             ok = a.value is not None and a.value >= pol.min_count and not a.value % pol.rounding
             if ok and a.value is not None:
-                repeat[(cell[1], row_of[cell[0]])] = a.value
+                repeat[(cell[1], i)] = a.value
+            elif only_rate:  # a count published only through its rates: they stay hidden
+                earlier_rate.add((cell[1], i))
             else:
                 earlier.add(cell)
     # Strata are independent tables: suppress each on its own (smaller linear programmes).
@@ -517,6 +533,8 @@ def protect(
                 if raw[s][i] < pol.min_class:
                     reason = SUPPORT
                     break
+            if reason is None and any((s, i) in earlier_rate for s in support[r]):
+                reason = EARLIER
             if reason is None and any((k, s) in hidden for s in support[r] if s in count_cols):
                 reason = SUPPORT_SUPPRESSED
             flag.append(reason)
@@ -543,6 +561,19 @@ def protect(
             columns[lc] = _hide(src, flags[owner])
 
     if led is not None and table:
+        # a count of rate_of only is published through its rates: hidden when all of them are
+        shown: dict[str, pl.Series] = {}
+        rate_hidden: set[Cell] = set()
+        for c in {c for (_, c) in hashes} - set(count_cols):
+            rates = [r for r, pair in rate_of.items() if c in pair]
+            through: list[int | None] = []
+            for i, k in enumerate(keys):
+                if all(flags[r][i] is not None for r in rates):
+                    rate_hidden.add((k, c))
+                    through.append(None)
+                else:
+                    through.append(published(c, i, raw[c][i]))
+            shown[c] = pl.Series(c, through, dtype=pl.Int64())
         record_fresh(
             led,
             table,
@@ -550,8 +581,8 @@ def protect(
             hashes,
             anchors=anchors,
             repeat=repeat,
-            columns=columns,
-            hidden=primary | hidden | earlier,
+            columns={**columns, **shown},
+            hidden=primary | hidden | earlier | rate_hidden,
         )
     dropped = {s for v in support.values() for s in v} - set(count_cols)
     dropped |= set(ck_cols.values()) | set(member_cols.values())

@@ -206,12 +206,16 @@ class PublicationLedger:
         cells: Mapping[CellRef, Sequence[int]],
         *,
         max_difference: int,
+        by_group: bool = True,
     ) -> dict[CellRef, Anchor]:
         """The earlier outcome each cell repeats: cells within ``max_difference`` children.
 
         For each cell (its member hashes from :meth:`member_hashes`), the earlier recorded cell
         of the same table, group and column with the smallest symmetric difference (the
-        latest on ties), when that difference is at most ``max_difference``.
+        latest on ties), when that difference is at most ``max_difference``. With
+        ``by_group=False`` an earlier cell of the same column matches whatever its group: for
+        groups whose labels are not stable between runs (personas found by clustering, whose
+        numbers can swap), nearly the same children are then found under another label.
         """
         if not cells:
             return {}
@@ -229,7 +233,8 @@ class PublicationLedger:
             },
             schema={"cell": pl.Int64, "key": pl.String, "column": pl.String, "new_size": pl.Int64},
         )
-        cand = entries.filter(pl.col("table") == table).join(wanted, on=["key", "column"])
+        on = ["key", "column"] if by_group else ["column"]
+        cand = entries.filter(pl.col("table") == table).join(wanted, on=on)
         if cand.height == 0:
             return {}
         parts = sorted(set(cand["part"].to_list()))  # only the parts holding candidates

@@ -21,6 +21,9 @@ def test_personas_command_writes_the_report(tmp_path: Path) -> None:
     assert "3 personas" in res.output
     assert (tmp_path / "rep" / "personas.html").is_file()
     assert (tmp_path / "rep" / "personas.json").is_file()
+    # the publication ledger beside the report folder (docs/disclosure.md), said where
+    assert any((tmp_path / "publication-ledger").glob("entries-*.parquet"))
+    assert "publication-ledger" in res.output
 
 
 def test_bad_options_give_one_clear_line(tmp_path: Path) -> None:

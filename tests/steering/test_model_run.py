@@ -125,6 +125,9 @@ def test_cli_report_carries_the_caveat_in_both_languages(
         )  # fmt: skip
         assert r.exit_code == 0, r.output
         assert "model: 4 units compared" in r.output
+        # the publication ledger beside the report folder (docs/disclosure.md), said where
+        assert (tmp_path / "publication-ledger" / "ledger.key").is_file()
+        assert str(tmp_path / "publication-ledger") in r.output
         for name in ("steering.html", "steering.md"):
             text = (out / name).read_text()
             assert caveat in text, (lang, name)

@@ -14,10 +14,16 @@ __all__ = ["run_personas", "run_personas_cli"]
 
 
 def run_personas(
-    folder: Path, out: Path, *, spec: PersonaSpec, lang: str = "en"
+    folder: Path, out: Path, *, spec: PersonaSpec, lang: str = "en", ledger: str = "auto"
 ) -> tuple[Path, int]:
-    """Find and describe the personas of a canonical folder; return the report and ``k``."""
+    """Find and describe the personas of a canonical folder; return the report and ``k``.
+
+    The persona counts are published through the publication ledger in use, else through
+    ``ledger`` (``"auto"``: ``publication-ledger`` beside the report folder, as ``earlysignal
+    steer`` and ``earlysignal monitor`` keep theirs; ``"off"``; or a folder), docs/disclosure.md.
+    """
     from earlysignal.data.history import CareHistory
+    from earlysignal.ledger import current_ledger, ledger_for, use_ledger
     from earlysignal.personas.cluster import assign, fit_personas
     from earlysignal.personas.describe import describe_personas
     from earlysignal.personas.report import write_report
@@ -27,7 +33,8 @@ def run_personas(
     seqs = monthly_states(history, spec)
     model = fit_personas(seqs, spec)
     labels, _ = assign(model, seqs)
-    desc = describe_personas(seqs, model, labels)
+    with use_ledger(current_ledger() or ledger_for(ledger, out.parent)):
+        desc = describe_personas(seqs, model, labels)
     return write_report(desc, out, lang=lang), model.k
 
 
@@ -67,4 +74,9 @@ def run_personas_cli(
         typer.echo(f"error: {exc}", err=True)
         return 2
     typer.echo(f"{chosen} personas; wrote {html} and {html.with_suffix('.json')}")
+    from earlysignal.ledger import current_ledger, ledger_for
+
+    led = current_ledger() or ledger_for("auto", out.parent)
+    if led is not None:
+        typer.echo(f"publication ledger (private, never publish): {led.path}")
     return 0

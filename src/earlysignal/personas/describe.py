@@ -5,7 +5,12 @@ this module. Per persona (children with a complete window; children assigned on 
 window are counted apart):
 
 * ``n_children`` and ``n_partial``, protected by :func:`earlysignal.disclosure.protect` (no
-  count under 10, counts rounded to 5, complementary suppression across personas);
+  count under 10, counts rounded to 5, complementary suppression across personas); with a
+  publication ledger in use (:mod:`earlysignal.ledger`), they, the rates' numerators and the
+  number of children followed for the whole window are published through it (tables
+  :data:`LEDGER_TABLES`): a count within 9 children of one published before for a persona,
+  *whatever its number* (clustering can swap the numbers), repeats that figure or stays
+  hidden, and so do the rates computed from them;
 * ``age_median`` (whole years), ``moves_mean`` (0.1), and shares to whole percent computed
   from the *rounded* counts (``rate_of``): ``moved_3plus_rate``, ``return_home_rate``,
   ``reentry_rate`` (of those who went home), ``breakdown_rate`` (a placement ended with
@@ -37,10 +42,19 @@ import numpy.typing as npt
 import polars as pl
 
 from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, protect, round_count
+from earlysignal.ledger import current_ledger
 from earlysignal.personas.cluster import PersonaModel
 from earlysignal.personas.sequences import SequenceSet
 
-__all__ = ["PersonaDescription", "describe_personas", "runs"]
+__all__ = ["LEDGER_TABLES", "PersonaDescription", "describe_personas", "runs"]
+
+LEDGER_TABLES = {
+    "summary": "personas.summary",
+    "followed": "personas.followed",
+    "shared": "personas.shared_pathway",
+    "unassigned": "personas.unassigned",
+}
+"""The persona report's definition names in the publication ledger (:mod:`earlysignal.ledger`)."""
 
 RATES = ("moved_3plus_rate", "return_home_rate", "reentry_rate", "breakdown_rate")
 
@@ -76,6 +90,22 @@ class PersonaDescription:
 def _small_hidden(count: int, pol: DisclosurePolicy) -> int | None:
     """A published count: rounded, or None (hidden) under ``min_count``."""
     return round_count(count, pol.rounding) if count >= pol.min_count else None
+
+
+def _one_count(
+    kids: npt.NDArray[np.str_], pol: DisclosurePolicy, keep: bool, table: str
+) -> int | None:
+    """One published count of children (rounded; None under ``min_count``), through the
+    publication ledger when one is in use (one cell per call: matched whatever the persona)."""
+    if not keep:
+        return _small_hidden(int(kids.size), pol)
+    one = pl.DataFrame(
+        {"n": [int(kids.size)], "_m": [kids.astype(str).tolist()]},
+        schema={"n": pl.Int64, "_m": pl.List(pl.String)},
+    )
+    out = protect(one, count_cols=["n"], policy=pol, members={"n": "_m"}, table=table)
+    value = out["n"][0]
+    return None if value is None else int(value)
 
 
 def _share(x: float) -> float:
@@ -114,6 +144,8 @@ def describe_personas(
     dist_rows: list[dict[str, Any]] = []
     trans_rows: list[dict[str, Any]] = []
     n_states = len(seqs.alphabet)
+    keep = current_ledger() is not None  # each count's children, for the publication ledger
+    ids: list[dict[str, list[str]]] = []
     for p in range(model.k):
         members = (labels == p) & complete
         codes = seqs.codes[members]
@@ -128,6 +160,20 @@ def describe_personas(
         movers = n_moves > 0
         first_move = np.argmax(codes == moved, axis=1)[movers] if moved >= 0 else np.array([])
         bd = seqs.breakdowns[members] > 0
+        if keep:
+            partial = (labels == p) & ~complete
+            kids = seqs.child_id[members].astype(str)
+            ids.append(
+                {
+                    "_m_children": kids.tolist(),
+                    "_m_partial": seqs.child_id[partial].astype(str).tolist(),
+                    # the rates' numerators, so that a rate repeats with its counts
+                    "_m_m3": kids[n_moves >= 3].tolist(),
+                    "_m_rh": kids[went_home].tolist(),
+                    "_m_re": kids[reentered].tolist(),
+                    "_m_bd": kids[bd].tolist(),
+                }
+            )
         ages = seqs.age_at_entry[members]
         rows.append(
             {
@@ -159,13 +205,16 @@ def describe_personas(
         modal = np.array(
             [np.bincount(codes[:, m], minlength=n_states).argmax() for m in range(seqs.window)]
         )
-        uniq, counts = np.unique(codes, axis=0, return_counts=True)
+        uniq, inverse, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
         top = int(counts.argmax())
-        shared = (
-            {"runs": runs(uniq[top]), "n": round_count(int(counts[top]), pol.rounding)}
+        n_shared = (
+            _one_count(
+                seqs.child_id[members][inverse.ravel() == top], pol, keep, LEDGER_TABLES["shared"]
+            )
             if counts[top] >= pol.min_count
             else None
         )
+        shared = None if n_shared is None else {"runs": runs(uniq[top]), "n": n_shared}
         pathways[p + 1] = {"modal_runs": runs(modal), "synthesised": True, "shared": shared}
         for m in range(seqs.window):
             count = np.bincount(codes[:, m], minlength=n_states)
@@ -202,6 +251,20 @@ def describe_personas(
                 if children_making[s * n_states + t] >= pol.min_class
             ]
     frame = pl.DataFrame(rows)
+    members = None
+    if keep:
+        frame = frame.with_columns(
+            pl.Series(c, [r[c] for r in ids], dtype=pl.List(pl.String))
+            for c in ("_m_children", "_m_partial", "_m_m3", "_m_rh", "_m_re", "_m_bd")
+        )
+        members = {
+            "n_children": "_m_children",
+            "n_partial": "_m_partial",
+            "m3_pos": "_m_m3",
+            "rh_pos": "_m_rh",
+            "re_pos": "_m_re",
+            "bd_pos": "_m_bd",
+        }
     support = {
         "moved_3plus_rate": ["m3_pos", "m3_neg"],
         "return_home_rate": ["rh_pos", "rh_neg"],
@@ -224,6 +287,9 @@ def describe_personas(
             "breakdown_rate": ("bd_pos", "n_children"),
         },
         policy=pol,
+        members=members,
+        table=LEDGER_TABLES["summary"],
+        ledger_by_group=False,
     )
     published = set(summary.filter(pl.col("n_children").is_not_null())["persona"].to_list())
     pathways = {p: v for p, v in pathways.items() if p in published}
@@ -249,7 +315,11 @@ def describe_personas(
         alphabet=seqs.alphabet,
         window=seqs.window,
         k=model.k,
-        n_clustered=_small_hidden(model.n_clustered, pol) or 0,
+        n_clustered=_one_count(seqs.child_id[complete], pol, keep, LEDGER_TABLES["followed"]) or 0,
         distance=model.spec.distance,
-        notes={"unassigned": _small_hidden(int((labels < 0).sum()), pol)},
+        notes={
+            "unassigned": _one_count(
+                seqs.child_id[labels < 0], pol, keep, LEDGER_TABLES["unassigned"]
+            )
+        },
     )

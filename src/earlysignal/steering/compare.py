@@ -36,6 +36,7 @@ from earlysignal.steering.units import (
     period_start,
     placement_table,
     unit_measures,
+    unit_members,
 )
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ class SteeringResult:
         Units found in the data with no placement starting in the period.
     case_mix
         How the expected counts were made (``cross_fit`` with its folds, or a model run).
+    members
+        Outcome -> per unit of the comparison, the children it counts (``_m_children``) and
+        the placements with the outcome (``_m_observed``): ids for the publication ledger
+        (:mod:`earlysignal.ledger`), never published.
     """
 
     spec: SteeringSpec
@@ -82,6 +87,7 @@ class SteeringResult:
     excluded: dict[str, int]
     units_without_placements: tuple[str, ...]
     case_mix: dict[str, Any] = field(default_factory=dict)
+    members: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 def _all_units(history: CareHistory, spec: SteeringSpec) -> set[str]:
@@ -179,6 +185,7 @@ def compare_units(
     without = tuple(sorted(_all_units(history, spec) - set(measures["unit"].to_list())))
     comparisons: dict[str, pl.DataFrame] = {}
     all_draws: dict[str, npt.NDArray[np.float64]] = {}
+    members: dict[str, pl.DataFrame] = {}
     for k, outcome in enumerate(outcomes):
         per = (
             compared.group_by("unit")
@@ -208,6 +215,9 @@ def compare_units(
             per["observed"].to_numpy(), per["expected"].to_numpy(), a, draws, spec.seed + 100 + k
         )
         comparisons[outcome] = shr
+        members[outcome] = unit_members(compared, [outcome]).rename(
+            {f"_m_{outcome}": "_m_observed"}
+        )
     return SteeringResult(
         spec=spec,
         period_start=start,
@@ -219,6 +229,7 @@ def compare_units(
         excluded=excluded,
         units_without_placements=without,
         case_mix=_case_mix(spec, folds, model, model_info),
+        members=members,
     )
 
 

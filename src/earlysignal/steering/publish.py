@@ -12,6 +12,11 @@
 * **Shrunken estimates, rank intervals and the funnel flag** are published rounded (0.05; whole
   ranks) and hidden with the ratio (a flag tells on which side of a limit the count lies). The
   flag is computed on the exact counts.
+* **Across reports** (the publication ledger, :mod:`earlysignal.ledger`, ``docs/disclosure.md``):
+  with a ledger in use, each unit's counts are checked against what earlier reports published
+  about nearly the same children (placements, for event counts): a cell within
+  ``min_count - 1`` of an earlier one repeats its figure or stays hidden, so two reports on
+  overlapping periods cannot be subtracted. The ledger's tables are :func:`ledger_table`.
 * **Names.** Provider ids are never published as they are: a name table from the user
   (``unit,name`` CSV) gives readable names; otherwise each unit gets a stable pseudonym, a keyed
   hash (HMAC-SHA256) of its id. With the same key the same unit gets the same pseudonym in every
@@ -37,10 +42,11 @@ import numpy as np
 import polars as pl
 
 from earlysignal.disclosure import DisclosurePolicy, protect
+from earlysignal.ledger import current_ledger
 from earlysignal.steering.funnel import poisson_interval
 from earlysignal.steering.spec import SteeringError
 
-__all__ = ["protect_comparison", "pseudonyms", "read_names"]
+__all__ = ["ledger_table", "protect_comparison", "pseudonyms", "read_names"]
 
 PREFIX = {"provider": "Provider", "region": "Region", "municipality": "Municipality"}
 
@@ -89,6 +95,35 @@ def read_names(path: str | Path) -> dict[str, str]:
     return dict(zip(t["unit"].to_list(), t["name"].to_list(), strict=True))
 
 
+def ledger_table(by: str, part: str) -> str:
+    """A steering table's definition name in the publication ledger.
+
+    The unit kind is part of the name (a provider and a region never share a cell); the
+    unit's id is the cell's group (the ledger is private), so the pseudonym key does not matter.
+
+    Examples
+    --------
+    >>> ledger_table("provider", "unplanned")
+    'steering.provider.unplanned'
+    """
+    return f"steering.{by}.{part}"
+
+
+def with_members(
+    frame: pl.DataFrame, members: pl.DataFrame | None, columns: Mapping[str, str]
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """``frame`` with the member lists of ``members`` (by ``unit``) when a ledger is in use.
+
+    Returns the frame and the ``members=`` mapping for :func:`~earlysignal.disclosure.protect`
+    (empty without a ledger or members: the table is then protected on its own).
+    """
+    if members is None or current_ledger() is None:
+        return frame, {}
+    lists = members.select("unit", *columns.values())
+    out = frame.join(lists, on="unit", how="left", maintain_order="left")
+    return out.with_columns(pl.col(c).fill_null([]) for c in columns.values()), dict(columns)
+
+
 def _step(x: pl.Expr, step: float) -> pl.Expr:
     return ((x / step).round(0) * step).round(4)
 
@@ -98,6 +133,8 @@ def protect_comparison(
     labels: Mapping[str, str],
     *,
     policy: DisclosurePolicy | None = None,
+    members: pl.DataFrame | None = None,
+    table_name: str | None = None,
 ) -> pl.DataFrame:
     """The published table of one outcome's comparison.
 
@@ -109,6 +146,13 @@ def protect_comparison(
         Unit id -> published label (name or pseudonym).
     policy
         Disclosure policy (default: the library's).
+    members
+        Per unit, its children (``_m_children``) and the placements with the outcome
+        (``_m_observed``), from :attr:`~earlysignal.steering.compare.SteeringResult.members`:
+        with a publication ledger in use (:func:`earlysignal.ledger.use_ledger`) the counts
+        are published through it as ``table_name`` (:func:`ledger_table`).
+    table_name
+        The table's name in the ledger.
 
     Returns
     -------
@@ -143,6 +187,9 @@ def protect_comparison(
         "ratio",
         *shown,
     )
+    raw, member_cols = with_members(
+        raw, members, {"children": "_m_children", "observed": "_m_observed"}
+    )
     prot = protect(
         raw,
         count_cols=["children", "observed"],
@@ -151,6 +198,8 @@ def protect_comparison(
         rate_support={"ratio": ["observed", "children_event", "children_no_event"]},
         linked={"ratio": list(shown)},
         policy=pol,
+        members=member_cols or None,
+        table=table_name or "steering.comparison",
     )
     e = table["expected"].to_numpy()
     o = prot["observed"].to_numpy(allow_copy=True).astype(np.float64)

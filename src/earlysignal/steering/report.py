@@ -35,8 +35,16 @@ from earlysignal.data.history import CareHistory
 from earlysignal.disclosure import DisclosurePolicy, protect
 from earlysignal.steering.compare import SteeringResult
 from earlysignal.steering.costs import Tariffs, costs_avoided
-from earlysignal.steering.publish import PREFIX, new_key, protect_comparison, pseudonyms
+from earlysignal.steering.publish import (
+    PREFIX,
+    ledger_table,
+    new_key,
+    protect_comparison,
+    pseudonyms,
+    with_members,
+)
 from earlysignal.steering.spec import OUTCOMES, SteeringError, SteeringSpec
+from earlysignal.steering.units import unit_members
 
 __all__ = ["build_report", "render_report", "run_steer_cli", "write_report"]
 
@@ -57,13 +65,21 @@ def _measures(
         "return_home",
         "carousel",
     ]
-    prot = protect(
+    events = counts[1:]
+    frame, members = with_members(  # the publication ledger's ids, when one is in use
         m.select("unit", *counts, "children_moves", "moves_per_1000_days"),
+        unit_members(res.placements, events),
+        {c: f"_m_{c}" for c in counts},
+    )
+    prot = protect(
+        frame,
         count_cols=counts,
         by=["unit"],
         rate_cols=["moves_per_1000_days"],
         rate_support={"moves_per_1000_days": ["children_moves"]},
         policy=pol,
+        members=members or None,
+        table=ledger_table(res.spec.by, "measures"),
     )
     return (
         prot.with_columns(
@@ -115,6 +131,10 @@ def build_report(
         Disclosure policy.
     model_run
         A trained model run given instead of the case-mix model (recorded with its caveat).
+
+    With a publication ledger in use (:func:`earlysignal.ledger.use_ledger`; ``earlysignal
+    steer`` keeps one beside the report folder), every count table (the units' measures, each
+    outcome's comparison, the indicators) is published through it (``docs/disclosure.md``).
     """
     from earlysignal.indicators.report import stability_indicators
 
@@ -149,7 +169,14 @@ def build_report(
                 "too_small": res.excluded.get(f"units_too_small_{outcome}", 0),
             }
             continue
-        pub = protect_comparison(comp, labels, policy=pol)
+        pub = protect_comparison(
+            comp,
+            labels,
+            policy=pol,
+            members=res.members.get(outcome),
+            # a model's outcome is named by its label (two models' outcomes are not one table)
+            table_name=ledger_table(spec.by, str(res.case_mix.get("label") or outcome)),
+        )
         outcomes[outcome] = {
             "description": description,
             "rows": pub.to_dicts(),
@@ -395,16 +422,26 @@ def run_steer_cli(  # noqa: PLR0917
     except (UnusableInputError, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
+    from earlysignal.ledger import LedgerError, current_ledger, ledger_for, use_ledger
+
+    # the publication ledger in use, else one beside the report folder (docs/disclosure.md)
+    ledger = current_ledger() or ledger_for("auto", out.parent)
     try:
-        res = compare_units(history, spec, model=loaded)
-        report = build_report(
-            res, history=history, names=name_table, key=key, tariffs=tar, model_run=model
-        )
+        with use_ledger(ledger):
+            res = compare_units(history, spec, model=loaded)
+            report = build_report(
+                res, history=history, names=name_table, key=key, tariffs=tar, model_run=model
+            )
         paths = write_report(report, out, lang=lang)
     except SteeringError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 1
+    except LedgerError as exc:  # a damaged ledger folder: its own rule id and fix
+        typer.echo(f"error: {exc}", err=True)
+        return 2
     typer.echo(f"wrote {paths['html']} and {paths['md']} ({len(report['outcomes'])} outcomes)")
+    if ledger is not None:
+        typer.echo(f"publication ledger (private, never publish): {ledger.path}")
     for outcome, o in report["outcomes"].items():
         typer.echo(
             f"  {outcome}: {o['units']} units compared, {o['flags']['above']} above and "

@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import polars as pl
@@ -44,6 +45,7 @@ __all__ = [
     "period_start",
     "placement_table",
     "unit_measures",
+    "unit_members",
 ]
 
 EVENT_KINDS: tuple[str, ...] = ("incident", "missing", "police_contact", "crisis")
@@ -315,6 +317,49 @@ def unit_measures(table: pl.DataFrame) -> pl.DataFrame:
             (pl.col("moves") * 1000 / pl.col("placement_days").clip(lower_bound=1)).alias(
                 "moves_per_1000_days"
             )
+        )
+        .sort("unit")
+    )
+
+
+def unit_members(table: pl.DataFrame, events: Sequence[str]) -> pl.DataFrame:
+    """Who each unit's counts count: ids for the publication ledger, never published.
+
+    Parameters
+    ----------
+    table
+        :func:`placement_table` output (rows without a unit are left out).
+    events
+        Outcome columns counted per placement (0/1, null when unknown).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per unit: ``unit``, ``_m_children`` (its distinct children) and, per event,
+        ``_m_<event>`` (the placements with the event: an event count counts placements).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = pl.DataFrame({"unit": ["A", "A"], "child_id": ["a", "b"],
+    ...     "placement_id": ["p1", "p2"], "moves": [1, 0]})
+    >>> unit_members(t, ["moves"]).row(0)
+    ('A', ['a', 'b'], ['p1'])
+    """
+    return (
+        table.filter(pl.col("unit").is_not_null())
+        .group_by("unit")
+        .agg(
+            pl.col("child_id").cast(pl.String).unique().sort().alias("_m_children"),
+            *(
+                pl.col("placement_id")
+                .cast(pl.String)
+                .filter(pl.col(e).fill_null(0) > 0)
+                .unique()
+                .sort()
+                .alias(f"_m_{e}")
+                for e in events
+            ),
         )
         .sort("unit")
     )
