@@ -73,8 +73,10 @@ EVENT_NOUNS: dict[str, tuple[str, str]] = {
     "crisis": (N_("crisis"), N_("crises")),
     "caseworker_change": (N_("change of caseworker"), N_("changes of caseworker")),
     "review": (N_("care plan review"), N_("care plan reviews")),
+    "support": (N_("support contact for the carer"), N_("support contacts for the carer")),
 }
-"""Event kinds (``DEFAULT_EVENT_KINDS``): singular and plural noun."""
+"""Event kinds (``DEFAULT_EVENT_KINDS`` and the simulator's ``support``): singular and plural
+noun."""
 
 _COUNTS: dict[str, tuple[str, str]] = {
     "placements": (
