@@ -13,7 +13,7 @@ Examples
 >>> codes.maatregel[21].value, codes.gap_days
 ('guardianship', 7)
 >>> sorted(source_definitions())
-['blind_spots', 'definitions', 'source']
+['blind_spots', 'definitions', 'source', 'translations']
 """
 
 from __future__ import annotations
