@@ -35,6 +35,7 @@ __all__ = [
     "WORKLOAD_MEASURES",
     "described_rows",
     "localized_source_definitions",
+    "source_description",
     "source_text",
     "workload_key",
     "workload_rows",
@@ -48,31 +49,46 @@ WORKLOAD_MEASURES: dict[str, str] = {
 """The workload table's measures: the language-independent key (``metric`` of a row, the
 evaluation's metric name) and the English label the run stores as ``measure``."""
 
-SOURCE_TEMPLATES: tuple[str, ...] = (
-    N_("simulated (given simulation)"),
-    N_("care history given in memory"),
-    N_(
+SOURCE_TEMPLATES: dict[str, str] = {
+    "given_simulation": N_("simulated (given simulation)"),
+    "given_history": N_("care history given in memory"),
+    "simulated_at_home": N_(
         "simulated by earlysignal.synth.at_home: %(children)s children at home under a measure "
         "or in youth care over %(years)s years, seed %(seed)s"
     ),
-    N_("simulated by earlysignal.synth: %(children)s children over %(years)s years, seed %(seed)s"),
-    N_("canonical folder (%(name)s)"),
-    N_("SSDA903 returns (%(name)s) imported by earlysignal"),
-    N_("CBS youth-care files (%(name)s) imported by earlysignal"),
-    N_(
+    "simulated": N_(
+        "simulated by earlysignal.synth: %(children)s children over %(years)s years, seed %(seed)s"
+    ),
+    "canonical": N_("canonical folder (%(name)s)"),
+    "ssda903": N_("SSDA903 returns (%(name)s) imported by earlysignal"),
+    "cbs": N_("CBS youth-care files (%(name)s) imported by earlysignal"),
+    "cbs_simulated": N_(
         "simulated CBS youth-care files (earlysignal.synth: %(children)s children over "
         "%(years)s years, seed %(seed)s, written as yearly JGDHULP/JGDBESCHERM/GBAPERSOON .sav "
         "files) imported by earlysignal"
     ),
-    N_("iJw 3.2 archive (%(name)s) imported by earlysignal"),
-    N_(
+    "ijw": N_("iJw 3.2 archive (%(name)s) imported by earlysignal"),
+    "ijw_simulated": N_(
         "simulated by earlysignal.synth (%(children)s children over %(years)s years, seed "
         "%(seed)s), written as %(messages)s iJw 3.2 messages and imported"
     ),
-)
-"""The data sources a run writes (``earlysignal.experiment``'s data step and archives), as
-English message templates: a stored source that matches one is worded from the catalogue;
-any other text (a source someone wrote) is shown as written."""
+}
+"""The data sources a run writes, as English message templates by kind of source: the data
+step and the archives write ``data.source`` with :func:`source_description`; a stored source
+that matches one is worded from the catalogue by :func:`source_text`, any other text (a source
+someone wrote) is shown as written."""
+
+
+def source_description(kind: str, **values: object) -> str:
+    """The English ``data.source`` of a kind of source (stored; worded at render).
+
+    Examples
+    --------
+    >>> source_description("canonical", name="history_2024")
+    'canonical folder (history_2024)'
+    """
+    return SOURCE_TEMPLATES[kind] % values
+
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -80,7 +96,7 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 @cache
 def _source_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     out = []
-    for template in SOURCE_TEMPLATES:
+    for template in SOURCE_TEMPLATES.values():
         parts = _PLACEHOLDER.split(template)  # text, name, text, name, ..., text
         regex = "".join(
             re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)
