@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from earlysignal.explain.descriptions import STATUS_KINDS, STATUS_VALUES, localized_description
-from earlysignal.explain.phrases import EVENT_NOUNS
+from earlysignal.explain.phrases import CARE_EVENTS, EVENT_NOUNS, event_noun
 from earlysignal.features.bounded import bounded_specs
 from earlysignal.features.defaults import default_specs, describe
 from earlysignal.features.specs import (
@@ -35,6 +35,7 @@ def _specs() -> list[object]:
         *default_specs(),
         *bounded_specs(),
         EventCount("support", 365),
+        *(EventCount(kind, 90) for kind in CARE_EVENTS),  # care recorded by CBS and iJw imports
         EventCount("incident"),
         EventTrend("support"),
         *statuses,
@@ -77,12 +78,15 @@ def test_a_study_feature_keeps_its_own_words() -> None:
 
 @settings(max_examples=30)
 @given(
-    kind=st.sampled_from([*EVENT_NOUNS, "home_visit", "x"]),
+    kind=st.sampled_from([*EVENT_NOUNS, *CARE_EVENTS, "home_visit", "x"]),
     days=st.integers(1, 5000),
 )
 def test_event_counts_name_the_window_and_the_kind_in_dutch(kind: str, days: int) -> None:
     spec = EventCount(kind, days)
     nl = localized_description(spec.name, "nl", spec.description)
     assert f" {days} dagen vóór het voorspelmoment" in nl
-    noun = gettext(EVENT_NOUNS[kind][1], "nl") if kind in EVENT_NOUNS else kind.replace("_", " ")
-    assert noun in nl
+    assert event_noun(kind, "nl", True) in nl
+    if kind in EVENT_NOUNS:
+        assert gettext(EVENT_NOUNS[kind][1], "nl") in nl
+    elif kind not in CARE_EVENTS:
+        assert kind.replace("_", " ") in nl  # an unknown kind is shown as its name

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import re
 
-from earlysignal.explain.phrases import EVENT_NOUNS, setting_name
+from earlysignal.explain.phrases import event_noun as _event
+from earlysignal.explain.phrases import setting_name
 from earlysignal.i18n import N_, check_language, gettext
 
 __all__ = ["STATUS_KINDS", "STATUS_VALUES", "localized_description"]
@@ -98,13 +99,6 @@ _SETTING_RE = re.compile(r"^current_setting_(\w+)$")
 _PERSONA_RE = re.compile(r"^persona_(\d+)m_(\d+)of(\d+)$")
 _STATUS_TEXT = re.compile(r"^Status (.+) = (.+) in force at t$")
 _ATTRIBUTE_TEXT = re.compile(r"^(Child attribute|Sensitive attribute \(opted in\)): (.+)$")
-
-
-def _event(kind: str, lang: str, plural: bool) -> str:
-    nouns = EVENT_NOUNS.get(kind)
-    if nouns is None:
-        return kind.replace("_", " ")
-    return gettext(nouns[1] if plural else nouns[0], lang)
 
 
 def _status_word(table: dict[str, str], word: str, lang: str) -> str:
