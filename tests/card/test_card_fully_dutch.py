@@ -13,13 +13,16 @@ Dutch card may be an English message of the catalogue that has a different Dutch
 
 from __future__ import annotations
 
+import itertools
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 from filled_cards import filled_card
+from i18n_checks import english_words, untranslated_msgids  # type: ignore[import-not-found]
 
 from earlysignal.card import render_markdown
 from earlysignal.i18n import read_catalogue
@@ -78,14 +81,36 @@ def _data_units(card: dict[str, Any]) -> set[str]:
 
 
 def _untranslated_data(card: dict[str, Any]) -> dict[str, Any]:
-    """The card data without the organisation's texts that have a Dutch translation."""
+    """The card data without the organisation's texts that have a Dutch translation, and
+    without the stored English the card words in its language (:func:`_without_worded`)."""
     from earlysignal.card.translations import localized_card
 
     nl = (card.get("translations") or {}).get("nl") or {}
     blanks = {p: [""] * len(t) if isinstance(t, list) else "" for p, t in nl.items()}
     stripped = localized_card({**card, "translations": {"nl": blanks}}, "nl")
     stripped.pop("translations", None)
-    return stripped
+    return _without_worded(stripped)
+
+
+def _without_worded(card: dict[str, Any]) -> dict[str, Any]:
+    """The card data without the fields the runner stores in English for code to read and the
+    card words in its language (earlysignal.card.stored_words): the data source, the source's
+    definitions and blind spots, the predictors' descriptions and the workload's measures.
+    Their English (and the column names of their tables) must not show in a Dutch card; the
+    feature names stay (they are names)."""
+    card = {**card, "data": dict(card["data"]), "decision": dict(card["decision"])}
+    card["data"].pop("source", None)
+    if isinstance(card["data"].get("source_definitions"), dict):
+        card["data"]["source_definitions"] = {}
+    card["predictors"] = {
+        **card["predictors"],
+        "features": [f["name"] for f in card["predictors"].get("features") or []],
+    }
+    top = card["explanations"].get("top_features")
+    if isinstance(top, list):
+        card["explanations"] = {**card["explanations"], "top_features": [f["feature"] for f in top]}
+    card["decision"]["workload"] = []
+    return card
 
 
 def _same_word_messages() -> set[str]:
@@ -159,6 +184,89 @@ def _full_card() -> dict[str, Any]:
     return apply_reviews(card, reviewers, date="2026-11-30")
 
 
+WORDED_SECTIONS = ("data", "predictors", "decision", "explanations")
+"""The sections that show the fields the card words from stored English (issue 17)."""
+
+
+def _section(md: str, sid: str) -> str:
+    """One section of a Markdown card (from its anchor to the next section's)."""
+    parts = re.split(r'<a id="([\w-]+)"></a>', md)
+    found = dict(zip(parts[1::2], parts[2::2], strict=True))
+    return found[sid]
+
+
+def _headings(md: str) -> list[str]:
+    """The column headings of the Markdown tables of a text."""
+    lines = md.splitlines()
+    return [
+        c.strip()
+        for head, rule in itertools.pairwise(lines)
+        if rule.startswith("|---") and head.strip("| ")
+        for c in head.replace("\\|", "\x00").strip().strip("|").split("|")
+        if c.strip()
+    ]
+
+
+def english_left_in_worded_sections(en: str, nl: str) -> list[str]:
+    """English in the data, predictor, decision and explanation sections of a Dutch card: an
+    English function word or catalogue message (tests/i18n_checks.py), or a column heading
+    that is the same as in the English card (unless a name or a same-word message)."""
+    same = _same_word_messages() | NAMES
+    found: list[str] = []
+    for sid in WORDED_SECTIONS:
+        en_part, nl_part = _section(en, sid), _section(nl, sid)
+        text = "\n".join(x for x in nl_part.splitlines() if not x.startswith("*Mitchell et al.:"))
+        text = re.sub(r"[0-9a-f]{64}|\w*_\w*", " ", text)  # digests and column names: names
+        found += [f"{sid}: word {w!r}" for w in english_words(text)]
+        found += [f"{sid}: message {m!r}" for m in untranslated_msgids(text)]
+        english_heads = set(_headings(en_part))
+        found += [
+            f"{sid}: heading {h!r}"
+            for h in dict.fromkeys(_headings(nl_part))
+            if h in english_heads and h not in same and _WORD.search(h)
+        ]
+    return found
+
+
+def _worded_card(source: str) -> dict[str, Any]:
+    """The filled card with every kind of default predictor (and statuses, a persona, the
+    simulator's support events) described, top factors, and an imported source."""
+    from earlysignal.features.defaults import default_specs, describe
+    from earlysignal.features.specs import EventCount, PersonaMembership, StatusInForce
+    from earlysignal.sources import cbs_codes, ijw
+
+    specs = [
+        *default_specs(),
+        EventCount("support", 90),
+        StatusInForce("measure", "ots"),
+        StatusInForce("protection_measure", "guardianship_provisional"),
+        StatusInForce("youth_probation", "probation"),
+        PersonaMembership(fit_before=date(2020, 1, 1), k=2),
+    ]
+    card = _full_card()
+    card["data"]["prediction_times"]["design"] = "Schedule(every_days=91, anchor=None)"
+    features = [
+        {"name": r["name"], "description": r["description"]}
+        for r in describe(specs).iter_rows(named=True)
+    ]
+    card["predictors"] = {**card["predictors"], "features": features, "count": len(features)}
+    card["explanations"]["top_features"] = [
+        {"rank": i, "feature": f["name"], "description": f["description"],
+         "mean |contribution|": 0.1, "lower": 0.05, "upper": 0.2, "share": 0.1}
+        for i, f in enumerate(features[::9], start=1)
+    ]  # fmt: skip
+    if source == "cbs":
+        card["data"]["source"] = "CBS youth-care files (cbs_2024) imported by earlysignal"
+        card["data"]["source_definitions"] = cbs_codes.source_definitions()
+    else:
+        card["data"]["source"] = (
+            "simulated by earlysignal.synth (500 children over 6 years, seed 3), written as "
+            "1234 iJw 3.2 messages and imported"
+        )
+        card["data"]["source_definitions"] = ijw.source_definitions()
+    return card
+
+
 def _translated(card: dict[str, Any]) -> dict[str, Any]:
     """The card with the organisation's texts of the shipped demo config, and their Dutch."""
     from earlysignal.experiment.config import load_config
@@ -181,6 +289,18 @@ def test_the_check_finds_english_left_in_a_dutch_card() -> None:
     assert "partly covered" in left  # a status of the standards' tables
     assert "to be completed by the study team" in english_messages_left(en, card)
     assert any(w.startswith("breakdown") for w in english_terms_left(en, card))
+    # the stored English the card words in its language (descriptions, source, workload)
+    card = _worded_card("cbs")
+    en = render_markdown(card, lang="en")
+    left = untranslated(en, en, card)
+    assert "Placement moves in the 365 days before t" in left
+    assert "CBS youth-care files (cbs_2024) imported by earlysignal" in left
+    assert "precision (share of flagged rows with the event)" in left
+    assert any(u.startswith("Breakdown cannot be observed directly") for u in left)
+    worded = english_left_in_worded_sections(en, en)
+    assert "predictors: heading 'description'" in worded
+    assert "decision: heading 'measure'" in worded
+    assert "predictors: word 'the'" in worded
 
 
 def test_filled_card_in_dutch_has_no_english_of_its_own() -> None:
@@ -201,6 +321,23 @@ def test_card_with_translated_own_texts_in_dutch_has_no_english() -> None:
     assert english_terms_left(nl, card) == []
 
 
+@pytest.mark.parametrize("source", ["cbs", "ijw"])
+def test_predictors_source_and_workload_in_dutch(source: str) -> None:
+    """Every kind of predictor description, the data source, the source's definitions and
+    blind spots, and the workload table, in Dutch (issue 17: the last English in the card)."""
+    card = _worded_card(source)
+    en, nl = render_markdown(card, lang="en"), render_markdown(card, lang="nl")
+    assert "Overplaatsingen in de 365 dagen vóór het voorspelmoment" in nl
+    assert "Geldt op het voorspelmoment: jeugdbeschermingsmaatregel, ondertoezichtstelling" in nl
+    assert "voorlopige voogdij" in nl and "steuncontacten voor de opvoeder" in nl
+    assert ("CBS-microdata over jeugdhulp" if source == "cbs" else "iJw 3.2-berichten") in nl
+    assert "Placement moves in the 365 days before t" in en  # English keeps the spec's words
+    assert untranslated(en, nl, card) == []
+    assert english_messages_left(nl, card) == []
+    assert english_terms_left(nl, card) == []
+    assert english_left_in_worded_sections(en, nl) == []
+
+
 @pytest.mark.slow
 def test_demo_like_card_in_dutch_has_no_english_of_its_own(
     demo_like: tuple[dict[str, Any], Path],
@@ -217,3 +354,4 @@ def test_demo_like_card_in_dutch_has_no_english_of_its_own(
     assert untranslated(en, nl, card) == []
     assert english_messages_left(nl, card) == []
     assert english_terms_left(nl, card) == []
+    assert english_left_in_worded_sections(en, nl) == []

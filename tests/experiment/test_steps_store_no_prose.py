@@ -40,16 +40,19 @@ PROSE = re.compile(r"[A-Za-z]+(?:[ ,;:()'-]+[a-z]+){3,}")
 
 STILL_WORDED: frozenset[str] = frozenset(
     {
-        "data.source",  # the source's description; publish.facts still parses it
-        "decision.workload[].measure",  # measure names; consistency and facts match them
-        "performance.oracle.reason",  # why the oracle is missing (real data only)
-        # the feature specs' own descriptions (earlysignal.features.describe)
-        "predictors.features[].description",
+        # stored in English for code to read and worded in the card's language at render
+        # (earlysignal.card.stored_words, earlysignal.explain.descriptions):
+        "data.source",  # the source's description; publish.facts parses it
+        "decision.workload[].measure",  # the English label beside the row's key (metric)
+        "predictors.features[].description",  # the feature specs' own descriptions
         "explanations.top_features[].description",
+        # still shown as stored (docs/i18n.md, "Not yet translated"):
+        "performance.oracle.reason",  # why the oracle is missing (real data only)
         "outcome.breakdown_definition.source",  # the definition's source (earlysignal.outcomes)
     }
 )
-"""Fields the steps still fill with English words (listed in docs/i18n.md as not yet done)."""
+"""Fields the steps fill with English words: the first four are worded in the card's language
+when it is rendered; the last two are listed in docs/i18n.md as not yet done."""
 
 KEYS: frozenset[str] = frozenset({"subgroups.flagging[].verdict"})
 """Fields holding a key of a closed vocabulary ("too few to tell"), worded by the templates."""

@@ -27,6 +27,12 @@ from earlysignal.card.standards import (
     compliance,
     unknown,
 )
+from earlysignal.card.stored_words import (
+    described_rows,
+    localized_source_definitions,
+    source_text,
+    workload_rows,
+)
 from earlysignal.card.texts import (
     METRIC_NAMES,
     Block,
@@ -197,6 +203,11 @@ TABLE_HEADINGS: tuple[str, ...] = (
     N_("version"), N_("attribute"), N_("group"), N_("compared with"), N_("gap test"),
     N_("item"), N_("topic"), N_("section"), N_("status"), N_("note"), N_("reviewer"),
     N_("question"), N_("answer"), N_("model"), N_("metric"), N_("value"),
+    N_("name"), N_("description"), N_("feature"), N_("mean |contribution|"), N_("lower"),
+    N_("upper"), N_("share"), N_("measure"), N_("flagged share"), N_("threshold"),
+    N_("net benefit"), N_("from"), N_("until (exclusive)"), N_("rows in period"),
+    N_("purged rows"), N_("of them censored rows (label missing)"), N_("kept rows"),
+    N_("events (rows)"),
 )  # fmt: skip
 """Column headings of the card's other tables (keys of their rows), marked for the catalogue:
 :func:`card_blocks` shows every column heading in the card's language."""
@@ -275,6 +286,7 @@ def _source_definition_blocks(sd: Any) -> list[Block]:
     """The source's definitions and blind spots (``card["data"]["source_definitions"]``)."""
     if not isinstance(sd, dict):
         return []
+    sd = localized_source_definitions(sd, current_language())
     name = sd.get("title") or _("%(source)s data") % {"source": sd.get("source", "?")}
     return [
         _table(
@@ -512,7 +524,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             blocks += [
                 _kv(
                     [
-                        (_("source"), d["source"]),
+                        (_("source"), source_text(d["source"], current_language())),
                         (_("simulated"), d["simulated"]),
                         (_("observed until"), fmt_date(d.get("observed_until"))),
                         (
@@ -578,7 +590,10 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                         (_("missing data"), p["missing_data"]),
                     ]
                 ),
-                _table(p["features"], _("predictors and their descriptions")),
+                _table(
+                    described_rows(p["features"], current_language()),
+                    _("predictors and their descriptions"),
+                ),
             ]
         elif sid == "validation":
             v = card["validation_design"]
@@ -655,7 +670,10 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             blocks += [
                 _text_block(dec["rule"]),
                 *say("decision_people", dec.get("people"), card["outcome"]["horizon_days"]),
-                _table(dec["workload"], _("expected workload at the decision rule (test period)")),
+                _table(
+                    workload_rows(dec["workload"], current_language()),
+                    _("expected workload at the decision rule (test period)"),
+                ),
                 _table(dec["net_benefit"], _("net benefit (decision curve)")),
             ]
             blocks += _figures(card, sid, dec.get("figure"))
@@ -698,7 +716,10 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             blocks += [
                 _text_block(ex["method"]),
                 _kv([(_("rows explained"), ex["explained_rows"])]),
-                _table(ex["top_features"], _("top factors by mean absolute contribution")),
+                _table(
+                    described_rows(ex["top_features"], current_language(), "feature"),
+                    _("top factors by mean absolute contribution"),
+                ),
                 _list(ex["limits"]),
             ]
             blocks += _figures(card, sid, ex.get("figure"))

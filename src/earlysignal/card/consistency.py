@@ -147,8 +147,12 @@ def _one_value(card: dict[str, Any]) -> Iterator[str]:
         if ece and not _close(overall.get("ece"), ece["value"], _tol(overall.get("ece"))):
             yield f"one value: ECE {ece['value']:.3f} and {overall['ece']:.3f} (subgroups)"
     people = card["decision"].get("people") or {}
-    workload: dict[str, dict[str, Any]] = {
-        str(r.get("measure", "")).split(" ")[0]: r for r in card["decision"]["workload"]
+    from earlysignal.card.stored_words import workload_key
+
+    short = {"precision_at_top": "precision", "recall_at_top": "recall"}
+    workload: dict[str, dict[str, Any]] = {  # by key, never by the (translatable) label
+        short.get(workload_key(r) or "", str(r.get("measure"))): r
+        for r in card["decision"]["workload"]
     }
     first: dict[str, Any] = next(iter(workload.values()), {})
     at_rule: dict[str, list[tuple[str, Any]]] = {

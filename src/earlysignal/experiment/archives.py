@@ -52,6 +52,7 @@ def load_ijw(data: Any, *, workdir: Path | None = None) -> tuple[Any, Any, str]:
 
     Returns the history, the import report and a one-line description of the source.
     """
+    from earlysignal.card.stored_words import source_description
     from earlysignal.sources.ijw import import_ijw
 
     if data.path:
@@ -64,7 +65,7 @@ def load_ijw(data: Any, *, workdir: Path | None = None) -> tuple[Any, Any, str]:
             errors=data.import_errors,
             validate=False,
         )
-        return history, report, f"iJw 3.2 archive ({Path(data.path).name}) imported by earlysignal"
+        return history, report, source_description("ijw", name=Path(data.path).name)
     from earlysignal.sources.ijw_write import write_ijw_archive
     from earlysignal.synth import simulate
 
@@ -80,8 +81,11 @@ def load_ijw(data: Any, *, workdir: Path | None = None) -> tuple[Any, Any, str]:
             errors=data.import_errors,
             validate=False,
         )
-    desc = (
-        f"simulated by earlysignal.synth ({data.n_children} children over {data.years} years, "
-        f"seed {data.sim_seed}), written as {arc.messages} iJw 3.2 messages and imported"
+    desc = source_description(
+        "ijw_simulated",
+        children=data.n_children,
+        years=data.years,
+        seed=data.sim_seed,
+        messages=arc.messages,
     )
     return history, report, desc

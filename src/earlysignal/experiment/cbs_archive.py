@@ -83,6 +83,7 @@ def load_cbs(cfg: DataConfig) -> tuple[CareHistory, dict[str, Any]]:
     ``source_definitions`` (what placements, moves and breakdown are in CBS data, and its blind
     spots).
     """
+    from earlysignal.card.stored_words import source_description
     from earlysignal.sources.cbs import import_cbs
     from earlysignal.sources.cbs_codes import load_codes, source_definitions
 
@@ -91,15 +92,13 @@ def load_cbs(cfg: DataConfig) -> tuple[CareHistory, dict[str, Any]]:
         history, report = import_cbs(
             cfg.path, codes=codes, errors=cfg.import_errors, validate=False
         )
-        source = f"CBS youth-care files ({Path(cfg.path).name}) imported by earlysignal"
+        source = source_description("cbs", name=Path(cfg.path).name)
     else:
         with tempfile.TemporaryDirectory(prefix="earlysignal-cbs-") as tmp:
             simulate_cbs_archive(cfg.n_children, cfg.years, cfg.sim_seed, Path(tmp))
             history, report = import_cbs(tmp, codes=codes, errors=cfg.import_errors, validate=False)
-        source = (
-            f"simulated CBS youth-care files (earlysignal.synth: {cfg.n_children} children over "
-            f"{cfg.years} years, seed {cfg.sim_seed}, written as yearly JGDHULP/JGDBESCHERM/"
-            "GBAPERSOON .sav files) imported by earlysignal"
+        source = source_description(
+            "cbs_simulated", children=cfg.n_children, years=cfg.years, seed=cfg.sim_seed
         )
     summary = report.summary()
     items = {

@@ -20,31 +20,31 @@ if TYPE_CHECKING:
 
 
 def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
+    from earlysignal.card.stored_words import source_description as described
+
     cfg = state.config.data
     d = state.card["data"]
     if simulation is not None:
         state.simulation, state.history = simulation, simulation.history
-        d["source"] = "simulated (given simulation)"
+        d["source"] = described("given_simulation")
     elif history is not None:
         state.history = history
-        d["source"] = "care history given in memory"
+        d["source"] = described("given_history")
     elif cfg.source == "simulated" and cfg.population == "at_home":
         from earlysignal.synth.at_home import simulate_at_home
 
         state.simulation = simulate_at_home(cfg.n_children, years=cfg.years, seed=cfg.sim_seed)
         state.history = state.simulation.history
-        d["source"] = (
-            f"simulated by earlysignal.synth.at_home: {cfg.n_children} children at home under "
-            f"a measure or in youth care over {cfg.years} years, seed {cfg.sim_seed}"
+        d["source"] = described(
+            "simulated_at_home", children=cfg.n_children, years=cfg.years, seed=cfg.sim_seed
         )
     elif cfg.source == "simulated":
         from earlysignal.synth import simulate
 
         state.simulation = simulate(cfg.n_children, years=cfg.years, seed=cfg.sim_seed)
         state.history = state.simulation.history
-        d["source"] = (
-            f"simulated by earlysignal.synth: {cfg.n_children} children over {cfg.years} "
-            f"years, seed {cfg.sim_seed}"
+        d["source"] = described(
+            "simulated", children=cfg.n_children, years=cfg.years, seed=cfg.sim_seed
         )
     elif cfg.source == "canonical":
         from earlysignal.data.io import load_history
@@ -52,7 +52,7 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
         assert cfg.path is not None
         state.history, report = load_history(cfg.path)
         state.card["data"]["validation"]["loaded"] = bool(report.ok)
-        d["source"] = f"canonical folder ({Path(cfg.path).name})"
+        d["source"] = described("canonical", name=Path(cfg.path).name)
     elif cfg.source == "cbs":
         from earlysignal.experiment.cbs_archive import load_cbs
 
@@ -79,7 +79,7 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
 
         assert cfg.path is not None
         state.history, imported = import_ssda903(cfg.path, errors=cfg.import_errors, validate=False)
-        d["source"] = f"SSDA903 returns ({Path(cfg.path).name}) imported by earlysignal"
+        d["source"] = described("ssda903", name=Path(cfg.path).name)
         summary = imported.summary()
         d["import"] = {
             "errors": cfg.import_errors,

@@ -362,20 +362,18 @@ def _evaluate(state: _State) -> None:
     dec["rule"] = _say("decision_rule", capacity=d.capacity, threshold=thr, share=share,
                        ties=state.rule.score_threshold is not None)  # fmt: skip
     at = min(capacity, 1.0)
+    from earlysignal.card.stored_words import WORKLOAD_MEASURES
+
     workload = []
-    for metric, label in (
-        ("precision_at_top", "precision (share of flagged rows with the event)"),
-        ("recall_at_top", "recall (share of events flagged)"),
-        ("alerts_per_100_children", "alerts per 100 children over the test period"),
-    ):
+    for metric, label in WORKLOAD_MEASURES.items():  # English label; the card translates it
         hit = table.filter(
             (pl.col("model") == name) & (pl.col("metric") == metric) & (pl.col("at") == at)
         )
         if hit.height:
             r = hit.row(0, named=True)
             workload.append(
-                {"measure": label, "flagged share": at, "value": r["estimate"],
-                 "lower": r["lower"], "upper": r["upper"]}
+                {"measure": label, "metric": metric, "flagged share": at,
+                 "value": r["estimate"], "lower": r["lower"], "upper": r["upper"]}
             )  # fmt: skip
     dec["workload"] = workload
     nb = []

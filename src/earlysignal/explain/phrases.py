@@ -31,9 +31,11 @@ from collections.abc import Mapping
 from earlysignal.i18n import N_, check_language, format_decimal, format_percent, gettext
 
 __all__ = [
+    "CARE_EVENTS",
     "EVENT_NOUNS",
     "OUTCOME_NAMES",
     "SETTING_NAMES",
+    "event_noun",
     "format_feature_value",
     "localized_descriptions",
     "localized_missing",
@@ -73,8 +75,10 @@ EVENT_NOUNS: dict[str, tuple[str, str]] = {
     "crisis": (N_("crisis"), N_("crises")),
     "caseworker_change": (N_("change of caseworker"), N_("changes of caseworker")),
     "review": (N_("care plan review"), N_("care plan reviews")),
+    "support": (N_("support contact for the carer"), N_("support contacts for the carer")),
 }
-"""Event kinds (``DEFAULT_EVENT_KINDS``): singular and plural noun."""
+"""Event kinds (``DEFAULT_EVENT_KINDS`` and the simulator's ``support``): singular and plural
+noun."""
 
 _COUNTS: dict[str, tuple[str, str]] = {
     "placements": (
@@ -138,11 +142,46 @@ def setting_name(setting: str, lang: str | None = None) -> str:
     return gettext(message, lang) if message else setting.replace("_", " ")
 
 
-def _event(kind: str, lang: str, plural: bool) -> str:
+CARE_EVENTS: dict[str, str] = {
+    "youth_care_neighbourhood_team": N_("youth care by the neighbourhood team"),
+    "youth_care_local_team": N_("youth care by the local team"),
+    "youth_care_ambulant": N_("ambulant youth care at the provider"),
+    "youth_care_network": N_("youth care in the young person's network"),
+    "youth_care_day": N_("day care at the provider"),
+    "ambulant_care": N_("ambulant youth care"),
+    "day_care": N_("day care"),
+    "personal_care": N_("personal care"),
+    "transport": N_("transport to care"),
+    "prevention_justice": N_("prevention (justice)"),
+    "custom_care": N_("tailored care"),
+    "mental_health_care": N_("youth mental health care"),
+    "paediatric_care": N_("paediatric care"),
+    "national_care": N_("nationally contracted care"),
+}
+"""Care without accommodation that the CBS and iJw imports record as events
+(``sources/cbs_codes.toml``, ``sources/resources/ijw_mapping.toml``): an event is a record of
+that care (its start, or for iJw its start or its end)."""
+
+
+def event_noun(kind: str, lang: str, plural: bool) -> str:
+    """An event kind as a noun in ``lang`` (unknown kinds: the kind with spaces).
+
+    Examples
+    --------
+    >>> event_noun("police_contact", "nl", True), event_noun("day_care", "en", False)
+    ('politiecontacten', 'record of day care')
+    """
     nouns = EVENT_NOUNS.get(kind)
-    if nouns is None:
-        return kind.replace("_", " ")
-    return gettext(nouns[1] if plural else nouns[0], lang)
+    if nouns is not None:
+        return gettext(nouns[1] if plural else nouns[0], lang)
+    care = CARE_EVENTS.get(kind)
+    if care is not None:
+        noun = N_("records of %(care)s") if plural else N_("record of %(care)s")
+        return _tr(noun, lang, care=gettext(care, lang))
+    return kind.replace("_", " ")
+
+
+_event = event_noun
 
 
 def localized_phrase(name: str, lang: str | None = None) -> str | None:

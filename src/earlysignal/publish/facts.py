@@ -74,11 +74,13 @@ def _metric(rows: Any, model: str, metric: str) -> dict[str, Any] | None:
     return None
 
 
-def _workload(rows: Any, prefix: str) -> dict[str, Any] | None:
+def _workload(rows: Any, key: str) -> dict[str, Any] | None:
+    from earlysignal.card.stored_words import workload_key
+
     if not isinstance(rows, list):
         return None
     for r in rows:
-        if str(r.get("measure", "")).startswith(prefix) and r.get("value") is not None:
+        if workload_key(r) == key and r.get("value") is not None:
             return {"value": r["value"], "lower": r.get("lower"), "upper": r.get("upper")}
     return None
 
@@ -176,9 +178,9 @@ def card_facts(card: dict[str, Any]) -> dict[str, Any]:
         "prevalence": _metric(cal.get("metrics"), "observed", "prevalence"),
         "threshold": dec.get("threshold"),
         "capacity": dec.get("capacity"),
-        "precision": _workload(dec.get("workload"), "precision"),
-        "recall": _workload(dec.get("workload"), "recall"),
-        "alerts_per_100": _workload(dec.get("workload"), "alerts"),
+        "precision": _workload(dec.get("workload"), "precision_at_top"),
+        "recall": _workload(dec.get("workload"), "recall_at_top"),
+        "alerts_per_100": _workload(dec.get("workload"), "alerts_per_100_children"),
         "audited": sg.get("method", "not run") != "not run",
         "audit_attributes": list(sg.get("attributes", [])),
         "min_cell": sg.get("min_cell", 10),

@@ -13,7 +13,7 @@ Examples
 >>> codes.maatregel[21].value, codes.gap_days
 ('guardianship', 7)
 >>> sorted(source_definitions())
-['blind_spots', 'definitions', 'source']
+['blind_spots', 'definitions', 'source', 'translations']
 """
 
 from __future__ import annotations
@@ -245,7 +245,9 @@ def source_definitions() -> dict[str, Any]:
     """What placements, moves, breakdown and doorverhuizing are in CBS data, and its blind spots.
 
     Returns the card's ``data.source_definitions`` block: ``{"source": "cbs", "definitions":
-    [{"term", "text"}...], "blind_spots": [str...]}``, read from ``cbs_definitions.toml``.
+    [{"term", "text"}...], "blind_spots": [str...], "translations": {"nl": {"title",
+    "definitions", "blind_spots"}}}``, read from ``cbs_definitions.toml`` (the Dutch texts are
+    its ``*_nl`` entries; a card rendered in Dutch shows them).
 
     Examples
     --------
@@ -255,8 +257,14 @@ def source_definitions() -> dict[str, Any]:
     """
     text = (resources.files("earlysignal.sources") / "cbs_definitions.toml").read_text("utf-8")
     raw = tomllib.loads(text)
+    nl = {
+        "title": raw["title_nl"],
+        "definitions": [{"term": d["term_nl"], "text": d["text_nl"]} for d in raw["definitions"]],
+        "blind_spots": list(raw["blind_spots_nl"]),
+    }
     return {
         "source": "cbs",
         "definitions": [{"term": d["term"], "text": d["text"]} for d in raw["definitions"]],
         "blind_spots": list(raw["blind_spots"]),
+        "translations": {"nl": nl},
     }

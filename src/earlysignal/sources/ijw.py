@@ -122,7 +122,8 @@ def source_definitions() -> dict[str, Any]:
     """What a placement, a move, a breakdown and doorverhuizing are in iJw, and its blind spots.
 
     The texts live in the package resource ``ijw_definitions.toml``; this returns them as data
-    for ``card["data"]["source_definitions"]``.
+    for ``card["data"]["source_definitions"]``, with their Dutch (the file's ``*_nl`` entries)
+    under ``translations.nl`` for a card rendered in Dutch.
 
     Examples
     --------
@@ -132,11 +133,17 @@ def source_definitions() -> dict[str, Any]:
     """
     ref = resources.files("earlysignal.sources.resources") / "ijw_definitions.toml"
     data = tomllib.loads(ref.read_text(encoding="utf-8"))
+    nl = {
+        "title": data["title_nl"],
+        "definitions": [{"term": d["term_nl"], "text": d["text_nl"]} for d in data["definitions"]],
+        "blind_spots": [b["text_nl"] for b in data["blind_spots"]],
+    }
     return {
         "source": data["source"],
         "title": data["title"],
-        "definitions": [dict(d) for d in data["definitions"]],
+        "definitions": [{"term": d["term"], "text": d["text"]} for d in data["definitions"]],
         "blind_spots": [b["text"] for b in data["blind_spots"]],
+        "translations": {"nl": nl},
     }
 
 
