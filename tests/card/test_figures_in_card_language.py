@@ -32,11 +32,11 @@ def _data_patterns(card: dict[str, Any], labels: dict[str, str]) -> tuple[str, .
 
 
 def _small_card() -> dict[str, Any]:
+    import polars as pl
+
     from earlysignal.card.figures import add_figure
     from earlysignal.evaluate.plots import decision_curve_data, reliability_data, roc_pr_data
     from earlysignal.explain.plots import importance_data
-
-    import polars as pl
 
     rng = np.random.default_rng(3)
     p = rng.uniform(0.02, 0.5, 500)
@@ -62,7 +62,8 @@ def test_a_card_draws_its_figures_in_the_language_it_is_rendered_in(tmp_path: Pa
     nl = write_card(card, tmp_path / "nl", lang="nl")
     en = write_card(card, tmp_path / "en", lang="en")
     for f in card["figures"]:
-        assert (nl / "figures" / f["file"]).read_bytes() != (en / "figures" / f["file"]).read_bytes()
+        dutch, english = nl / "figures" / f["file"], en / "figures" / f["file"]
+        assert dutch.read_bytes() != english.read_bytes(), f["id"]
     stored = json.loads((nl / "model_card.json").read_text())
     assert [f["data"] for f in stored["figures"]] == [f["data"] for f in card["figures"]]
     labels = feature_labels(card, "nl")
