@@ -40,8 +40,9 @@ __all__ = [
 
 MIN_ROWS_PER_POINT = 20
 """The ROC and precision-recall curves are stored as at most 100 points, each step between two
-points holding at least this many rows (cuts at quantiles of the risk, never inside ties), so
-the stored curve is an aggregate, not the rows' risks."""
+points (and the first point) holding at least this many rows (cuts at quantiles of the risk,
+never inside ties), so the stored curve is an aggregate, not the rows' risks; no threshold
+(risk value) is stored."""
 
 
 def _as_mapping(p: Any) -> Mapping[str, Any]:
@@ -252,10 +253,20 @@ def _curve_points(y: np.ndarray, p: np.ndarray, max_points: int) -> dict[str, li
     ps, ys = p[order], y[order].astype(float)
     n = ps.size
     positives, negatives = float(ys.sum()), float(n - ys.sum())
-    k = int(max(2, min(max_points, n // MIN_ROWS_PER_POINT)))
+    k = int(max(1, min(max_points, n // MIN_ROWS_PER_POINT)))
     cuts = np.unique(np.linspace(0, n, k + 1).round().astype(int)[1:])
     # flag everything at least as risky as the last flagged row: a cut never splits a tie
-    counts = np.unique(np.searchsorted(-ps, -ps[np.maximum(cuts, 1) - 1], side="right"))
+    snapped = np.unique(np.searchsorted(-ps, -ps[np.maximum(cuts, 1) - 1], side="right"))
+    kept: list[int] = []
+    for c in snapped.tolist():  # every step holds at least MIN_ROWS_PER_POINT rows
+        if not kept or c - kept[-1] >= MIN_ROWS_PER_POINT:
+            kept.append(c)
+    if kept[-1] != n:  # the last point flags everyone; too close to it: merged into it
+        if n - kept[-1] < MIN_ROWS_PER_POINT:
+            kept[-1] = n
+        else:
+            kept.append(n)
+    counts = np.asarray(kept, dtype=np.int64)
     tp = np.cumsum(ys)[counts - 1]
     fp = counts - tp
     tpr = tp / positives if positives else np.full(counts.size, np.nan)
