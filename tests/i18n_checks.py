@@ -12,6 +12,7 @@ Two complementary checks:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -76,3 +77,38 @@ def untranslated_msgids(text: str, min_words: int = 2) -> list[str]:
             if pattern and re.search(pattern, plain):
                 found.append(mid)
     return found
+
+
+_NL_NUMBER = re.compile(r"[-\u2212]?\d{1,3}(?:\.\d{3})*(?:,\d+)?(?:\xa0%)?")
+
+
+@functools.cache
+def _msgstr_patterns() -> list[re.Pattern[str]]:
+    patterns = []
+    for message in read_catalogue("nl"):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for s in strings:
+            raw = re.split(r"%\(\w+\)[sd]", s.replace("%%", "%")) if s else []
+            if any(re.search(r"[^\W\d_]", p) for p in raw):  # some words besides placeholders
+                patterns.append(re.compile(".+?".join(re.escape(p) for p in raw), re.S))
+    return patterns
+
+
+def not_dutch_figure_texts(texts: list[str], data: tuple[str, ...] = ()) -> list[str]:
+    """The texts of a Dutch figure that are neither a Dutch catalogue text (a ``msgstr``, its
+    placeholders filled in), nor a number in Dutch format (``0,25``, ``1.000``, ``25 %``), nor
+    data (``data``: regular expressions for names, groups and feature labels).
+
+    A message drawn untranslated (its English id) and English written without the catalogue
+    are both caught; so is an English number format (``0.25`` is not a Dutch number).
+    """
+    patterns = _msgstr_patterns()
+    extra = [re.compile(d) for d in data]
+    bad = []
+    for text in texts:
+        t = text.strip()
+        if _NL_NUMBER.fullmatch(t) or any(d.fullmatch(t) for d in extra):
+            continue
+        if not any(p.fullmatch(t) for p in patterns):
+            bad.append(text)
+    return bad

@@ -92,7 +92,7 @@ def test_cli_rerenders_a_dutch_run_in_english_with_the_same_numbers(
     uri = f"sqlite:///{folder.parent.parent / 'mlruns.db'}"
     run_id = card["run"]["run_id"]
     runner = CliRunner()
-    texts = {}
+    texts, images = {}, {}
     for lang in ("nl", "en"):
         out = tmp_path / lang
         done = runner.invoke(
@@ -101,6 +101,10 @@ def test_cli_rerenders_a_dutch_run_in_english_with_the_same_numbers(
         assert done.exit_code == 0, done.output
         (md,) = out.glob("*/model_card.md")
         texts[lang] = md.read_text()
+        images[lang] = {f["file"]: (md.parent / "figures" / f["file"]).read_bytes()
+                        for f in card["figures"]}  # fmt: skip
+    for file, png in images["nl"].items():  # the figures are drawn in each card's language
+        assert png != images["en"][file], file
         assert json.loads(md.with_suffix(".json").read_text())["language"] == lang
     assert "## In het kort" in texts["nl"] and "## In short" in texts["en"]
     en_numbers, nl_numbers = _numbers(texts["en"], "en"), _numbers(texts["nl"], "nl")

@@ -30,5 +30,5 @@ def test_plots_return_figures(tmp_path):
         fig.savefig(tmp_path / f"{i}.png")
         assert (tmp_path / f"{i}.png").stat().st_size > 1000
     labels = [t.get_text() for t in figs[1].axes[0].get_legend().get_texts()]
-    assert labels == ["oracle", "flat", "treat_all", "treat_none"]
+    assert labels == ["oracle", "flat", "treat all", "treat none"]
     assert len(figs[2].axes) == 2

@@ -33,6 +33,7 @@ from typing import Any
 
 from earlysignal.card.blocks import card_blocks
 from earlysignal.card.board import plain_summary
+from earlysignal.card.figures import card_figure_pngs, draw_card_figures
 from earlysignal.card.standards import (
     COVERED,
     NOT_MEASURED,
@@ -394,7 +395,8 @@ def render_html(
         Card data.
     figures_dir
         Folder holding the PNG files named in ``card["figures"]``. A figure that cannot be
-        found is shown as missing (never silently dropped).
+        found is shown as missing (never silently dropped). A figure stored as numbers
+        (:mod:`earlysignal.card.figures`) is drawn in ``lang`` instead.
     lang
         ``"en"`` or ``"nl"``: language of the reader texts and number formats (default: the
         card's ``language``, else English).
@@ -415,6 +417,8 @@ def render_html(
             path = Path(figures_dir) / fig["file"]
             if path.is_file():
                 images[fig["file"]] = base64.b64encode(path.read_bytes()).decode("ascii")
+    for file, png in card_figure_pngs(card, code).items():  # stored numbers, in this language
+        images[file] = base64.b64encode(png).decode("ascii")
     env = _env(autoescape=True, lang=code)
     with card_language(code):
         return str(
@@ -477,6 +481,7 @@ def write_card(
                 src = Path(figures_dir) / fig["file"]
                 if src.is_file():
                     shutil.copy2(src, figs / fig["file"])
+        draw_card_figures(card, figs, card["language"])  # stored numbers, in this language
         (tmp / "model_card.json").write_text(
             json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )

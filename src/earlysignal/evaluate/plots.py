@@ -1,31 +1,143 @@
 """Evaluation plots (matplotlib, imported lazily); each function returns a ``Figure``.
 
 Figures are built with ``matplotlib.figure.Figure`` directly (no pyplot state), so they work in
-scripts, notebooks, MLflow logging and headless CI alike.
+scripts, notebooks, MLflow logging and headless CI alike. Every text in a figure is worded in
+``lang`` (``"en"``, ``"nl"``) through the catalogue, and the axes' numbers are formatted for
+it (``0,25``, ``25 %``; :mod:`earlysignal.i18n.figures`).
+
+The card's figures are split in two: ``*_data`` computes the figure's aggregated, disclosure-safe
+numbers (JSON-ready, stored in the card data), and ``draw_*`` draws them in a language, so a
+card re-rendered in another language gets its figures in that language
+(:mod:`earlysignal.card.figures`). ``plot_*`` does both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from earlysignal.evaluate.core import decision_curve, reliability_table
+from earlysignal.i18n import format_decimal, format_number, format_percent
+from earlysignal.i18n.figures import figure_gettext, localize_axes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "decision_curve_data",
+    "draw_decision_curve",
+    "draw_reliability",
+    "draw_roc_pr",
     "plot_decision_curve",
     "plot_reliability",
     "plot_risk_distribution",
     "plot_roc_pr",
+    "reliability_data",
+    "roc_pr_data",
 ]
+
+MIN_ROWS_PER_POINT = 20
+"""The ROC and precision-recall curves are stored as at most 100 points, each step between two
+points (and the first point) holding at least this many rows (cuts at quantiles of the risk,
+never inside ties), so the stored curve is an aggregate, not the rows' risks; no threshold
+(risk value) is stored."""
 
 
 def _as_mapping(p: Any) -> Mapping[str, Any]:
     return p if isinstance(p, Mapping) else {"model": p}
+
+
+def _floats(values: Any, digits: int = 6) -> list[float | None]:
+    """JSON-ready numbers (NaN as ``None``), rounded so the card data stay small."""
+    return [None if not np.isfinite(v) else round(float(v), digits) for v in np.asarray(values)]
+
+
+def _array(values: Sequence[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _model_label(name: str, _: Callable[[str], str]) -> str:
+    """The legend label of a curve: the two reference strategies are words, models are names."""
+    return {"treat_all": _("treat all"), "treat_none": _("treat none")}.get(name, name)
+
+
+# ------------------------------------------------------------------------- reliability
+
+
+def reliability_data(
+    y: Any,
+    predictions: Any,
+    groups: Any | None = None,
+    *,
+    n_bins: int = 10,
+    n_boot: int = 200,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """The reliability diagram's numbers: per model and equal-mass bin, the mean predicted
+    risk, the observed rate and its 95 % bootstrap band (clustered by ``groups``).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(0, 0.5, 500); y = (rng.random(500) < p).astype(int)
+    >>> d = reliability_data(y, {"model": p}, n_bins=5, n_boot=20)
+    >>> d["kind"], len(d["series"][0]["observed"])
+    ('reliability', 5)
+    """
+    series = []
+    for name, p in _as_mapping(predictions).items():
+        table = reliability_table(y, p, groups, n_bins=n_bins, n_boot=n_boot, seed=seed)
+        series.append(
+            {
+                "model": str(name),
+                **{
+                    c: _floats(table.get_column(c).to_numpy())
+                    for c in ("mean_predicted", "observed", "lower", "upper")
+                },
+            }
+        )
+    return {"kind": "reliability", "n_bins": int(n_bins), "level": 0.95, "series": series}
+
+
+def draw_reliability(data: Mapping[str, Any], lang: str | None = None) -> Figure:
+    """Draw :func:`reliability_data` in ``lang``.
+
+    Examples
+    --------
+    >>> d = {"kind": "reliability", "n_bins": 2, "level": 0.95, "series": [{"model": "m",
+    ...      "mean_predicted": [0.1, 0.3], "observed": [0.12, 0.28], "lower": [0.1, 0.2],
+    ...      "upper": [0.15, 0.35]}]}
+    >>> draw_reliability(d, "nl").axes[0].get_xlabel()
+    'gemiddeld voorspeld risico (klasse)'
+    """
+    from matplotlib.figure import Figure
+
+    _ = figure_gettext(lang)
+    fig = Figure(figsize=(5, 5))
+    ax = fig.add_subplot()
+    top = 0.0
+    for s in data["series"]:
+        x, obs = _array(s["mean_predicted"]), _array(s["observed"])
+        lower, upper = _array(s["lower"]), _array(s["upper"])
+        (line,) = ax.plot(x, obs, marker="o", label=s["model"])
+        ax.fill_between(x, lower, upper, color=line.get_color(), alpha=0.2, linewidth=0)
+        top = max(top, float(np.nanmax(np.r_[x, upper, 0.0])))
+    top = min(1.0, top * 1.05 + 0.01)
+    ax.plot([0, top], [0, top], linestyle="--", color="grey", label=_("perfect calibration"))
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel(_("mean predicted risk (bin)"))
+    ax.set_ylabel(_("observed event rate (bin)"))
+    ax.set_title(
+        _("Reliability, %(bins)s equal-mass bins, %(level)s bands")
+        % {"bins": format_number(data["n_bins"], lang),
+           "level": format_percent(data.get("level", 0.95), lang)}
+    )  # fmt: skip
+    localize_axes(ax, lang, x="percent", y="percent")
+    ax.legend(loc="upper left")
+    return fig
 
 
 def plot_reliability(
@@ -36,11 +148,12 @@ def plot_reliability(
     n_bins: int = 10,
     n_boot: int = 200,
     seed: int = 0,
+    lang: str | None = None,
 ) -> Figure:
     """Reliability diagram: observed rate against mean predicted risk per equal-mass bin.
 
     The shaded band is the 95 % bootstrap interval of the observed rate (clustered by
-    ``groups``); the diagonal is perfect calibration.
+    ``groups``); the diagonal is perfect calibration. Texts and numbers in ``lang``.
 
     Examples
     --------
@@ -50,33 +163,66 @@ def plot_reliability(
     >>> type(fig).__name__
     'Figure'
     """
+    data = reliability_data(y, predictions, groups, n_bins=n_bins, n_boot=n_boot, seed=seed)
+    return draw_reliability(data, lang)
+
+
+# ---------------------------------------------------------------------- decision curve
+
+
+def decision_curve_data(
+    y: Any, predictions: Any, thresholds: Sequence[float] | np.ndarray | None = None
+) -> dict[str, Any]:
+    """The decision curve's numbers: net benefit per model and threshold, with treat-all and
+    treat-none, and the prevalence (which sets the y range).
+
+    Examples
+    --------
+    >>> y = np.array([0, 1, 1, 0]); p = np.array([0.1, 0.9, 0.6, 0.4])
+    >>> [s["model"] for s in decision_curve_data(y, p, [0.5])["series"]]
+    ['model', 'treat_all', 'treat_none']
+    """
+    curve = decision_curve(y, _as_mapping(predictions), thresholds)
+    series = []
+    for name in curve.get_column("model").unique(maintain_order=True).to_list():
+        part = curve.filter(model=name)
+        series.append(
+            {
+                "model": str(name),
+                "threshold": _floats(part.get_column("threshold").to_numpy()),
+                "net_benefit": _floats(part.get_column("net_benefit").to_numpy()),
+            }
+        )
+    prevalence = float(np.mean(np.asarray(y, dtype=float)))
+    return {"kind": "decision_curve", "prevalence": round(prevalence, 6), "series": series}
+
+
+def draw_decision_curve(data: Mapping[str, Any], lang: str | None = None) -> Figure:
+    """Draw :func:`decision_curve_data` in ``lang``.
+
+    Examples
+    --------
+    >>> d = {"kind": "decision_curve", "prevalence": 0.2, "series": [{"model": "treat_all",
+    ...      "threshold": [0.1, 0.2], "net_benefit": [0.11, 0.0]}]}
+    >>> [t.get_text() for t in draw_decision_curve(d, "nl").axes[0].get_legend().get_texts()]
+    ['iedereen een signaal geven']
+    """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(5, 5))
+    _ = figure_gettext(lang)
+    fig = Figure(figsize=(6, 4))
     ax = fig.add_subplot()
-    top = 0.0
-    for name, p in _as_mapping(predictions).items():
-        table = reliability_table(y, p, groups, n_bins=n_bins, n_boot=n_boot, seed=seed)
-        x = table.get_column("mean_predicted").to_numpy()
-        obs = table.get_column("observed").to_numpy()
-        (line,) = ax.plot(x, obs, marker="o", label=name)
-        ax.fill_between(
-            x,
-            table.get_column("lower").to_numpy(),
-            table.get_column("upper").to_numpy(),
-            color=line.get_color(),
-            alpha=0.2,
-            linewidth=0,
-        )
-        top = max(top, float(np.nanmax(np.r_[x, table.get_column("upper").to_numpy()])))
-    top = min(1.0, top * 1.05 + 0.01)
-    ax.plot([0, top], [0, top], linestyle="--", color="grey", label="perfect calibration")
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, top)
-    ax.set_xlabel("mean predicted risk (bin)")
-    ax.set_ylabel("observed event rate (bin)")
-    ax.set_title(f"Reliability, {n_bins} equal-mass bins, 95 % bands")
-    ax.legend(loc="upper left")
+    prevalence = float(data["prevalence"])
+    for s in data["series"]:
+        style = {"treat_all": ":", "treat_none": "--"}.get(s["model"], "-")
+        ax.plot(_array(s["threshold"]), _array(s["net_benefit"]), linestyle=style,
+                label=_model_label(s["model"], _))  # fmt: skip
+    ax.set_ylim(-0.05 * max(prevalence, 0.01), max(prevalence, 0.01) * 1.1)
+    ax.set_xlabel(_("threshold probability"))
+    ax.set_ylabel(_("net benefit"))
+    ax.set_title(_("Decision curve"))
+    localize_axes(ax, lang, x="percent", y="decimal")
+    ax.legend()
     return fig
 
 
@@ -84,6 +230,8 @@ def plot_decision_curve(
     y: Any,
     predictions: Any,
     thresholds: Sequence[float] | np.ndarray | None = None,
+    *,
+    lang: str | None = None,
 ) -> Figure:
     """Decision curve: net benefit by threshold, against treat-all and treat-none.
 
@@ -93,30 +241,111 @@ def plot_decision_curve(
     >>> type(plot_decision_curve(y, p)).__name__
     'Figure'
     """
+    return draw_decision_curve(decision_curve_data(y, predictions, thresholds), lang)
+
+
+# ----------------------------------------------------------------------------- ROC, PR
+
+
+def _curve_points(y: np.ndarray, p: np.ndarray, max_points: int) -> dict[str, list[float | None]]:
+    """ROC and precision-recall points at quantile cuts of the risk (never inside ties)."""
+    order = np.argsort(-p, kind="stable")
+    ps, ys = p[order], y[order].astype(float)
+    n = ps.size
+    positives, negatives = float(ys.sum()), float(n - ys.sum())
+    k = int(max(1, min(max_points, n // MIN_ROWS_PER_POINT)))
+    cuts = np.unique(np.linspace(0, n, k + 1).round().astype(int)[1:])
+    # flag everything at least as risky as the last flagged row: a cut never splits a tie
+    snapped = np.unique(np.searchsorted(-ps, -ps[np.maximum(cuts, 1) - 1], side="right"))
+    kept: list[int] = []
+    for c in snapped.tolist():  # every step holds at least MIN_ROWS_PER_POINT rows
+        if not kept or c - kept[-1] >= MIN_ROWS_PER_POINT:
+            kept.append(c)
+    if kept[-1] != n:  # the last point flags everyone; too close to it: merged into it
+        if n - kept[-1] < MIN_ROWS_PER_POINT:
+            kept[-1] = n
+        else:
+            kept.append(n)
+    counts = np.asarray(kept, dtype=np.int64)
+    tp = np.cumsum(ys)[counts - 1]
+    fp = counts - tp
+    tpr = tp / positives if positives else np.full(counts.size, np.nan)
+    fpr = fp / negatives if negatives else np.full(counts.size, np.nan)
+    return {
+        "fpr": _floats(np.r_[0.0, fpr]),
+        "tpr": _floats(np.r_[0.0, tpr]),
+        "recall": _floats(tpr),
+        "precision": _floats(tp / counts),
+    }
+
+
+def roc_pr_data(y: Any, predictions: Any, *, max_points: int = 100) -> dict[str, Any]:
+    """The ROC and precision-recall curves' numbers: per model at most ``max_points`` points
+    at quantile cuts of the risk (each step at least :data:`MIN_ROWS_PER_POINT` rows), with
+    AUROC and AUPRC computed on all rows, and the prevalence.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(size=400); y = (rng.random(400) < p).astype(int)
+    >>> s = roc_pr_data(y, p)["series"][0]
+    >>> len(s["fpr"]), s["fpr"][0], s["tpr"][-1]
+    (21, 0.0, 1.0)
+    """
+    from earlysignal.evaluate.metrics import auroc, average_precision
+
+    yv = np.asarray(y)
+    series = []
+    for name, p in _as_mapping(predictions).items():
+        pv = np.asarray(p, dtype=float)
+        series.append(
+            {
+                "model": str(name),
+                "auroc": round(float(auroc(yv, pv)), 6),
+                "auprc": round(float(average_precision(yv, pv)), 6),
+                **_curve_points(yv, pv, max_points),
+            }
+        )
+    return {"kind": "roc_pr", "prevalence": round(float(yv.mean()), 6), "series": series}
+
+
+def draw_roc_pr(data: Mapping[str, Any], lang: str | None = None) -> Figure:
+    """Draw :func:`roc_pr_data` in ``lang``.
+
+    Examples
+    --------
+    >>> d = {"kind": "roc_pr", "prevalence": 0.5, "series": [{"model": "m", "auroc": 0.75,
+    ...      "auprc": 0.7, "fpr": [0, 0.5, 1], "tpr": [0, 0.8, 1], "recall": [0.8, 1],
+    ...      "precision": [0.6, 0.5]}]}
+    >>> draw_roc_pr(d, "nl").axes[0].get_legend().get_texts()[0].get_text()
+    'm (AUROC 0,750)'
+    """
     from matplotlib.figure import Figure
 
-    curve = decision_curve(y, _as_mapping(predictions), thresholds)
-    fig = Figure(figsize=(6, 4))
-    ax = fig.add_subplot()
-    prevalence = float(np.mean(np.asarray(y, dtype=float)))
-    for name in curve.get_column("model").unique(maintain_order=True).to_list():
-        part = curve.filter(model=name)
-        style = {"treat_all": ":", "treat_none": "--"}.get(name, "-")
-        ax.plot(
-            part.get_column("threshold").to_numpy(),
-            part.get_column("net_benefit").to_numpy(),
-            linestyle=style,
-            label=name,
-        )
-    ax.set_ylim(-0.05 * max(prevalence, 0.01), max(prevalence, 0.01) * 1.1)
-    ax.set_xlabel("threshold probability")
-    ax.set_ylabel("net benefit")
-    ax.set_title("Decision curve")
-    ax.legend()
+    _ = figure_gettext(lang)
+    fig = Figure(figsize=(10, 4.5))
+    roc_ax, pr_ax = fig.subplots(1, 2)
+    for s in data["series"]:
+        auroc, auprc = format_decimal(s["auroc"], 3, lang), format_decimal(s["auprc"], 3, lang)
+        roc_ax.plot(_array(s["fpr"]), _array(s["tpr"]), label=f"{s['model']} (AUROC {auroc})")
+        pr_ax.step(_array(s["recall"]), _array(s["precision"]), where="post",
+                   label=f"{s['model']} (AUPRC {auprc})")  # fmt: skip
+    roc_ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label=_("chance"))
+    roc_ax.set_xlabel(_("false positive rate"))
+    roc_ax.set_ylabel(_("true positive rate"))
+    roc_ax.set_title("ROC")
+    roc_ax.legend(loc="lower right")
+    pr_ax.axhline(float(data["prevalence"]), linestyle="--", color="grey", label=_("prevalence"))
+    pr_ax.set_xlabel(_("recall"))
+    pr_ax.set_ylabel(_("precision"))
+    pr_ax.set_title(_("Precision-recall"))
+    pr_ax.legend(loc="upper right")
+    for ax in (roc_ax, pr_ax):
+        localize_axes(ax, lang)
     return fig
 
 
-def plot_roc_pr(y: Any, predictions: Any) -> Figure:
+def plot_roc_pr(y: Any, predictions: Any, *, lang: str | None = None) -> Figure:
     """ROC and precision-recall curves side by side, with AUROC and AUPRC in the legend.
 
     Examples
@@ -125,39 +354,13 @@ def plot_roc_pr(y: Any, predictions: Any) -> Figure:
     >>> len(plot_roc_pr(y, p).axes)
     2
     """
-    from matplotlib.figure import Figure
-    from sklearn.metrics import precision_recall_curve, roc_curve
-
-    from earlysignal.evaluate.metrics import auroc, average_precision
-
-    yv = np.asarray(y)
-    fig = Figure(figsize=(10, 4.5))
-    roc_ax, pr_ax = fig.subplots(1, 2)
-    for name, p in _as_mapping(predictions).items():
-        pv = np.asarray(p, dtype=float)
-        fpr, tpr, _ = roc_curve(yv, pv)
-        roc_ax.plot(fpr, tpr, label=f"{name} (AUROC {float(auroc(yv, pv)):.3f})")
-        precision, recall, _ = precision_recall_curve(yv, pv)
-        pr_ax.step(
-            recall,
-            precision,
-            where="post",
-            label=f"{name} (AUPRC {float(average_precision(yv, pv)):.3f})",
-        )
-    roc_ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="chance")
-    roc_ax.set_xlabel("false positive rate")
-    roc_ax.set_ylabel("true positive rate")
-    roc_ax.set_title("ROC")
-    roc_ax.legend(loc="lower right")
-    pr_ax.axhline(float(yv.mean()), linestyle="--", color="grey", label="prevalence")
-    pr_ax.set_xlabel("recall")
-    pr_ax.set_ylabel("precision")
-    pr_ax.set_title("Precision-recall")
-    pr_ax.legend(loc="upper right")
-    return fig
+    return draw_roc_pr(roc_pr_data(y, predictions), lang)
 
 
-def plot_risk_distribution(y: Any, p: Any, *, bins: int = 40) -> Figure:
+# -------------------------------------------------------------------- risk distribution
+
+
+def plot_risk_distribution(y: Any, p: Any, *, bins: int = 40, lang: str | None = None) -> Figure:
     """Histograms of predicted risk for rows with and without the outcome (densities).
 
     Examples
@@ -168,17 +371,20 @@ def plot_risk_distribution(y: Any, p: Any, *, bins: int = 40) -> Figure:
     """
     from matplotlib.figure import Figure
 
+    _ = figure_gettext(lang)
     yv = np.asarray(y)
     pv = np.asarray(p, dtype=float)
     fig = Figure(figsize=(6, 4))
     ax = fig.add_subplot()
     edges = np.linspace(0, max(float(pv.max()), 1e-6), bins + 1).tolist()
-    for value, label in ((0, "no event"), (1, "event")):
+    for value, label in ((0, _("no event (n=%(n)s)")), (1, _("event (n=%(n)s)"))):
         sel = pv[yv == value]
         if sel.size:
-            ax.hist(sel, bins=edges, density=True, alpha=0.5, label=f"{label} (n={sel.size})")
-    ax.set_xlabel("predicted risk")
-    ax.set_ylabel("density")
-    ax.set_title("Risk distribution by outcome")
+            n = format_number(int(sel.size), lang)
+            ax.hist(sel, bins=edges, density=True, alpha=0.5, label=label % {"n": n})
+    ax.set_xlabel(_("predicted risk"))
+    ax.set_ylabel(_("density"))
+    ax.set_title(_("Risk distribution by outcome"))
+    localize_axes(ax, lang, x="percent", y="decimal")
     ax.legend()
     return fig

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from earlysignal.experiment.state import ExperimentError, _save_figure, _say, _State, _xy
+from earlysignal.experiment.state import ExperimentError, _say, _State, _xy
 
 PERFORMANCE_METRICS: tuple[str, ...] = ("auroc", "auprc", "brier", "log_loss")
 CALIBRATION_METRICS: tuple[str, ...] = (
@@ -217,7 +217,9 @@ def _interval_verdict(diff: dict[str, Any], better_if: str) -> str:
 
 
 def _evaluate(state: _State) -> None:
-    from earlysignal.evaluate import evaluate, plot_decision_curve, plot_reliability, plot_roc_pr
+    from earlysignal.card.figures import add_figure
+    from earlysignal.evaluate import evaluate
+    from earlysignal.evaluate.plots import decision_curve_data, reliability_data, roc_pr_data
 
     cfg = state.config
     name = cfg.model.kind
@@ -340,16 +342,16 @@ def _evaluate(state: _State) -> None:
         table, "data", ("prevalence",), "observed"
     )
     preds = {name: p, **baselines}
-    cal["figure"] = _save_figure(
-        state,
-        plot_reliability(y, preds, groups, n_bins=cfg.evaluation.ece_bins,
+    cal["figure"] = add_figure(  # figures are stored as numbers, drawn in the card's language
+        state.card,
+        reliability_data(y, preds, groups, n_bins=cfg.evaluation.ece_bins,
                          n_boot=min(cfg.evaluation.bootstrap, 100), seed=state.seed),
         "reliability",
         _say("caption_reliability"),
         "calibration",
     )  # fmt: skip
-    _save_figure(
-        state, plot_roc_pr(y, preds), "roc_pr", _say("caption_roc_pr"),
+    add_figure(
+        state.card, roc_pr_data(y, preds), "roc_pr", _say("caption_roc_pr"),
         "performance",
     )  # fmt: skip
     # decision rule, workload and net benefit
@@ -387,9 +389,9 @@ def _evaluate(state: _State) -> None:
             )  # fmt: skip
     dec["net_benefit"] = nb
     _board_figures(state, test, y, p)
-    dec["figure"] = _save_figure(
-        state,
-        plot_decision_curve(y, preds, np.linspace(0.01, min(0.6, max(0.2, 3 * thr)), 40)),
+    dec["figure"] = add_figure(
+        state.card,
+        decision_curve_data(y, preds, np.linspace(0.01, min(0.6, max(0.2, 3 * thr)), 40)),
         "decision_curve",
         _say("caption_decision_curve"),
         "decision",

@@ -24,14 +24,9 @@ def _described_ticks(fig: Any, described: dict[str, str]) -> Any:
 
 
 def _explain(state: _State) -> None:
-    from earlysignal.explain import (
-        beeswarm,
-        contribution_bins,
-        contribution_summary_plot,
-        contributions,
-        global_importance,
-        importance_plot,
-    )
+    from earlysignal.card.figures import add_figure
+    from earlysignal.explain import beeswarm, contribution_bins, contributions, global_importance
+    from earlysignal.explain.plots import contribution_summary_data, importance_data
 
     cfg = state.config
     test = state.split.part("test")
@@ -67,28 +62,23 @@ def _explain(state: _State) -> None:
         n=int(n),
     )
     ex["limits"] = _say("explain_limits")
-    ex["figure"] = _save_figure(
-        state,
-        _described_ticks(
-            importance_plot(table, max_display=min(15, cfg.explain.top + 5)), described
-        ),
+    ex["figure"] = add_figure(  # stored as numbers, drawn in the card's language
+        state.card,
+        importance_data(table, max_display=min(15, cfg.explain.top + 5)),
         "importance",
         _say("caption_importance", n=int(n)),
         "explanations",
     )
     state.card["data_protection"] = {"row_level_figures": cfg.explain.row_level_figures}
-    _save_figure(
-        state,
-        _described_ticks(
-            contribution_summary_plot(
-                contribution_bins(
-                    contrib,
-                    sample["child_id"].to_numpy(),
-                    min_children=cfg.fairness.min_cell,
-                    max_display=min(12, cfg.explain.top + 2),
-                )
-            ),
-            described,
+    add_figure(
+        state.card,
+        contribution_summary_data(
+            contribution_bins(
+                contrib,
+                sample["child_id"].to_numpy(),
+                min_children=cfg.fairness.min_cell,
+                max_display=min(12, cfg.explain.top + 2),
+            )
         ),
         "contribution_summary",
         _say("caption_contribution_summary", min_cell=cfg.fairness.min_cell),
@@ -97,8 +87,9 @@ def _explain(state: _State) -> None:
     if cfg.explain.row_level_figures:  # opted in: row-level, and the card says so up front
         _save_figure(
             state,
-            _described_ticks(
-                beeswarm(contrib, max_display=min(12, cfg.explain.top + 2)), described
+            _described_ticks(  # row-level: kept as an image, in the run's language
+                beeswarm(contrib, max_display=min(12, cfg.explain.top + 2), lang=cfg.card.language),
+                described,
             ),
             "beeswarm",
             _say("caption_beeswarm"),

@@ -127,7 +127,7 @@ def log_card(staged: Path, figures: Path, card: dict[str, Any]) -> None:
     from earlysignal.card.texts import card_language, render_text
     from earlysignal.tracking import set_run_description
 
-    log_artifacts(figures, "figures")
+    log_artifacts(staged / "figures", "figures")  # drawn by write_card from the stored numbers
     log_artifacts(staged, "model_card")
     perf = card.get("performance", {})
     with card_language(card.get("language")):  # the summary's reader texts, worded

@@ -2,21 +2,65 @@
 dependence plots (one dot per row: row-level, drawn on the card only on opt-in), and importance
 with intervals.
 
-Every function returns a matplotlib ``Figure`` (nothing is shown or saved).
+Every function returns a matplotlib ``Figure`` (nothing is shown or saved). Texts are worded
+in ``lang`` (``"en"``, ``"nl"``) and the axes' numbers formatted for it
+(:mod:`earlysignal.i18n.figures`); ``labels`` maps feature names to the words shown on the
+feature axis (the features' descriptions on the card).
+
+The card's two aggregated figures are also split into their numbers (``*_data``: JSON-ready,
+stored in the card data) and their drawing, so a card re-rendered in another language redraws
+them in it (:mod:`earlysignal.card.figures`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
 
 from earlysignal.explain.contributions import Contributions
+from earlysignal.i18n import format_percent
+from earlysignal.i18n.figures import figure_gettext, localize_axes
 
-__all__ = ["beeswarm", "contribution_summary_plot", "dependence", "importance_plot"]
+__all__ = [
+    "beeswarm",
+    "contribution_summary_data",
+    "contribution_summary_plot",
+    "dependence",
+    "importance_data",
+    "importance_plot",
+]
+
+SUMMARY_COLUMNS: tuple[str, ...] = ("feature", "rank", "bin", "missing", "q25", "median", "q75")
+"""The columns of the contribution bins the summary figure is drawn from (no row-level value:
+every bin summarises at least ``min_children`` children)."""
 
 
-def contribution_summary_plot(bins: pl.DataFrame) -> Any:
+def _label(labels: Mapping[str, str] | None, name: str) -> str:
+    return (labels or {}).get(name, name)
+
+
+def contribution_summary_data(bins: pl.DataFrame) -> dict[str, Any]:
+    """The numbers of :func:`contribution_summary_plot`, JSON-ready (for the card data).
+
+    Examples
+    --------
+    >>> t = pl.DataFrame({"feature": ["a"], "rank": [1], "bin": [0], "missing": [False],
+    ...                   "q25": [-0.1], "median": [0.0], "q75": [0.2], "n_children": [12]})
+    >>> contribution_summary_data(t)["rows"][0]["q75"]
+    0.2
+    """
+    rows = [
+        {k: (round(v, 6) if isinstance(v, float) else v) for k, v in r.items()}
+        for r in bins.select(SUMMARY_COLUMNS).iter_rows(named=True)
+    ]
+    return {"kind": "contribution_summary", "rows": rows}
+
+
+def contribution_summary_plot(
+    bins: pl.DataFrame, *, lang: str | None = None, labels: Mapping[str, str] | None = None
+) -> Any:
     """Per feature and bin of its value: the contribution's interquartile range and median.
 
     The aggregated counterpart of the beeswarm, drawn from
@@ -37,6 +81,7 @@ def contribution_summary_plot(bins: pl.DataFrame) -> Any:
     """
     import matplotlib.pyplot as plt
 
+    _ = figure_gettext(lang)
     features = bins.select("feature", "rank").unique().sort("rank")["feature"].to_list()
     fig, ax = plt.subplots(figsize=(7, 0.5 * max(1, len(features)) + 1.5))
     cmap = plt.get_cmap("viridis")  # 0.95: light (low values) ... 0.15: dark (high values)
@@ -50,16 +95,17 @@ def contribution_summary_plot(bins: pl.DataFrame) -> Any:
             ax.hlines(i + offset, r["q25"], r["q75"], color=colour, linewidth=3)
             ax.plot([r["median"]], [i + offset], marker="|", color="black", markersize=8)
     ax.axvline(0.0, color="grey", linewidth=0.8)
-    ax.set_yticks(range(len(features)), list(reversed(features)))
+    ax.set_yticks(range(len(features)), [_label(labels, f) for f in reversed(features)])
     ax.set_xlabel(
-        "contribution to the log-odds (uncalibrated): quartiles per bin of the feature's value"
+        _("contribution to the log-odds (uncalibrated): quartiles per bin of the feature's value")
     )
-    ax.set_title("Contributions by feature value (light: low, dark: high, grey: missing)")
+    ax.set_title(_("Contributions by feature value (light: low, dark: high, grey: missing)"))
+    localize_axes(ax, lang, x="decimal", y=None)
     fig.tight_layout()
     return fig
 
 
-def beeswarm(contrib: Contributions, *, max_display: int = 12) -> Any:
+def beeswarm(contrib: Contributions, *, max_display: int = 12, lang: str | None = None) -> Any:
     """shap's beeswarm of the contributions (log-odds, uncalibrated).
 
     Examples
@@ -77,11 +123,20 @@ def beeswarm(contrib: Contributions, *, max_display: int = 12) -> Any:
 
     fig = plt.figure(figsize=(7, 0.45 * min(max_display, len(contrib.feature_names)) + 1.5))
     shap.plots.beeswarm(contrib.to_shap(), max_display=max_display, show=False, plot_size=None)
-    fig.axes[0].set_xlabel("contribution to the log-odds (uncalibrated)")
+    _ = figure_gettext(lang)
+    fig.axes[0].set_xlabel(_("contribution to the log-odds (uncalibrated)"))
+    localize_axes(fig.axes[0], lang, x="decimal", y=None)
+    for ax in fig.axes[1:]:  # shap's colour bar: "Feature value", "Low", "High"
+        ax.set_ylabel(_("feature value"))
+        ticks = ax.get_yticks()
+        if len(ticks) == 2:
+            ax.set_yticks(ticks, [_("low"), _("high")])
     return fig
 
 
-def dependence(contrib: Contributions, feature: str, *, color: str | None = None) -> Any:
+def dependence(
+    contrib: Contributions, feature: str, *, color: str | None = None, lang: str | None = None
+) -> Any:
     """shap's dependence (scatter) plot of one feature's contribution against its value.
 
     Examples
@@ -107,11 +162,38 @@ def dependence(contrib: Contributions, feature: str, *, color: str | None = None
         shap.plots.scatter(expl[:, j], color=colour, ax=ax, show=False)
     else:
         shap.plots.scatter(expl[:, j], ax=ax, show=False)
-    ax.set_ylabel(f"contribution of {feature} (log-odds)")
+    _ = figure_gettext(lang)
+    ax.set_ylabel(_("contribution of %(feature)s (log-odds)") % {"feature": feature})
+    localize_axes(ax, lang, x="decimal", y="decimal")
     return fig
 
 
-def importance_plot(importance: pl.DataFrame, *, max_display: int = 15) -> Any:
+def importance_data(importance: pl.DataFrame, *, max_display: int = 15) -> dict[str, Any]:
+    """The numbers of :func:`importance_plot` (the top ``max_display`` features), JSON-ready.
+
+    Examples
+    --------
+    >>> t = pl.DataFrame({"feature": ["a"], "mean_abs": [0.3], "lo": [0.2], "hi": [0.4]})
+    >>> importance_data(t)["rows"]
+    [{'feature': 'a', 'mean_abs': 0.3, 'lo': 0.2, 'hi': 0.4}]
+    """
+    rows = [
+        {k: (round(v, 6) if isinstance(v, float) else v) for k, v in r.items()}
+        for r in importance.head(max_display)
+        .select("feature", "mean_abs", "lo", "hi")
+        .iter_rows(named=True)
+    ]
+    return {"kind": "importance", "level": 0.95, "rows": rows}
+
+
+def importance_plot(
+    importance: pl.DataFrame,
+    *,
+    max_display: int = 15,
+    lang: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    level: float = 0.95,
+) -> Any:
     """Horizontal bars of mean absolute contribution with bootstrap intervals.
 
     Examples
@@ -125,6 +207,7 @@ def importance_plot(importance: pl.DataFrame, *, max_display: int = 15) -> Any:
     import matplotlib.pyplot as plt
     import numpy as np
 
+    _ = figure_gettext(lang)
     top = importance.head(max_display).reverse()
     fig, ax = plt.subplots(figsize=(7, 0.35 * top.height + 1.2))
     y = np.arange(top.height)
@@ -133,7 +216,11 @@ def importance_plot(importance: pl.DataFrame, *, max_display: int = 15) -> Any:
     if top["lo"].null_count() == 0:
         err = np.vstack([mean - top["lo"].to_numpy(), top["hi"].to_numpy() - mean])
         ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="black", capsize=2)
-    ax.set_yticks(y, top["feature"].to_list())
-    ax.set_xlabel("mean |contribution| to the log-odds (95 % bootstrap interval)")
+    ax.set_yticks(y, [_label(labels, f) for f in top["feature"].to_list()])
+    ax.set_xlabel(
+        _("mean |contribution| to the log-odds (%(level)s bootstrap interval)")
+        % {"level": format_percent(level, lang)}
+    )
+    localize_axes(ax, lang, x="decimal", y=None)
     fig.tight_layout()
     return fig

@@ -297,11 +297,11 @@ class AuditResult:
             "attribute", "group", "oe_ratio", "oe_ratio_lo", "oe_ratio_hi", "gap_z", "gap_p"
         )
 
-    def plot(self, metric: str = "oe_ratio") -> Any:
+    def plot(self, metric: str = "oe_ratio", *, lang: str | None = None) -> Any:
         """Forest plot of one metric by group (see :func:`earlysignal.fairness.plot_metric`)."""
         from earlysignal.fairness.plots import plot_metric
 
-        return plot_metric(self, metric)
+        return plot_metric(self, metric, lang=lang)
 
 
 def _labels(frame: pl.DataFrame, attrs: Sequence[str]) -> pl.DataFrame:

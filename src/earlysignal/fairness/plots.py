@@ -1,4 +1,8 @@
-"""Plots of an audit (matplotlib figures; only published, disclosure-controlled numbers)."""
+"""Plots of an audit (matplotlib figures; only published, disclosure-controlled numbers).
+
+Texts are worded in ``lang`` (``"en"``, ``"nl"``) and the axes' numbers formatted for it
+(:mod:`earlysignal.i18n.figures`); group values are data and shown as they are.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,24 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from earlysignal.i18n import N_, format_percent
+from earlysignal.i18n.figures import figure_gettext, localize_axes
+
 if TYPE_CHECKING:
     from earlysignal.fairness.audit import AuditResult
 
 __all__ = ["plot_gaps", "plot_metric"]
 
+AXIS_NAMES: dict[str, str] = {
+    "oe_ratio": N_("observed / expected (O/E)"),
+    "base_rate": N_("observed rate"),
+    "mean_risk": N_("mean predicted risk"),
+}
+"""Reader names of the audit's metrics on a forest plot's axis (beside the card's
+``METRIC_NAMES``); any other metric is shown by its name (``ece``, ``auroc``)."""
 
-def plot_metric(result: AuditResult, metric: str = "oe_ratio") -> Any:
+
+def plot_metric(result: AuditResult, metric: str = "oe_ratio", *, lang: str | None = None) -> Any:
     """Forest plot: one metric by group with its 95 % interval and, if known, the oracle's value.
 
     Hidden (suppressed) groups are listed with "hidden" instead of a point.
@@ -32,11 +47,14 @@ def plot_metric(result: AuditResult, metric: str = "oe_ratio") -> Any:
     import matplotlib.pyplot as plt
     import numpy as np
 
+    from earlysignal.card.texts import METRIC_NAMES
+
+    _ = figure_gettext(lang)
     rows = result.metrics.filter(pl.col("metric") == metric)
     if rows.height == 0:
         raise KeyError(f"plot_metric: unknown metric {metric!r}")
     labels = [
-        f"{a}: {g}" if a != "all" else "all"
+        f"{a}: {g}" if a != "all" else _("all")
         for a, g in rows.select("attribute", "group").iter_rows()
     ]
     fig, ax = plt.subplots(figsize=(7, 0.32 * rows.height + 1.4))
@@ -46,7 +64,7 @@ def plot_metric(result: AuditResult, metric: str = "oe_ratio") -> Any:
             ax.text(
                 0.5,
                 yi,
-                "hidden (disclosure control)",
+                _("hidden (disclosure control)"),
                 transform=ax.get_yaxis_transform(),
                 va="center",
                 ha="center",
@@ -62,12 +80,18 @@ def plot_metric(result: AuditResult, metric: str = "oe_ratio") -> Any:
     if metric == "oe_ratio":
         ax.axvline(1.0, color="grey", ls="--", lw=0.8)
     ax.set_yticks(y, labels)
-    ax.set_xlabel(f"{metric} (95 % child-clustered bootstrap interval; x = oracle)")
+    names = {**METRIC_NAMES, **AXIS_NAMES}
+    name = _(names[metric]) if metric in names else metric
+    ax.set_xlabel(
+        _("%(metric)s (%(level)s child-clustered bootstrap interval; x = oracle)")
+        % {"metric": name, "level": format_percent(0.95, lang)}
+    )
+    localize_axes(ax, lang, x="decimal", y=None)
     fig.tight_layout()
     return fig
 
 
-def plot_gaps(result: AuditResult) -> Any:
+def plot_gaps(result: AuditResult, *, lang: str | None = None) -> Any:
     """The calibration-gap test: z statistic per tested group, with the flagging bound.
 
     Examples
@@ -86,6 +110,7 @@ def plot_gaps(result: AuditResult) -> Any:
     import numpy as np
     from scipy.stats import norm
 
+    _ = figure_gettext(lang)
     tested = result.groups.filter(pl.col("gap_tested") & pl.col("gap_z").is_not_null())
     m = max(tested.height, 1)
     bound = float(norm.isf(result.spec.alpha / m / 2))
@@ -96,6 +121,7 @@ def plot_gaps(result: AuditResult) -> Any:
     for b in (-bound, bound):
         ax.axvline(b, color="grey", ls="--", lw=0.8)
     ax.set_yticks(y, [f"{a}: {g}" for a, g in tested.select("attribute", "group").iter_rows()])
-    ax.set_xlabel("calibration gap z (log O/E vs the rest); dashed: Bonferroni bound")
+    ax.set_xlabel(_("calibration gap z (log O/E vs the rest); dashed: Bonferroni bound"))
+    localize_axes(ax, lang, x="decimal", y=None)
     fig.tight_layout()
     return fig

@@ -6,6 +6,9 @@ default: trajectories are drawn for a random sample of children, labelled ``chil
 calendar dates are asked for; distributions and indicators are drawn from disclosure-protected
 tables, with hidden values marked ``c`` (as in DfE tables).
 
+Texts are worded in ``lang`` (``"en"``, ``"nl"``) through the catalogue and the axes' numbers
+and dates formatted for it (:mod:`earlysignal.i18n.figures`).
+
 Examples
 --------
 >>> from datetime import date
@@ -28,6 +31,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 
 from earlysignal.data.history import CareHistory
+from earlysignal.i18n import N_, format_date, format_number
+from earlysignal.i18n.figures import figure_gettext, localize_axes
 from earlysignal.schema import Setting
 
 if TYPE_CHECKING:
@@ -60,6 +65,27 @@ DFE_REFERENCE: dict[str, tuple[float, float]] = {
 }
 """England 2021-2025 national ranges (DfE, ``../shared/data/dfe-stability/``)."""
 
+SETTING_LABELS: dict[str, str] = {
+    Setting.KINSHIP_FOSTER.value: N_("kinship foster"),
+    Setting.FOSTER.value: N_("foster"),
+    Setting.FAMILY_HOME.value: N_("family home"),
+    Setting.RESIDENTIAL.value: N_("residential"),
+    Setting.SECURE.value: N_("secure"),
+    Setting.INDEPENDENT.value: N_("independent"),
+    Setting.WITH_PARENTS.value: N_("with parents"),
+    Setting.OTHER.value: N_("other"),
+}
+"""The settings' short names in a figure's legend."""
+
+SHORT_LABELS: dict[str, str] = {
+    "three_plus_placements": N_("three plus placements"),
+    "two_year_three_plus": N_("two year three plus"),
+    "long_term_stability": N_("long term stability"),
+    "moves_per_child": N_("moves per child"),
+    "moves_per_1000_days": N_("moves per 1000 days"),
+}
+"""The indicators' short names in a figure's legend (the report gives the full labels)."""
+
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
@@ -80,6 +106,7 @@ def plot_trajectories(
     seed: int = 0,
     align: Literal["entry", "calendar"] = "entry",
     ax: Axes | None = None,
+    lang: str | None = None,
 ) -> Figure:
     """Swimlanes of placement trajectories: one lane per child, settings as colours.
 
@@ -102,6 +129,8 @@ def plot_trajectories(
         dates (more identifying: use only inside the data team).
     ax
         Draw into these axes instead of a new figure.
+    lang
+        Language of the texts and numbers (``"en"`` default, ``"nl"``).
 
     Returns
     -------
@@ -114,6 +143,7 @@ def plot_trajectories(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    _ = figure_gettext(lang)
     placements = history.placements
     if children is None:
         ids = placements["child_id"].unique().sort()
@@ -178,24 +208,40 @@ def plot_trajectories(
             hatch="////",
             linewidth=0.5,
         )
-    axes.set_yticks(range(len(chosen)), [f"child {i + 1}" for i in range(len(chosen))])
+    lane = _("child %(n)s")
+    axes.set_yticks(range(len(chosen)), [lane % {"n": i + 1} for i in range(len(chosen))])
     axes.set_ylim(len(chosen) - 0.5, -0.5)
-    axes.set_xlabel("days since first recorded placement" if align == "entry" else "date")
+    axes.set_xlabel(_("days since first recorded placement") if align == "entry" else _("date"))
     if align == "calendar":
         axes.xaxis_date()
+        _date_ticks(axes, lang)
+    else:
+        localize_axes(axes, lang, x="decimal", y=None)
     handles: list[Any] = [
-        Patch(facecolor=c, label=s.replace("_", " ")) for s, c in SETTING_COLORS.items()
+        Patch(facecolor=c, label=_(SETTING_LABELS.get(s, s))) for s, c in SETTING_COLORS.items()
     ]
     handles += [
-        Line2D([], [], color="black", marker="|", linestyle="", markersize=10, label="move"),
-        Line2D([], [], color="#c00000", marker="x", linestyle="", mew=2, label="breakdown"),
-        Patch(facecolor="white", edgecolor="black", hatch="////", label="temporary"),
+        Line2D([], [], color="black", marker="|", linestyle="", markersize=10, label=_("move")),
+        Line2D([], [], color="#c00000", marker="x", linestyle="", mew=2, label=_("breakdown")),
+        Patch(facecolor="white", edgecolor="black", hatch="////", label=_("temporary")),
     ]
     axes.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
     )
-    axes.set_title(f"Placement trajectories of {len(chosen)} children")
+    axes.set_title(
+        _("Placement trajectories of %(n)s children") % {"n": format_number(len(chosen), lang)}
+    )
     return fig
+
+
+def _date_ticks(axes: Any, lang: str | None) -> None:
+    """Dates on an axis written for the language (``1 jan. 2020``)."""
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import FuncFormatter
+
+    axes.xaxis.set_major_formatter(
+        FuncFormatter(lambda v, pos=None: format_date(num2date(v).date(), lang, "medium"))  # type: ignore[no-untyped-call]
+    )
 
 
 def _num(v: Any) -> float:
@@ -212,6 +258,7 @@ def plot_moves_distribution(
     *,
     top: int = 6,
     ax: Axes | None = None,
+    lang: str | None = None,
 ) -> Figure:
     """Bar chart: children in care at the year end by number of moves so far (protected).
 
@@ -231,6 +278,7 @@ def plot_moves_distribution(
     """
     from earlysignal.indicators.report import moves_distribution
 
+    _ = figure_gettext(lang)
     table = moves_distribution(history, year_end, top=top)
     fig, axes = _new_axes(ax, (6.0, 3.5))
     labels = table["moves"].to_list()
@@ -242,11 +290,14 @@ def plot_moves_distribution(
             axes.text(i, ymax * 0.06, "c", ha="center", va="bottom", color="grey")
         else:
             axes.bar(i, v, color="#1f78b4")
-            axes.text(i, v, str(v), ha="center", va="bottom", fontsize=8)
+            axes.text(i, v, format_number(v, lang), ha="center", va="bottom", fontsize=8)
     axes.set_xticks(range(len(labels)), labels)
-    axes.set_xlabel("moves in the recorded history")
-    axes.set_ylabel("children (rounded to 5)")
-    axes.set_title(f"Moves so far, children in care on {year_end.isoformat()}")
+    axes.set_xlabel(_("moves in the recorded history"))
+    axes.set_ylabel(_("children (rounded to 5)"))
+    localize_axes(axes, lang, x=None, y="decimal")
+    axes.set_title(
+        _("Moves so far, children in care on %(date)s") % {"date": format_date(year_end, lang)}
+    )
     return fig
 
 
@@ -257,6 +308,7 @@ def plot_indicators_over_time(
     group: str = "all",
     reference: bool = True,
     ax: Axes | None = None,
+    lang: str | None = None,
 ) -> Figure:
     """Line chart of share indicators by year end, from :func:`stability_indicators` output.
 
@@ -273,6 +325,8 @@ def plot_indicators_over_time(
         Shade the England national ranges of the DfE measures (2021-2025).
     ax
         Draw into these axes.
+    lang
+        Language of the texts and numbers (``"en"`` default, ``"nl"``).
 
     Examples
     --------
@@ -286,6 +340,13 @@ def plot_indicators_over_time(
     >>> fig.axes[0].get_ylabel()
     'share of children'
     """
+    _ = figure_gettext(lang)
+
+    def short(name: str) -> str:
+        if name.startswith("moved_more_than_"):
+            return _("moved more than %(n)s times") % {"n": name.rsplit("_", 1)[1]}
+        return _(SHORT_LABELS[name]) if name in SHORT_LABELS else name.replace("_", " ")
+
     shares = table.filter(pl.col("unit") == "share")
     names = (
         list(indicators)
@@ -307,9 +368,9 @@ def plot_indicators_over_time(
         ]
     for k, (label, unsorted) in enumerate(series):
         s = unsorted.sort("year_end")
-        line = axes.plot(
-            s["year_end"].to_list(), s["value"].to_list(), marker="o", label=label.replace("_", " ")
-        )
+        key, _sep, value = label.partition(": ")
+        shown = f"{short(key)}: {value}" if _sep else short(key)
+        line = axes.plot(s["year_end"].to_list(), s["value"].to_list(), marker="o", label=shown)
         hidden = s.filter(pl.col("value").is_null())
         for d in hidden["year_end"].to_list():
             axes.annotate(
@@ -320,17 +381,19 @@ def plot_indicators_over_time(
                 xycoords=("data", "axes fraction"),
                 va="bottom",
             )
-        key = label.split(":")[0]
         if reference and key in DFE_REFERENCE:
             lo, hi = DFE_REFERENCE[key]
             axes.axhspan(lo, hi, color=line[0].get_color(), alpha=0.12)
     ends = sorted(set(shares["year_end"].drop_nulls().to_list()))
     if ends:
-        axes.set_xticks([_num(d) for d in ends], [d.isoformat() for d in ends], fontsize=8)
+        axes.set_xticks(
+            [_num(d) for d in ends], [format_date(d, lang, "medium") for d in ends], fontsize=8
+        )
     axes.set_ylim(0, 1)
-    axes.set_ylabel("share of children")
-    axes.set_xlabel("year end")
+    axes.set_ylabel(_("share of children"))
+    axes.set_xlabel(_("year end"))
+    localize_axes(axes, lang, x=None, y="percent")
     if series:
         axes.legend(fontsize=8, frameon=False)
-    axes.set_title("Stability indicators (hidden values marked c; shaded: England 2021-25)")
+    axes.set_title(_("Stability indicators (hidden values marked c; shaded: England 2021-25)"))
     return fig

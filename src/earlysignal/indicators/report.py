@@ -753,11 +753,13 @@ def run_indicators_cli(  # noqa: PLR0917
         )
 
         plots.mkdir(parents=True, exist_ok=True)
-        plot_indicators_over_time(table).savefig(plots / "indicators_over_time.png", dpi=120)
+        plot_indicators_over_time(table, lang=lang).savefig(
+            plots / "indicators_over_time.png", dpi=120
+        )
         ends = sorted(set(table["year_end"].to_list()))
         if ends:
             with use_ledger(ledger):
-                fig = plot_moves_distribution(history, ends[-1])
+                fig = plot_moves_distribution(history, ends[-1], lang=lang)
             fig.savefig(plots / "moves_distribution.png", dpi=120)
         typer.echo(f"wrote figures to {plots}")
     if report is not None:

@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from earlysignal.i18n import format_decimal
+from earlysignal.i18n.figures import localize_axes
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -40,8 +43,11 @@ def plot_state_distribution(
     alphabet: Sequence[str],
     labels: Mapping[str, str],
     words: Mapping[str, str],
+    *,
+    lang: str | None = None,
 ) -> Figure:
-    """Stacked shares of the persona's children in each state, month by month."""
+    """Stacked shares of the persona's children in each state, month by month (numbers on the
+    axes formatted for ``lang``; the words are the caller's, in that language)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -68,6 +74,7 @@ def plot_state_distribution(
     ax.set_ylim(0, 1)
     ax.set_xlabel(words["month"])
     ax.set_ylabel(words["share"])
+    localize_axes(ax, lang, x="decimal", y="percent")
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
@@ -79,8 +86,11 @@ def plot_transitions(
     alphabet: Sequence[str],
     labels: Mapping[str, str],
     words: Mapping[str, str],
+    *,
+    lang: str | None = None,
 ) -> Figure:
-    """Heat map of month-to-month transition rates (from-state rows; hidden cells blank)."""
+    """Heat map of month-to-month transition rates (from-state rows; hidden cells blank; the
+    rates written for ``lang``)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -100,7 +110,7 @@ def plot_transitions(
     ax.set_yticks(range(len(states)), names, fontsize=8)
     for (i, j), v in np.ndenumerate(m):
         if not np.isnan(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+            ax.text(j, i, format_decimal(v, 2, lang), ha="center", va="center", fontsize=7,
                     color="white" if v > 0.6 else "black")  # fmt: skip
     ax.set_xlabel(words["to"])
     ax.set_ylabel(words["from"])

@@ -92,11 +92,13 @@ def write_report(desc: PersonaDescription, out: Path, *, lang: str = "en") -> Pa
         item: dict[str, Any] = {"row": row, "pathway": desc.pathways.get(p)}
         if p in desc.pathways:
             item["dist_png"] = _png(
-                plot_state_distribution(desc.distribution, p, desc.alphabet, labels, words)
+                plot_state_distribution(
+                    desc.distribution, p, desc.alphabet, labels, words, lang=code
+                )
             )
             t = desc.transitions.filter(pl.col("persona") == p)
             item["trans_png"] = (
-                _png(plot_transitions(desc.transitions, p, desc.alphabet, labels, words))
+                _png(plot_transitions(desc.transitions, p, desc.alphabet, labels, words, lang=code))
                 if t.height
                 else None
             )

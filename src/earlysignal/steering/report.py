@@ -307,6 +307,17 @@ def render_report(report: Mapping[str, Any], *, lang: str = "en", fmt: str = "ht
     return str(env.get_template(name).render(**ctx))
 
 
+def _outcome_names(lang: str) -> Any:
+    """The report's own outcome names (its ``outcome_name`` macro) in ``lang``."""
+    import jinja2
+
+    from earlysignal.i18n import jinja_env
+
+    env = jinja_env(lang, loader=jinja2.PackageLoader("earlysignal.steering", "templates"))
+    macros = env.get_template("_macros.j2").module
+    return lambda outcome: " ".join(str(macros.outcome_name(outcome)).split())  # type: ignore[attr-defined]
+
+
 def write_report(report: dict[str, Any], out: str | Path, *, lang: str = "en") -> dict[str, Path]:
     """Write figures, ``steering.html``, ``steering.md`` and ``steering.json`` into ``out``."""
     from earlysignal.indicators.plots import plot_indicators_over_time
@@ -318,22 +329,26 @@ def write_report(report: dict[str, Any], out: str | Path, *, lang: str = "en") -
     folder = Path(out)
     figs = folder / "figures"
     files: dict[str, str] = {}
+    names = _outcome_names(lang)  # the figures' titles, in the report's language
     for outcome, o in report["outcomes"].items():
         if not o["rows"]:
             continue
         t = pl.DataFrame(o["rows"], infer_schema_length=None)
+        title = names(outcome)
         files[f"funnel_{outcome}"] = _fig(
             plot_funnel(
-                t, phi=o["phi"], applied=o["overdispersion_applied"], title=o["description"]
+                t, phi=o["phi"], applied=o["overdispersion_applied"], title=title, lang=lang
             ),
             figs / f"funnel_{outcome}.png",
         )
         files[f"shrunken_{outcome}"] = _fig(
-            plot_shrunken(t, title=o["description"]), figs / f"shrunken_{outcome}.png"
+            plot_shrunken(t, title=title, lang=lang), figs / f"shrunken_{outcome}.png"
         )
     ind = report["_indicator_table"]
     if ind.height:
-        files["indicators"] = _fig(plot_indicators_over_time(ind), figs / "indicators.png")
+        files["indicators"] = _fig(
+            plot_indicators_over_time(ind, lang=lang), figs / "indicators.png"
+        )
     report["figures"] = files
     report["_images"] = {
         k: base64.b64encode((figs / v).read_bytes()).decode("ascii") for k, v in files.items()
