@@ -138,14 +138,21 @@ def add_figure(
 
 def feature_labels(card: Mapping[str, Any], lang: str | None = None) -> dict[str, str]:
     """The words on a figure's feature axis: each predictor's description from the card data
-    (a reader text worded in ``lang``; a catalogue message translated; else as written).
+    (a reader text worded in ``lang``; a spec's description worded by
+    :func:`earlysignal.explain.descriptions.localized_description`; a catalogue message
+    translated; else as written).
 
     Examples
     --------
     >>> feature_labels({"predictors": {"features": [{"name": "a", "description": "age"}]}})
     {'a': 'age'}
+    >>> card = {"predictors": {"features": [
+    ...     {"name": "moves_365d", "description": "Number of moves in the 365 days before t"}]}}
+    >>> feature_labels(card, "nl")["moves_365d"] != feature_labels(card, "en")["moves_365d"]
+    True
     """
     from earlysignal.card.texts import card_language, is_reader_text, render_text
+    from earlysignal.explain.descriptions import localized_description
 
     code = check_language(lang)
     out: dict[str, str] = {}
@@ -155,7 +162,8 @@ def feature_labels(card: Mapping[str, Any], lang: str | None = None) -> dict[str
             if is_reader_text(desc):
                 out[f["name"]] = render_text(desc)
             elif isinstance(desc, str) and desc:
-                out[f["name"]] = gettext(desc, code)
+                worded = localized_description(str(f["name"]), code, desc)
+                out[f["name"]] = worded if worded != desc else gettext(desc, code)
     return out
 
 
