@@ -142,7 +142,9 @@ def _audit(state: _State) -> None:
     )
     policy = DisclosurePolicy(min_count=f.min_cell, min_class=f.min_cell)
     with use_ledger(state.ledger):
-        result = audit(frame, spec, label="_label", risk="_risk", policy=policy)
+        result = audit(
+            frame, spec, label="_label", risk="_risk", policy=policy, compute=cfg.compute.spec()
+        )
     groups = result.groups
     assert_safe(
         groups,

@@ -3,7 +3,8 @@ values, a calibration-gap test and disclosure control.
 
 One engine for each metric: AUROC, ECE (equal-mass bins) and the child-clustered bootstrap
 weights are :mod:`earlysignal.evaluate`'s (``metrics.auroc``, ``metrics.ece``,
-``core.cluster_bootstrap_weights``), so the audit's overall row equals ``evaluate``'s figures on
+``core.cluster_bootstrap_weights``'s blocks, run as compute tasks by
+:mod:`earlysignal.fairness.bootstrap`), so the audit's overall row equals ``evaluate``'s figures on
 the same rows. Point estimates per group are computed by fairlearn's ``MetricFrame`` (its
 ``by_group``, one column per metric) calling those functions; the bootstrap replicates call the
 same functions with a batch of weights. Every published cell counts distinct children (the
@@ -17,15 +18,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, protect
 from earlysignal.evaluate import metrics as M
-from earlysignal.evaluate.core import cluster_bootstrap_weights
+from earlysignal.fairness.bootstrap import audit_bootstrap
 from earlysignal.ledger import current_ledger
+
+if TYPE_CHECKING:
+    from earlysignal.compute.spec import ComputeSpec
 
 __all__ = [
     "COUNTS",
@@ -310,6 +314,7 @@ def audit(
     oracle: str | None = None,
     cluster: str | None = "child_id",
     policy: DisclosurePolicy | None = None,
+    compute: ComputeSpec | None = None,
     **spec_kwargs: Any,
 ) -> AuditResult:
     """Audit a model's calibrated risks group by group.
@@ -324,6 +329,9 @@ def audit(
         An :class:`AuditSpec`; or give ``attributes=`` and its other fields as keywords.
     policy
         Disclosure policy applied to the published tables (default :data:`DEFAULT_POLICY`).
+    compute
+        Where the bootstrap's blocks run (:mod:`earlysignal.fairness.bootstrap`; default: one
+        after the other in this process). The intervals are the same with any backend.
 
     Returns
     -------
@@ -384,13 +392,11 @@ def audit(
         )
         fo = (po >= thr_o).astype(np.float64)
 
-    # clusters and bootstrap weights (B, n): evaluate's child-clustered bootstrap
+    # clusters: evaluate's child-clustered bootstrap (its blocks and seeds), run after the groups
     if cluster:
         ids = data.get_column(cluster).cast(pl.String).to_numpy()
     else:
         ids = np.arange(data.height).astype(str)
-    chunks = list(cluster_bootstrap_weights(ids, spec.n_boot, seed=spec.seed))
-    weights = np.vstack(chunks) if chunks else np.zeros((0, data.height))
 
     keep_members = current_ledger() is not None
     # groups: overall, each attribute, each intersection
@@ -418,15 +424,19 @@ def audit(
             testable = len(combo) == 1 or spec.test_intersections
             points[(SEP.join(combo), SEP.join(key))] = mf[key]
             groups_spec.append((SEP.join(combo), SEP.join(key), keyvals, mask, testable))
-    tot_obs = weights @ y
-    tot_exp = weights @ p
+    boot = audit_bootstrap(
+        ids, y, p, f,
+        [(g[3], M.equal_mass_bins(p[g[3]], _n_bins(int(g[3].sum()), spec.n_bins)))
+         for g in groups_spec],
+        n_boot=spec.n_boot, seed=spec.seed, compute=compute,
+    )  # fmt: skip
+    tot_obs, tot_exp = boot.total_observed, boot.total_expected
     yb, fb = y.astype(bool), f.astype(bool)
-    for attribute, group, keyvals, mask, testable in groups_spec:
-        yg, pg, fg = y[mask], p[mask], f[mask]
-        bins = M.equal_mass_bins(pg, _n_bins(int(mask.sum()), spec.n_bins))
+    for (attribute, group, keyvals, mask, testable), (bs, obs_g, exp_g) in zip(
+        groups_spec, boot.groups, strict=True
+    ):
+        yg = y[mask]
         point = points[(attribute, group)]
-        w = weights[:, mask]
-        bs = _metrics_w(yg, pg, fg, w, bins)
         boots[(attribute, group)] = bs
         row: dict[str, Any] = {"attribute": attribute, "group": group, **keyvals}
         row.update(
@@ -470,7 +480,6 @@ def audit(
         row["gap_log_oe"] = row["gap_se"] = row["gap_z"] = row["gap_p"] = None
         row["gap_tested"] = testable
         if attribute != "all":
-            obs_g, exp_g = w @ yg, w @ pg
             obs_r, exp_r = tot_obs - obs_g, tot_exp - exp_g
             rest_o, rest_e = float(y[~mask].sum()), float(p[~mask].sum())
             oe = point["oe_ratio"]
