@@ -54,4 +54,14 @@ def thread_caps() -> dict[str, Any]:
     }
 
 
+def nested_pids(inner: int) -> dict[str, Any]:
+    """A task that runs tasks of its own with two workers: where do the inner tasks run?"""
+    from earlysignal.compute import ComputeSpec, run_tasks
+
+    pids = run_tasks(
+        os.getpid, {f"inner-{i}": {} for i in range(inner)}, compute=ComputeSpec(n_jobs=2)
+    )
+    return {"outer": os.getpid(), "inner": sorted(set(pids.values()))}
+
+
 cloudpickle.register_pickle_by_value(sys.modules[__name__])

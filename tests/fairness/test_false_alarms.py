@@ -91,6 +91,8 @@ def test_a_miscalibrated_test_breaks_the_bound() -> None:
     # alpha ignored: every group tested at 0.5 without correction -> far more than BOUND alarms
     flags = [bool((_tested(r)["gap_p"] < 0.5).any()) for r in _runs()]
     assert _alarms(flags) > BOUND
-    # the level not divided by the number of groups tested (Bonferroni dropped): 10 of 40
-    no_bonferroni = [bool((_tested(r)["gap_p"] < ALPHA).any()) for r in _runs()]
-    assert _alarms(no_bonferroni) > BOUND
+    # Dropping only Bonferroni (the level not divided by the groups tested, a few correlated
+    # groups) raises the family-wise rate to roughly 10-15 %, which 40 cohorts cannot tell from
+    # 5 % reliably: the single-stream bootstrap gave 10 alarms of 40, the blocked one (issue 21)
+    # gives 6, at the bound. That division is checked exactly, cohort by cohort, in
+    # test_flags_follow_alpha_over_the_number_of_groups_tested.

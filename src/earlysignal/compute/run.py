@@ -91,7 +91,8 @@ def run_tasks(
         arguments small (what to compute, not the data: a worker rebuilds its data).
     compute
         Backend, address, ``n_jobs`` and threads per task; default: joblib, one task at a time
-        in this process.
+        in this process. Called from inside a task that was sent to a worker, the tasks run
+        one after the other in that worker (no nested pools or clusters).
     seed
         Root seed. When given, each task is called with ``seed=task_seed(seed, key)``.
 
@@ -126,7 +127,9 @@ def run_tasks(
                 )
             kwargs["seed"] = task_seed(seed, key)
         calls.append(kwargs)
-    if not spec.parallel:
+    if not spec.parallel or _TASK_THREADS.get() is not None:
+        # a task that runs tasks of its own (a study's bootstrap inside a sweep) runs them in
+        # its worker, one after the other: no pool or cluster inside a worker
         results: list[R] = [fn(**kwargs) for kwargs in calls]
     else:
         import cloudpickle

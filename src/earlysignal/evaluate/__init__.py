@@ -20,9 +20,12 @@ from __future__ import annotations
 
 from earlysignal.evaluate import metrics
 from earlysignal.evaluate.core import (
+    BOOTSTRAP_BLOCK,
     DEFAULT_CAPACITY,
     DEFAULT_THRESHOLDS,
     EVALUATION_SCHEMA,
+    bootstrap_block_key,
+    bootstrap_blocks,
     cluster_bootstrap_weights,
     decision_curve,
     evaluate,
@@ -36,9 +39,12 @@ from earlysignal.evaluate.plots import (
 )
 
 __all__ = [
+    "BOOTSTRAP_BLOCK",
     "DEFAULT_CAPACITY",
     "DEFAULT_THRESHOLDS",
     "EVALUATION_SCHEMA",
+    "bootstrap_block_key",
+    "bootstrap_blocks",
     "cluster_bootstrap_weights",
     "decision_curve",
     "evaluate",

@@ -7,27 +7,45 @@ the child was drawn. The replicates are row-weight vectors, so all metrics are c
 batch with numpy (``earlysignal.evaluate.metrics``), without a Python loop over replicates'
 rows. Intervals are percentile intervals. Comparisons (model minus oracle, model minus a
 baseline) are computed per replicate on the same draws, so their intervals are paired.
+
+Replicates are drawn in blocks of :data:`BOOTSTRAP_BLOCK` (50): block ``b`` has its own
+generator, seeded from (seed, ``"bootstrap-block=b"``) by :func:`earlysignal.compute.task_seed`.
+The blocks are independent tasks that :func:`earlysignal.compute.run_tasks` can spread over
+local processes, Dask or Ray (``compute=``); because the block size is fixed and each block's
+seed comes from its number, the intervals are the same with any number of workers and on any
+backend (docs/scaling.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
+from earlysignal.compute.seeds import task_seed
 from earlysignal.evaluate import metrics as M
 
+if TYPE_CHECKING:
+    from earlysignal.compute.spec import ComputeSpec
+
 __all__ = [
+    "BOOTSTRAP_BLOCK",
     "DEFAULT_CAPACITY",
     "DEFAULT_THRESHOLDS",
     "EVALUATION_SCHEMA",
+    "bootstrap_block_key",
+    "bootstrap_blocks",
     "cluster_bootstrap_weights",
     "decision_curve",
     "evaluate",
     "reliability_table",
 ]
+
+BOOTSTRAP_BLOCK = 50
+"""Bootstrap replicates per block: each block is drawn from its own seeded generator (and is one
+compute task), so results do not depend on how many workers draw the blocks."""
 
 DEFAULT_THRESHOLDS: tuple[float, ...] = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 DEFAULT_CAPACITY: tuple[float, ...] = (0.05, 0.1, 0.2)
@@ -88,13 +106,58 @@ def _check_inputs(
     return yv.astype(np.float64), pv, gv
 
 
+def bootstrap_block_key(block: int) -> str:
+    """The task key of bootstrap block ``block`` (its seed is ``task_seed(seed, key)``).
+
+    Examples
+    --------
+    >>> bootstrap_block_key(3)
+    'bootstrap-block=3'
+    """
+    return f"bootstrap-block={block}"
+
+
+def bootstrap_blocks(n_boot: int, block_size: int = BOOTSTRAP_BLOCK) -> list[int]:
+    """Replicates in each block: full blocks of ``block_size``, then the remainder.
+
+    Examples
+    --------
+    >>> bootstrap_blocks(120)
+    [50, 50, 20]
+    """
+    if block_size < 1:
+        raise ValueError(f"bootstrap block size must be 1 or more, got {block_size}")
+    full, rest = divmod(max(0, n_boot), block_size)
+    return [block_size] * full + ([rest] if rest else [])
+
+
+def _block_weights(
+    inverse: np.ndarray, n_groups: int, size: int, seed: int, max_cells: int
+) -> Iterator[np.ndarray]:
+    """One block's replicates (drawn at once from its own generator), in chunks of rows."""
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(n_groups, np.full(n_groups, 1.0 / n_groups), size=size)
+    rows = max(1, max_cells // max(1, inverse.size))
+    for start in range(0, size, rows):
+        yield counts[start : start + rows][:, inverse].astype(np.float64)
+
+
 def cluster_bootstrap_weights(
-    groups: np.ndarray, n_boot: int, *, seed: int = 0, max_cells: int = 4_000_000
+    groups: np.ndarray,
+    n_boot: int,
+    *,
+    seed: int = 0,
+    max_cells: int = 4_000_000,
+    block_size: int = BOOTSTRAP_BLOCK,
 ) -> Iterator[np.ndarray]:
     """Yield row-weight matrices (chunks of replicates) of a bootstrap clustered by ``groups``.
 
     Each replicate draws ``G`` children with replacement (``G`` = number of distinct groups);
-    a row's weight is how often its child was drawn. Chunks hold at most ``max_cells`` weights.
+    a row's weight is how often its child was drawn. Replicates come in blocks of
+    ``block_size``; block ``b`` is drawn from ``numpy.random.default_rng(task_seed(seed,
+    bootstrap_block_key(b)))``, so the first blocks of a longer bootstrap are those of a
+    shorter one and a block can be drawn anywhere. Chunks hold at most ``max_cells`` weights
+    and never span two blocks.
 
     Examples
     --------
@@ -103,15 +166,11 @@ def cluster_bootstrap_weights(
     ((4, 3), True)
     """
     _, inverse = np.unique(np.asarray(groups), return_inverse=True)
+    inverse = inverse.ravel()
     n_groups = int(inverse.max()) + 1 if inverse.size else 0
-    rng = np.random.default_rng(seed)
-    chunk = max(1, min(n_boot, max_cells // max(1, inverse.size)))
-    done = 0
-    while done < n_boot:
-        b = min(chunk, n_boot - done)
-        counts = rng.multinomial(n_groups, np.full(n_groups, 1.0 / n_groups), size=b)
-        yield counts[:, inverse].astype(np.float64)
-        done += b
+    for b, size in enumerate(bootstrap_blocks(n_boot, block_size)):
+        seed_b = task_seed(seed, bootstrap_block_key(b))
+        yield from _block_weights(inverse, n_groups, size, seed_b, max_cells)
 
 
 def _metric_arrays(
@@ -151,6 +210,104 @@ def _metric_arrays(
     return out
 
 
+Arrays = dict[str, dict[tuple[str, float | None], np.ndarray]]
+"""Model (or ``"__data__"``) -> (metric, at) -> one value per replicate."""
+
+
+def _all_arrays(
+    w: np.ndarray,
+    *,
+    y: np.ndarray,
+    predictions: Mapping[str, np.ndarray],
+    bins: Mapping[str, np.ndarray],
+    thresholds: np.ndarray,
+    fractions: np.ndarray,
+    n_children: float,
+    model: str | None = None,
+    tie_break: np.ndarray | None = None,
+) -> Arrays:
+    """Every metric of every model (and the data's) for a batch of row weights.
+
+    ``tie_break`` (the raw score) ranks rows of equal risk of ``model`` only, as the decision
+    rule does.
+    """
+    res = {
+        name: _metric_arrays(
+            y,
+            values,
+            w,
+            bins=bins[name],
+            thresholds=thresholds,
+            fractions=fractions,
+            n_children=n_children,
+            tie_break=tie_break if name == model else None,
+        )
+        for name, values in predictions.items()
+    }
+    extra: dict[tuple[str, float | None], np.ndarray] = {("prevalence", None): M.prevalence(y, w)}
+    if thresholds.size:
+        nb_all = M.treat_all_net_benefit(y, thresholds, w)
+        for j, thr in enumerate(thresholds):
+            extra[("net_benefit_treat_all", float(thr))] = nb_all[:, j]
+    res["__data__"] = extra
+    return res
+
+
+def _bootstrap_block(
+    *,
+    inverse: np.ndarray,
+    n_groups: int,
+    size: int,
+    seed: int,
+    max_cells: int,
+    context: dict[str, Any],
+) -> Arrays:
+    """One bootstrap block (a compute task): its replicates' metrics for every model.
+
+    Every model is scored on the same weights, so comparisons stay paired. The block runs
+    with one BLAS thread: a matrix product's sums are split differently with another number of
+    threads (last-digit differences), and a block must give the same numbers in any worker.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        parts = [
+            _all_arrays(w, **context)
+            for w in _block_weights(inverse, n_groups, size, seed, max_cells)
+        ]
+    return {
+        name: {key: np.concatenate([p[name][key] for p in parts]) for key in parts[0][name]}
+        for name in parts[0]
+    }
+
+
+def _bootstrap(
+    groups: np.ndarray,
+    n_boot: int,
+    *,
+    seed: int,
+    compute: ComputeSpec | None,
+    context: dict[str, Any],
+    max_cells: int = 4_000_000,
+) -> list[Arrays]:
+    """The bootstrap's blocks, in block order, run as compute tasks (seeded per block)."""
+    from earlysignal.compute.run import run_tasks
+
+    sizes = bootstrap_blocks(n_boot)
+    if not sizes:
+        return []
+    _, inverse = np.unique(groups, return_inverse=True)
+    inverse = inverse.ravel()
+    common = {
+        "inverse": inverse,
+        "n_groups": int(inverse.max()) + 1,
+        "max_cells": max_cells,
+        "context": context,
+    }
+    tasks = {bootstrap_block_key(b): {"size": size, **common} for b, size in enumerate(sizes)}
+    return list(run_tasks(_bootstrap_block, tasks, compute=compute, seed=seed).values())
+
+
 def evaluate(
     y: Any,
     p: Any,
@@ -166,6 +323,7 @@ def evaluate(
     seed: int = 0,
     level: float = 0.95,
     tie_break: Any = None,
+    compute: ComputeSpec | None = None,
 ) -> pl.DataFrame:
     """Evaluate predicted probabilities with child-clustered bootstrap intervals.
 
@@ -196,13 +354,17 @@ def evaluate(
     n_boot : int
         Bootstrap replicates (0 gives point estimates only).
     seed : int
-        Seed of the bootstrap.
+        Seed of the bootstrap (block ``b`` of 50 replicates is drawn with
+        ``task_seed(seed, "bootstrap-block=b")``).
     level : float
         Interval coverage.
     tie_break : array-like of float, optional
         The model's raw score per row: ranks rows of equal risk of ``model`` (not of the
         baselines or the oracle) for the capacity metrics, as the decision rule
         (:func:`earlysignal.models.capacity_rule`) does.
+    compute : ComputeSpec, optional
+        Where the bootstrap's blocks run (default: one after the other in this process). The
+        intervals are the same on every backend and with any ``n_jobs``.
 
     Returns
     -------
@@ -241,34 +403,18 @@ def evaluate(
         raise ValueError(f"tie_break has {tb.size} values for {yv.size} rows")
     bins = {name: M.equal_mass_bins(values, n_bins) for name, values in predictions.items()}
 
-    def all_arrays(w: np.ndarray) -> dict[str, dict[tuple[str, float | None], np.ndarray]]:
-        res = {
-            name: _metric_arrays(
-                yv,
-                values,
-                w,
-                bins=bins[name],
-                thresholds=t,
-                fractions=k,
-                n_children=n_children,
-                tie_break=tb if name == model else None,
-            )
-            for name, values in predictions.items()
-        }
-        extra: dict[tuple[str, float | None], np.ndarray] = {
-            ("prevalence", None): M.prevalence(yv, w)
-        }
-        if t.size:
-            nb_all = M.treat_all_net_benefit(yv, t, w)
-            for j, thr in enumerate(t):
-                extra[("net_benefit_treat_all", float(thr))] = nb_all[:, j]
-        res["__data__"] = extra
-        return res
-
-    point = all_arrays(np.ones((1, yv.size)))
-    replicates: list[dict[str, dict[tuple[str, float | None], np.ndarray]]] = [
-        all_arrays(w) for w in cluster_bootstrap_weights(gv, n_boot, seed=seed)
-    ]
+    context: dict[str, Any] = {
+        "y": yv,
+        "predictions": predictions,
+        "bins": bins,
+        "thresholds": t,
+        "fractions": k,
+        "n_children": n_children,
+        "model": model,
+        "tie_break": tb,
+    }
+    point = _all_arrays(np.ones((1, yv.size)), **context)
+    replicates = _bootstrap(gv, n_boot, seed=seed, compute=compute, context=context)
 
     def stack(name: str, key: tuple[str, float | None]) -> np.ndarray:
         if not replicates:

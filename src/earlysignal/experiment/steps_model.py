@@ -242,6 +242,7 @@ def _evaluate(state: _State) -> None:
         "n_boot": cfg.evaluation.bootstrap,
         "seed": state.seed,
         "level": cfg.evaluation.ci_level,
+        "compute": cfg.compute.spec(),  # where the bootstrap's blocks run
     }
     table = evaluate(
         y, p, groups, model=name, baselines=baselines, tie_break=state.score_test, **common

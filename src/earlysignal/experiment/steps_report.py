@@ -135,7 +135,15 @@ def _audit(state: _State) -> None:
     )
     policy = DisclosurePolicy(min_count=f.min_cell, min_class=f.min_cell)
     with use_ledger(state.ledger):
-        result = audit(frame, spec, label="_label", risk="_risk", policy=policy, score="_score")
+        result = audit(
+            frame,
+            spec,
+            label="_label",
+            risk="_risk",
+            policy=policy,
+            score="_score",
+            compute=cfg.compute.spec(),
+        )
     groups = result.groups
     assert_safe(
         groups,

@@ -3,7 +3,8 @@ values, a calibration-gap test and disclosure control.
 
 One engine for each metric: AUROC, ECE (equal-mass bins) and the child-clustered bootstrap
 weights are :mod:`earlysignal.evaluate`'s (``metrics.auroc``, ``metrics.ece``,
-``core.cluster_bootstrap_weights``), so the audit's overall row equals ``evaluate``'s figures on
+``core.cluster_bootstrap_weights``'s blocks, run as compute tasks by
+:mod:`earlysignal.fairness.bootstrap`), so the audit's overall row equals ``evaluate``'s figures on
 the same rows. Point estimates per group are computed by fairlearn's ``MetricFrame`` (its
 ``by_group``, one column per metric) calling those functions; the bootstrap replicates call the
 same functions with a batch of weights. Every published cell counts distinct children (the
@@ -17,15 +18,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, protect
 from earlysignal.evaluate import metrics as M
-from earlysignal.evaluate.core import cluster_bootstrap_weights
+from earlysignal.fairness.bootstrap import audit_bootstrap
 from earlysignal.ledger import current_ledger
+
+if TYPE_CHECKING:
+    from earlysignal.compute.spec import ComputeSpec
 
 __all__ = [
     "COUNTS",
@@ -191,7 +195,7 @@ def _metrics_w(
         "selection_rate": div(flagged, tot),
         "tpr": div(tp, pos),
         "fpr": div(fp, neg),
-        "fnr": 1 - div(tp, pos),
+        "fnr": div(pos - tp, pos),
         "ppv": div(tp, flagged),
     }
 
@@ -321,6 +325,7 @@ def audit(
     cluster: str | None = "child_id",
     policy: DisclosurePolicy | None = None,
     score: str | None = None,
+    compute: ComputeSpec | None = None,
     **spec_kwargs: Any,
 ) -> AuditResult:
     """Audit a model's calibrated risks group by group.
@@ -338,6 +343,9 @@ def audit(
     score
         Column of the model's raw (uncalibrated) score: breaks ties in risk for the decision
         rule (a capacity, or a threshold with ``score_threshold``), as the run and scoring do.
+    compute
+        Where the bootstrap's blocks run (:mod:`earlysignal.fairness.bootstrap`; default: one
+        after the other in this process). The intervals are the same with any backend.
 
     Returns
     -------
@@ -401,13 +409,11 @@ def audit(
         rule_o = CapacityRule(thr) if spec.threshold is not None else capacity_rule(po, None, cap)
         fo = rule_o.flag(po).astype(np.float64)
 
-    # clusters and bootstrap weights (B, n): evaluate's child-clustered bootstrap
+    # clusters: evaluate's child-clustered bootstrap (its blocks and seeds), run after the groups
     if cluster:
         ids = data.get_column(cluster).cast(pl.String).to_numpy()
     else:
         ids = np.arange(data.height).astype(str)
-    chunks = list(cluster_bootstrap_weights(ids, spec.n_boot, seed=spec.seed))
-    weights = np.vstack(chunks) if chunks else np.zeros((0, data.height))
 
     keep_members = current_ledger() is not None
     # groups: overall, each attribute, each intersection
@@ -435,15 +441,19 @@ def audit(
             testable = len(combo) == 1 or spec.test_intersections
             points[(SEP.join(combo), SEP.join(key))] = mf[key]
             groups_spec.append((SEP.join(combo), SEP.join(key), keyvals, mask, testable))
-    tot_obs = weights @ y
-    tot_exp = weights @ p
+    boot = audit_bootstrap(
+        ids, y, p, f,
+        [(g[3], M.equal_mass_bins(p[g[3]], _n_bins(int(g[3].sum()), spec.n_bins)))
+         for g in groups_spec],
+        n_boot=spec.n_boot, seed=spec.seed, compute=compute,
+    )  # fmt: skip
+    tot_obs, tot_exp = boot.total_observed, boot.total_expected
     yb, fb = y.astype(bool), f.astype(bool)
-    for attribute, group, keyvals, mask, testable in groups_spec:
-        yg, pg, fg = y[mask], p[mask], f[mask]
-        bins = M.equal_mass_bins(pg, _n_bins(int(mask.sum()), spec.n_bins))
+    for (attribute, group, keyvals, mask, testable), (bs, obs_g, exp_g) in zip(
+        groups_spec, boot.groups, strict=True
+    ):
+        yg = y[mask]
         point = points[(attribute, group)]
-        w = weights[:, mask]
-        bs = _metrics_w(yg, pg, fg, w, bins)
         boots[(attribute, group)] = bs
         row: dict[str, Any] = {"attribute": attribute, "group": group, **keyvals}
         row.update(
@@ -487,7 +497,6 @@ def audit(
         row["gap_log_oe"] = row["gap_se"] = row["gap_z"] = row["gap_p"] = None
         row["gap_tested"] = testable
         if attribute != "all":
-            obs_g, exp_g = w @ yg, w @ pg
             obs_r, exp_r = tot_obs - obs_g, tot_exp - exp_g
             rest_o, rest_e = float(y[~mask].sum()), float(p[~mask].sum())
             oe = point["oe_ratio"]

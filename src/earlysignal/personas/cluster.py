@@ -6,7 +6,9 @@
   be imported offline (``docs/personas.md``).
 * **CLARA**: with more complete sequences than ``spec.sample_size``, PAM runs on ``spec.samples``
   random samples; every complete sequence is assigned to each sample's medoids and the medoids
-  with the lowest total distance win.
+  with the lowest total distance win. The samples are drawn first from one generator; each
+  sample's PAM and assignment is then one task of :func:`earlysignal.compute.run_tasks`
+  (``compute=``), so samples can run in parallel processes with the same result.
 * **Number of personas**: for each ``k`` in ``spec.k_range`` on the first sample, the average
   silhouette width (ASW), the pseudo-R2 (share of the distance discrepancy explained) and the
   point-biserial correlation (PBC) between distances and "same persona"; ``k`` with the highest
@@ -27,7 +29,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
@@ -42,6 +44,9 @@ from earlysignal.personas.distances import (
 )
 from earlysignal.personas.sequences import SequenceSet
 from earlysignal.personas.spec import PersonaSpec
+
+if TYPE_CHECKING:
+    from earlysignal.compute.spec import ComputeSpec
 
 __all__ = [
     "PersonaModel",
@@ -224,7 +229,31 @@ def _costs(spec: PersonaSpec, codes: npt.NDArray[np.int8]) -> tuple[F, float, F 
     return sub, indel, tsub
 
 
-def fit_personas(seqs: SequenceSet, spec: PersonaSpec) -> PersonaModel:
+def _clara_sample(
+    *,
+    complete: npt.NDArray[np.int8],
+    rows: I,
+    d: F | None,
+    k: int,
+    spec: PersonaSpec,
+    sub: F,
+    indel: float,
+    tsub: F | None,
+    assign_all: bool,
+) -> tuple[float, npt.NDArray[np.int8]]:
+    """One CLARA sample (a compute task): PAM on the sample, then the total distance of every
+    complete sequence to the sample's medoids (of the sample's own rows with one sample)."""
+    if d is None:
+        d = pairwise(complete[rows], sub, method=spec.distance, indel=indel, tsub=tsub)
+    med, _ = pam(d, k)
+    medoids = complete[rows[med]]
+    dist = _to_medoids(complete, None, medoids, spec, sub, indel, tsub) if assign_all else d[:, med]
+    return float(dist.min(axis=1).sum()), medoids
+
+
+def fit_personas(
+    seqs: SequenceSet, spec: PersonaSpec, *, compute: ComputeSpec | None = None
+) -> PersonaModel:
     """Find the personas among the complete sequences of ``seqs``.
 
     Parameters
@@ -233,6 +262,10 @@ def fit_personas(seqs: SequenceSet, spec: PersonaSpec) -> PersonaModel:
         Sequences (from :func:`~earlysignal.personas.sequences.monthly_states`).
     spec
         The analysis (window, distance, ``k`` or ``k_range``, CLARA sample size).
+    compute
+        Where the CLARA samples run, one task each (default: one after the other in this
+        process; docs/scaling.md). The samples are drawn first, from ``spec.seed``, so the
+        personas are the same on every backend and with any ``n_jobs``.
 
     Returns
     -------
@@ -265,17 +298,21 @@ def fit_personas(seqs: SequenceSet, spec: PersonaSpec) -> PersonaModel:
         k = int(max(quality, key=lambda q: q["asw"])["k"])
     else:
         k = 1
+    # each sample's PAM and the assignment of every child to its medoids is one compute task;
+    # the samples were drawn above from the one generator, so the result does not depend on
+    # where the tasks run
+    from earlysignal.compute.run import run_tasks
+
+    common: dict[str, Any] = {
+        "complete": complete, "k": k, "spec": spec, "sub": sub, "indel": indel, "tsub": tsub,
+        "assign_all": n_samples > 1,
+    }  # fmt: skip
+    tasks = {
+        f"clara-sample={s}": {"rows": rows, "d": d0 if s == 0 else None, **common}
+        for s, rows in enumerate(samples)
+    }
     best: tuple[float, npt.NDArray[np.int8]] | None = None
-    for s, rows in enumerate(samples):
-        d = d0 if s == 0 else pairwise(complete[rows], sub, method=method, indel=indel, tsub=tsub)
-        med, _ = pam(d, k)
-        medoids = complete[rows[med]]
-        dist = (
-            _to_medoids(complete, None, medoids, spec, sub, indel, tsub)
-            if n_samples > 1
-            else d[:, med]
-        )
-        cost = float(dist.min(axis=1).sum())
+    for cost, medoids in run_tasks(_clara_sample, tasks, compute=compute).values():
         if best is None or cost < best[0]:
             best = (cost, medoids)
     assert best is not None
