@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from earlysignal.evaluate.core import decision_curve, reliability_table
+from earlysignal.evaluate.core import reliability_table
+from earlysignal.evaluate.rounded import rounded_net_benefit, rounded_rate
 from earlysignal.i18n import format_decimal, format_number, format_percent
 from earlysignal.i18n.figures import figure_gettext, localize_axes
 
@@ -89,12 +90,15 @@ def reliability_data(
     series = []
     for name, p in _as_mapping(predictions).items():
         table = reliability_table(y, p, groups, n_bins=n_bins, n_boot=n_boot, seed=seed)
+        rows = table.get_column("rows").to_numpy()
         series.append(
             {
                 "model": str(name),
+                "mean_predicted": _floats(table.get_column("mean_predicted").to_numpy()),
+                # rates from the bin's counts rounded to 5: no exact count of events comes back
                 **{
-                    c: _floats(table.get_column(c).to_numpy())
-                    for c in ("mean_predicted", "observed", "lower", "upper")
+                    c: _floats(rounded_rate(table.get_column(c).to_numpy() * rows, rows))
+                    for c in ("observed", "lower", "upper")
                 },
             }
         )
@@ -182,18 +186,17 @@ def decision_curve_data(
     >>> [s["model"] for s in decision_curve_data(y, p, [0.5])["series"]]
     ['model', 'treat_all', 'treat_none']
     """
-    curve = decision_curve(y, _as_mapping(predictions), thresholds)
+    t = np.linspace(0.01, 0.6, 60) if thresholds is None else np.asarray(thresholds, float)
+    yv = np.asarray(y, dtype=float).ravel()
+    curves = {name: np.asarray(p, dtype=float) for name, p in _as_mapping(predictions).items()}
+    curves["treat_all"] = np.ones(yv.size)
     series = []
-    for name in curve.get_column("model").unique(maintain_order=True).to_list():
-        part = curve.filter(model=name)
-        series.append(
-            {
-                "model": str(name),
-                "threshold": _floats(part.get_column("threshold").to_numpy()),
-                "net_benefit": _floats(part.get_column("net_benefit").to_numpy()),
-            }
-        )
-    prevalence = float(np.mean(np.asarray(y, dtype=float)))
+    for name, p in curves.items():  # net benefit from TP, FP and N rounded to 5
+        series.append({"model": str(name), "threshold": _floats(t),
+                       "net_benefit": _floats(rounded_net_benefit(yv, p, t))})  # fmt: skip
+    series.append({"model": "treat_none", "threshold": _floats(t),
+                   "net_benefit": _floats(np.zeros(t.size))})  # fmt: skip
+    prevalence = float(rounded_rate(yv.sum(), yv.size)[0])
     return {"kind": "decision_curve", "prevalence": round(prevalence, 6), "series": series}
 
 
@@ -247,12 +250,13 @@ def plot_decision_curve(
 # ----------------------------------------------------------------------------- ROC, PR
 
 
-def _curve_points(y: np.ndarray, p: np.ndarray, max_points: int) -> dict[str, list[float | None]]:
-    """ROC and precision-recall points at quantile cuts of the risk (never inside ties)."""
+def _curve_cuts(y: np.ndarray, p: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cuts of the ROC and precision-recall points: at quantiles of the risk (never inside
+    ties), each step at least :data:`MIN_ROWS_PER_POINT` rows; the rows flagged at each cut
+    and the true positives among them (exact: not for publication)."""
     order = np.argsort(-p, kind="stable")
     ps, ys = p[order], y[order].astype(float)
     n = ps.size
-    positives, negatives = float(ys.sum()), float(n - ys.sum())
     k = int(max(1, min(max_points, n // MIN_ROWS_PER_POINT)))
     cuts = np.unique(np.linspace(0, n, k + 1).round().astype(int)[1:])
     # flag everything at least as risky as the last flagged row: a cut never splits a tie
@@ -267,15 +271,23 @@ def _curve_points(y: np.ndarray, p: np.ndarray, max_points: int) -> dict[str, li
         else:
             kept.append(n)
     counts = np.asarray(kept, dtype=np.int64)
-    tp = np.cumsum(ys)[counts - 1]
+    return counts, np.cumsum(ys)[counts - 1]
+
+
+def _curve_points(y: np.ndarray, p: np.ndarray, max_points: int) -> dict[str, list[float | None]]:
+    """ROC and precision-recall points at the cuts of :func:`_curve_cuts`, each rate computed
+    from counts rounded to 5 (:mod:`earlysignal.evaluate.rounded`), so no exact count of
+    flagged rows, with or without the event, can be read back from the card data."""
+    counts, tp = _curve_cuts(y, p, max_points)
+    positives = float(np.asarray(y, dtype=float).sum())
+    negatives = float(np.asarray(y).size) - positives
     fp = counts - tp
-    tpr = tp / positives if positives else np.full(counts.size, np.nan)
-    fpr = fp / negatives if negatives else np.full(counts.size, np.nan)
+    tpr, fpr = rounded_rate(tp, positives), rounded_rate(fp, negatives)
     return {
         "fpr": _floats(np.r_[0.0, fpr]),
         "tpr": _floats(np.r_[0.0, tpr]),
         "recall": _floats(tpr),
-        "precision": _floats(tp / counts),
+        "precision": _floats(rounded_rate(tp, counts)),
     }
 
 
@@ -306,7 +318,8 @@ def roc_pr_data(y: Any, predictions: Any, *, max_points: int = 100) -> dict[str,
                 **_curve_points(yv, pv, max_points),
             }
         )
-    return {"kind": "roc_pr", "prevalence": round(float(yv.mean()), 6), "series": series}
+    prevalence = float(rounded_rate(np.asarray(yv, dtype=float).sum(), yv.size)[0])
+    return {"kind": "roc_pr", "prevalence": round(prevalence, 6), "series": series}
 
 
 def draw_roc_pr(data: Mapping[str, Any], lang: str | None = None) -> Figure:
