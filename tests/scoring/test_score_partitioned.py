@@ -131,7 +131,7 @@ def _refusal(loaded: Any, history: CareHistory, tmp: Path, size: int, **kw: Any)
 def test_unknown_kind_in_one_partition_is_refused_as_in_memory(cohort, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     loaded, history = cohort
     end = history.observed_until
-    # three children of the last partition (of four), five records of a kind the model never saw
+    # three children of the last partition (of three), five records of a kind the model never saw
     last = history.children["child_id"].to_list()[-3:]
     new = pl.DataFrame(
         {

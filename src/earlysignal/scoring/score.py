@@ -11,6 +11,9 @@ builds their features as of that date with the model's own specs, and writes to 
   (:mod:`earlysignal.explain.sheet`);
 - ``overview.html`` and ``scoring.json``: what was scored, with which model, how many flagged.
 
+A partitioned folder (:mod:`earlysignal.data.partitions`) is scored one partition of children
+in memory at a time, with the same outputs (:mod:`earlysignal.scoring.partitioned`).
+
 Everything is written to a staging folder first and moved into place at the end: an error
 leaves nothing half written. The outputs stay on the user's disk; the MLflow run of a scoring
 records counts (rounded to 5), the score distribution and the model version only.
@@ -374,7 +377,9 @@ def score(
     model
         A run id, a ``models:/`` or ``runs:/`` URI, a model folder, or a loaded model.
     data
-        A care history or a canonical folder (validated strictly).
+        A care history or a canonical folder (validated strictly), or a partitioned folder
+        (:mod:`earlysignal.data.partitions`), scored one partition in memory at a time with
+        the same outputs (:func:`earlysignal.scoring.partitioned.score_partitioned`).
     as_of
         The scoring date: features use only facts dated strictly before it.
     out
