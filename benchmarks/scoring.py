@@ -152,6 +152,23 @@ def compare(loaded, history, day) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def _own_peak_gib() -> float:
+    """This process's peak resident set (``VmHWM``), in GiB.
+
+    Not ``getrusage``'s ``ru_maxrss``: on Linux it survives ``exec``, so a subprocess started
+    (by ``vfork``) from this benchmark's parent, which holds the histories and the training
+    data, would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024**2
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1024**3
+
+
 def score_step(model: str, data: str, out: str, as_of: str) -> dict[str, object]:
     """One scoring in this process (run by ``--step``): wall time, peak memory, counts."""
     from datetime import date
@@ -159,7 +176,7 @@ def score_step(model: str, data: str, out: str, as_of: str) -> dict[str, object]
     t = time.perf_counter()
     result = score(model, Path(data), as_of=date.fromisoformat(as_of), out=out, log_run=False)
     wall = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1024**3
+    peak = _own_peak_gib()
     s = result.summary
     return {
         "wall_s": round(wall, 1),
