@@ -23,12 +23,24 @@ scoring loads (LightGBM, numba, jinja2) is timed apart.
 
 Run: ``uv run python benchmarks/scoring.py [--compare]`` (``--children`` sets the histories
 generated; the script reports how many are in placement on the day).
+
+``--partitioned K`` then scores the same histories twice more, each in its own subprocess
+(peak = that process's maximum resident set, loading, validation and the model included):
+in memory from a canonical folder, and from a partitioned folder of K children a partition
+(``earlysignal.scoring.partitioned``); it prints time and peak side by side and checks that
+the two ranked tables and summaries are equal. ``--skip-memory`` leaves out the in-memory run
+(for cohorts that do not fit). E.g. ``uv run python benchmarks/scoring.py --children 300000
+--partitioned 50000``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -141,11 +153,99 @@ def compare(loaded, history, day) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def _own_peak_gib() -> float:
+    """This process's peak resident set (``VmHWM``), in GiB.
+
+    Not ``getrusage``'s ``ru_maxrss``: on Linux it survives ``exec``, so a subprocess started
+    (by ``vfork``) from this benchmark's parent, which holds the histories and the training
+    data, would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024**2
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1024**3
+
+
+def score_step(model: str, data: str, out: str, as_of: str) -> dict[str, object]:
+    """One scoring in this process (run by ``--step``): wall time, peak memory, counts."""
+    from datetime import date
+
+    t = time.perf_counter()
+    result = score(model, Path(data), as_of=date.fromisoformat(as_of), out=out, log_run=False)
+    wall = time.perf_counter() - t
+    peak = _own_peak_gib()
+    s = result.summary
+    return {
+        "wall_s": round(wall, 1),
+        "peak_gib": round(peak, 2),
+        "children_scored": s["children_scored"],
+        "children_flagged": s["children_flagged"],
+        "durations_s": {k: round(v, 1) for k, v in s["durations_s"].items()},
+    }
+
+
+def partitioned_compare(  # type: ignore[no-untyped-def]
+    history, model_folder: Path, tmp: Path, size: int, *, memory: bool
+) -> None:
+    """Score in memory and by partition, each in its own subprocess; print side by side."""
+    from earlysignal.data.partitions import write_partitioned
+
+    day = history.observed_until.isoformat()
+    t = time.perf_counter()
+    write_partitioned(history, tmp / "parts", partition_size=size)
+    if memory:
+        history.write(tmp / "canonical")
+    print(f"data written (canonical and partitioned) in {time.perf_counter() - t:.1f} s")
+    runs = {"partitioned": tmp / "parts"}
+    if memory:
+        runs = {"in memory": tmp / "canonical", **runs}
+    figures = {}
+    for label, data in runs.items():
+        out = tmp / f"out-{label.replace(' ', '_')}"
+        load = os.getloadavg()[0]
+        cmd = [sys.executable, __file__, "--step", str(model_folder), str(data), str(out), day]
+        res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if res.returncode:
+            raise SystemExit(f"{label} failed:\n{res.stdout}\n{res.stderr}")
+        fig = json.loads(res.stdout.strip().splitlines()[-1])
+        fig["load"] = f"{load:.1f}-{os.getloadavg()[0]:.1f}"
+        figures[label] = fig
+        print(
+            f"{label:<12} ({'K=' + format(size, ',') if label == 'partitioned' else 'whole'}): "
+            f"{fig['wall_s']} s, peak {fig['peak_gib']} GiB, {fig['children_scored']} scored, "
+            f"{fig['children_flagged']} flagged, load {fig['load']}; by step {fig['durations_s']}",
+            flush=True,
+        )
+    if memory:
+        a = pl.read_parquet(tmp / "out-in_memory" / "ranked.parquet")
+        b = pl.read_parquet(tmp / "out-partitioned" / "ranked.parquet")
+        sa = json.loads((tmp / "out-in_memory" / "scoring.json").read_text())
+        sb = json.loads((tmp / "out-partitioned" / "scoring.json").read_text())
+        print(f"ranked tables equal: {a.equals(b)}; summaries equal: {sa == sb}")
+    print(json.dumps({"benchmark": "scoring-partitioned", "partition_size": size, **figures}))
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--step":
+        print(json.dumps(score_step(*sys.argv[2:6])))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--capacity", type=float, default=0.10)
     parser.add_argument("--compare", action="store_true", help="time the old way too")
+    parser.add_argument(
+        "--partitioned", type=int, metavar="K", help="also score by partitions of K children"
+    )
+    parser.add_argument(
+        "--skip-memory", action="store_true", help="with --partitioned: no in-memory run"
+    )
+    parser.add_argument(
+        "--skip-score", action="store_true", help="with --partitioned: no timed in-process run"
+    )
     args = parser.parse_args()
     t = time.perf_counter()
     history = fast_history(args.children, seed=1)
@@ -195,6 +295,12 @@ def main() -> None:
             },
         )
         loaded = load_scoring_model(folder)
+        if args.partitioned:
+            partitioned_compare(
+                history, folder, Path(tmp), args.partitioned, memory=not args.skip_memory
+            )
+            if args.skip_score:
+                return
         t = time.perf_counter()
         import jinja2  # noqa: F401  (the first import of what scoring loads, timed apart)
         import lightgbm  # noqa: F401

@@ -556,7 +556,9 @@ def sweep_cmd(  # noqa: PLR0917
 @app.command("score")
 def score_cmd(  # noqa: PLR0917
     model: Annotated[str, typer.Argument(help="Run id, models:/NAME/VERSION URI or model folder.")],
-    data: Annotated[Path, typer.Argument(help="Canonical folder of today's care histories.")],
+    data: Annotated[
+        Path, typer.Argument(help="Canonical (or partitioned) folder of today's care histories.")
+    ],
     as_of: Annotated[str, typer.Option("--as-of", help="Scoring date YYYY-MM-DD.")],
     out: Annotated[Path, typer.Option("--out", help="New folder for table, sheets, overview.")],
     override: Annotated[

@@ -11,6 +11,9 @@ builds their features as of that date with the model's own specs, and writes to 
   (:mod:`earlysignal.explain.sheet`);
 - ``overview.html`` and ``scoring.json``: what was scored, with which model, how many flagged.
 
+A partitioned folder (:mod:`earlysignal.data.partitions`) is scored one partition of children
+in memory at a time, with the same outputs (:mod:`earlysignal.scoring.partitioned`).
+
 Everything is written to a staging folder first and moved into place at the end: an error
 leaves nothing half written. The outputs stay on the user's disk; the MLflow run of a scoring
 records counts (rounded to 5), the score distribution and the model version only.
@@ -31,17 +34,22 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from earlysignal.data.history import CareHistory
+from earlysignal.data.partitions import ROW
 from earlysignal.scoring.model_ref import LoadedModel, ScoringError, load_scoring_model
+
+if TYPE_CHECKING:
+    from earlysignal.data.validate import ValidationReport
+    from earlysignal.scoring.vocabulary import ModelVocabulary
 
 __all__ = ["ScoreResult", "check_scope", "score", "score_frame"]
 
@@ -76,50 +84,89 @@ def check_scope(
     """
     from earlysignal.scoring.vocabulary import model_vocabulary, vocabulary_report
 
+    _check_attributes(loaded, history.children.columns)
+    _refuse_late(_late_rows(history.tables(), as_of), as_of, history.observed_until)
+    known = model_vocabulary(loaded.specs, loaded.metadata)
+    _check_statuses(known, has_statuses=history.statuses is not None)
+    report = vocabulary if vocabulary is not None else vocabulary_report(history, known)
+    return _scope_verdict(loaded, report, known, history.meta.get("source"), override)
+
+
+def _check_attributes(loaded: LoadedModel, columns: Sequence[str]) -> None:
+    """S04: every child attribute the model's specs read is a column of ``children``."""
     for spec in loaded.specs:
         attribute = getattr(spec, "attribute", None)
-        if attribute is not None and attribute not in history.children.columns:
+        if attribute is not None and attribute not in columns:
             raise ScoringError(
                 f"scoring rule S04 'model features present': the model's feature "
                 f"{spec.name!r} needs children.{attribute}, which the data lack; supply that "
                 "column or score with a model trained without it"
             )
+
+
+_DATED = (("placements", ("start", "end")), ("events", ("date",)), ("statuses", ("start",)))
+"""The dated columns rule S06 reads, in the order it reports them."""
+
+
+def _late_rows(
+    tables: Mapping[str, pl.DataFrame], as_of: date
+) -> list[tuple[str, str, int, Any, Any, int]]:
+    """Rule S06's findings: per dated column with records after ``as_of``, its first such row.
+
+    Each finding is ``(table, column, row, child_id, value, rows)``: the 1-based row (the
+    cohort-wide ``__row`` of a partition, when the table carries it), and how many rows of
+    the table are late in that column.
+    """
     late = []
-    for table, cols in (
-        ("placements", ("start", "end")),
-        ("events", ("date",)),
-        ("statuses", ("start",)),
-    ):
-        frame = history.tables().get(table)
+    for table, cols in _DATED:
+        frame = tables.get(table)
         if frame is None:
             continue
+        indexed = frame if ROW in frame.columns else frame.with_row_index(ROW, offset=1)
         for col in cols:
             if col in frame.columns and frame.height:
-                rows = frame.with_row_index("row").filter(pl.col(col) > as_of)
+                rows = indexed.filter(pl.col(col) > as_of)
                 if rows.height:
-                    r = rows.row(0, named=True)
-                    late.append(
-                        f"{table} row {r['row'] + 1} (child {r['child_id']}): {col} = "
-                        f"{r[col]} ({rows.height} such rows)"
-                    )
+                    r = rows.row(int(rows[ROW].arg_min() or 0), named=True)
+                    late.append((table, col, int(r[ROW]), r["child_id"], r[col], rows.height))
+    return late
+
+
+def _refuse_late(
+    late: Sequence[tuple[str, str, int, Any, Any, int]], as_of: date, observed_until: date
+) -> None:
+    """Raise rule S06 on the first of :func:`_late_rows`' findings, if any."""
     if late:
+        table, col, row, child, value, n = late[0]
         raise ScoringError(
-            f"scoring rule S06 'nothing after --as-of': {late[0]} is after the as-of date "
+            f"scoring rule S06 'nothing after --as-of': {table} row {row} (child {child}): "
+            f"{col} = {value} ({n} such rows) is after the as-of date "
             f"{as_of}; score as of a later date (the extraction date "
-            f"{history.observed_until}) or remove the later records"
+            f"{observed_until}) or remove the later records"
         )
-    known = model_vocabulary(loaded.specs, loaded.metadata)
-    if known.statuses and history.statuses is None:
+
+
+def _check_statuses(known: ModelVocabulary, *, has_statuses: bool) -> None:
+    """S04: a model whose features read statuses needs a statuses table."""
+    if known.statuses and not has_statuses:
         raise ScoringError(
             "scoring rule S04 'model features present': the model's features read the "
             f"statuses table (flags for status kinds {list(known.status_kinds)}), which the "
             "data lack; supply statuses.parquet (or .csv) or score with a model trained "
             "without statuses"
         )
-    report = vocabulary if vocabulary is not None else vocabulary_report(history, known)
+
+
+def _scope_verdict(
+    loaded: LoadedModel,
+    report: pl.DataFrame,
+    known: ModelVocabulary,
+    source: Any,
+    override: str | None,
+) -> list[str]:
+    """S05 (vocabulary ``report``) and S07 (data ``source``): refuse, or the overridden rules."""
     problems = [("S05", text) for text in _vocabulary_problems(report, known.event_kinds)]
     trained_on = loaded.metadata.get("data_source")
-    source = history.meta.get("source")
     if trained_on is not None and source != trained_on:
         problems.append(
             (
@@ -165,20 +212,37 @@ def _vocabulary_problems(report: pl.DataFrame, known_events: tuple[str, ...]) ->
     return out
 
 
-def score_frame(loaded: LoadedModel, history: CareHistory, as_of: date) -> pl.DataFrame:
-    """The children in placement on ``as_of`` with their features as of that date."""
+def _placed_on(history: CareHistory, as_of: date) -> pl.DataFrame:
+    """The children in a (non-temporary) placement on ``as_of``, with that placement."""
     from earlysignal.cohort import attach_placement
-    from earlysignal.features import build_features
 
     times = pl.DataFrame({"child_id": history.children["child_id"]}).with_columns(
         pl.lit(as_of).alias("prediction_time")
     )
-    placed = attach_placement(history, times).filter(pl.col("placement_id").is_not_null())
+    return attach_placement(history, times).filter(pl.col("placement_id").is_not_null())
+
+
+def _nobody_placed(as_of: date, observed_until: date) -> ScoringError:
+    return ScoringError(
+        f"scoring rule S08 'someone to score': no child is in a (non-temporary) placement "
+        f"on {as_of}; check the as-of date (the data run to {observed_until})"
+    )
+
+
+def score_frame(
+    loaded: LoadedModel, history: CareHistory, as_of: date, *, placed: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The children in placement on ``as_of`` with their features as of that date.
+
+    ``placed``: the children in placement on ``as_of`` with their placement, when already
+    computed.
+    """
+    from earlysignal.features import build_features
+
+    if placed is None:
+        placed = _placed_on(history, as_of)
     if placed.height == 0:
-        raise ScoringError(
-            f"scoring rule S08 'someone to score': no child is in a (non-temporary) placement "
-            f"on {as_of}; check the as-of date (the data run to {history.observed_until})"
-        )
+        raise _nobody_placed(as_of, history.observed_until)
     # a child's features read only that child's records: build them from the children scored
     # (the same values, for half the work when half the children have left care)
     # (not for persona features: their personas are refitted from every child's pathway)
@@ -315,7 +379,9 @@ def score(
     model
         A run id, a ``models:/`` or ``runs:/`` URI, a model folder, or a loaded model.
     data
-        A care history or a canonical folder (validated strictly).
+        A care history or a canonical folder (validated strictly), or a partitioned folder
+        (:mod:`earlysignal.data.partitions`), scored one partition in memory at a time with
+        the same outputs (:func:`earlysignal.scoring.partitioned.score_partitioned`).
     as_of
         The scoring date: features use only facts dated strictly before it.
     out
@@ -336,15 +402,76 @@ def score(
         Rules S01 to S09 (see the module docs).
     """
     from earlysignal.disclosure import round_count
-    from earlysignal.explain import contributions
-    from earlysignal.explain.contributions import feature_matrix
-    from earlysignal.scoring.compute import (
-        SCORING_MAX_UNIQUE_DEPTH,
-        risk_interval_and_score,
-        top_factors,
-    )
     from earlysignal.scoring.vocabulary import model_vocabulary, vocabulary_report
 
+    target, loaded, lang = _open_scoring(model, out, tracking_uri, lang)
+    if not isinstance(data, CareHistory):
+        from earlysignal.data.partitions import is_partitioned
+
+        if is_partitioned(data):  # one partition of children in memory at a time
+            from earlysignal.scoring.partitioned import score_partitioned
+
+            return score_partitioned(
+                loaded,
+                data,
+                as_of=as_of,
+                out=target,
+                override=override,
+                tracking_uri=tracking_uri,
+                log_run=log_run,
+                n_factors=n_factors,
+                lang=lang,
+            )
+    clock = {"start": time.perf_counter()}
+    history = _history(data)
+    clock["validate"] = time.perf_counter()
+    known = model_vocabulary(loaded.specs, loaded.metadata)
+    findings = vocabulary_report(history, known)
+    overridden = check_scope(loaded, history, as_of, override=override, vocabulary=findings)
+    frame = score_frame(loaded, history, as_of)
+    clock["features"] = time.perf_counter()
+    rows = _score_rows(
+        loaded, frame, n_factors, lang, tick=lambda step: clock.update({step: time.perf_counter()})
+    )
+    ranked = _rank(rows.table.lazy()).collect()
+    summary = _scoring_summary(
+        loaded,
+        as_of=as_of,
+        decision_rule=rows.decision_rule,
+        risk=rows.risk,
+        flagged=rows.flagged,
+        override=override,
+        overridden=overridden,
+        known=known,
+        findings=findings,
+        observed_until=history.observed_until,
+        lang=lang,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        ranked.write_csv(staged / "ranked.csv")
+        ranked.write_parquet(staged / "ranked.parquet")
+        (staged / "sheets").mkdir()
+        names = _write_sheets(staged / "sheets", rows.sheets, lang)
+        _write_overview(staged, summary, as_of, lang, ranked.head(50), n_factors, names)
+        _stage_and_move(staged, target)
+        clock["write"] = time.perf_counter()
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    steps = list(clock)
+    summary["durations_s"] = {b: clock[b] - clock[a] for a, b in itertools.pairwise(steps)}
+    run_id = None
+    if log_run:
+        run_id = _log_scoring(summary, loaded, tracking_uri, round_count)
+    return ScoreResult(out=target, ranked=ranked, summary=summary, run_id=run_id)
+
+
+def _open_scoring(
+    model: str | Path | LoadedModel, out: str | Path, tracking_uri: str | None, lang: str | None
+) -> tuple[Path, LoadedModel, str]:
+    """Refuse a used output folder (S09), load the model, settle the language."""
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ScoringError(
@@ -356,27 +483,63 @@ def score(
         if isinstance(model, LoadedModel)
         else load_scoring_model(model, tracking_uri=tracking_uri)
     )
-    lang = _language(lang, loaded)
-    clock = {"start": time.perf_counter()}
-    history = _history(data)
-    clock["validate"] = time.perf_counter()
-    known = model_vocabulary(loaded.specs, loaded.metadata)
-    findings = vocabulary_report(history, known)
-    overridden = check_scope(loaded, history, as_of, override=override, vocabulary=findings)
-    frame = score_frame(loaded, history, as_of)
-    clock["features"] = time.perf_counter()
+    return target, loaded, _language(lang, loaded)
+
+
+SCORE_COLUMN = "__score__"
+"""The model's raw score in a scored frame: ranks equal risks, never written out."""
+
+
+@dataclass(frozen=True)
+class _ScoredRows:
+    """The numbers of a frame of children (a cohort, or one partition of it).
+
+    ``table`` holds the ranked table's columns but ``rank``, in the frame's order, plus the raw
+    score (``SCORE_COLUMN``, which ranks ties and is not written); ``sheets``
+    the signal sheets of the flagged; ``risk`` every child's risk (for the quantiles).
+    """
+
+    table: pl.DataFrame
+    sheets: list[Any]
+    risk: np.ndarray
+    flagged: int
+    decision_rule: dict[str, Any]
+
+
+def _score_rows(
+    loaded: LoadedModel,
+    frame: pl.DataFrame,
+    n_factors: int,
+    lang: str,
+    *,
+    tick: Callable[[str], None] = lambda step: None,
+) -> _ScoredRows:
+    """Risk, interval, flag, contributions and sheets of every child of ``frame``.
+
+    Each child's numbers read only that child's row (and the model), so a cohort scored in
+    parts gets the same numbers. ``tick(step)`` is called after ``risk``, ``contributions``
+    and ``sheets``.
+    """
+    from earlysignal.explain import contributions
+    from earlysignal.explain.contributions import feature_matrix
+    from earlysignal.scoring.compute import (
+        SCORING_MAX_UNIQUE_DEPTH,
+        risk_interval_and_score,
+        top_factors,
+    )
+
     names = list(loaded.feature_names)
     m = loaded.model
     risk, interval, raw = risk_interval_and_score(m, frame.select(names))
     decision, rule = _threshold(loaded.metadata, risk)
     flagged = decision.flag(risk, raw)  # ties in risk broken by the raw score
     threshold = decision.risk_threshold
-    clock["risk"] = time.perf_counter()
+    tick("risk")
     x, _ = feature_matrix(frame, names)
     contrib = contributions(m, x, feature_names=names, max_unique_depth=SCORING_MAX_UNIQUE_DEPTH)
-    clock["contributions"] = time.perf_counter()
+    tick("contributions")
     top = top_factors(contrib.values, names, n_factors)
-    ranked = pl.DataFrame(
+    table = pl.DataFrame(
         {
             "child_id": frame["child_id"],
             "as_of": frame["prediction_time"],
@@ -389,84 +552,109 @@ def score(
             **top,
         }
     ).with_columns(pl.col(f"factor_{k + 1}_contribution").fill_nan(None) for k in range(n_factors))
-    ranked = (  # equal risks ranked by raw score, as the decision rule flags them
-        ranked.with_columns(pl.Series("__score__", raw))
-        .sort(["risk", "__score__", "child_id"], descending=[True, True, False])
-        .drop("__score__")
-        .with_columns(pl.int_range(1, pl.len() + 1).alias("rank"))
-    )
-    ranked = ranked.select("rank", *[c for c in ranked.columns if c != "rank"])
+    table = table.with_columns(pl.Series(SCORE_COLUMN, raw))  # ranks ties; dropped by _rank
     flagged_rows = np.flatnonzero(flagged)
     sheets = _sheets(loaded, frame, contrib, risk, interval, flagged_rows, n_factors, lang)
-    clock["sheets"] = time.perf_counter()
-    summary: dict[str, Any] = {
+    tick("sheets")
+    decision_rule = {
+        "kind": rule,
+        "threshold": threshold,
+        "score_threshold": decision.score_threshold,
+        "capacity": loaded.metadata.get("capacity"),
+    }
+    return _ScoredRows(table, sheets, risk, int(flagged.sum()), decision_rule)
+
+
+def _rank(table: pl.LazyFrame) -> pl.LazyFrame:
+    """The ranked table: highest risk first, equal risks by the raw score as the decision rule
+    flags them (then ``child_id``), ``rank`` from 1; the raw score column is dropped."""
+    ranked = (
+        table.sort(["risk", SCORE_COLUMN, "child_id"], descending=[True, True, False])
+        .drop(SCORE_COLUMN)
+        .with_columns(pl.int_range(1, pl.len() + 1).alias("rank"))
+    )
+    columns = ranked.collect_schema().names()
+    return ranked.select("rank", *[c for c in columns if c != "rank"])
+
+
+def _scoring_summary(
+    loaded: LoadedModel,
+    *,
+    as_of: date,
+    decision_rule: Mapping[str, Any],
+    risk: np.ndarray,
+    flagged: int,
+    override: str | None,
+    overridden: list[str],
+    known: ModelVocabulary,
+    findings: pl.DataFrame,
+    observed_until: date,
+    lang: str,
+) -> dict[str, Any]:
+    """What ``scoring.json`` says (and, aggregated and rounded, the scoring run)."""
+    return {
         "as_of": as_of.isoformat(),
         "model": loaded.reference,
         "model_version": loaded.version,
         "outcome": loaded.metadata.get("outcome"),
         "horizon_days": loaded.metadata.get("horizon_days"),
-        "decision_rule": {
-            "kind": rule,
-            "threshold": threshold,
-            "score_threshold": decision.score_threshold,
-            "capacity": loaded.metadata.get("capacity"),
-        },
+        "decision_rule": dict(decision_rule),
         "children_scored": len(risk),
-        "children_flagged": int(flagged.sum()),
+        "children_flagged": flagged,
         "risk_quantiles": {str(q): float(np.quantile(risk, q)) for q in (0.1, 0.5, 0.9)},
         "override": None if override is None else {"reason": override, "rules": overridden},
         # kinds and values outside the model's vocabulary, in records and children (this
         # file stays on the user's disk; the scoring run logs none of it)
         "vocabulary": {**known.to_dict(), "findings": findings.to_dicts()},
-        "data_observed_until": history.observed_until.isoformat(),
+        "data_observed_until": observed_until.isoformat(),
         "language": lang,
     }
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        ranked.write_csv(staged / "ranked.csv")
-        ranked.write_parquet(staged / "ranked.parquet")
-        (staged / "sheets").mkdir()
-        for sheet in sheets:
-            stem = _safe_name(sheet.child_id)
-            (staged / "sheets" / f"{stem}.html").write_text(
-                _render("sheet.html", lang, sheet=sheet), encoding="utf-8"
-            )
-            (staged / "sheets" / f"{stem}.md").write_text(
-                _render("sheet.md", lang, sheet=sheet), encoding="utf-8"
-            )
-        (staged / "scoring.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-        (staged / "overview.html").write_text(
-            _render(
-                "overview.html.j2",
-                lang,
-                s=summary,
-                as_of=as_of,
-                outcome=_outcome_text(summary["outcome"], lang),
-                top=[
-                    {
-                        **r,
-                        "factors": [
-                            r[f"factor_{k + 1}"] for k in range(n_factors) if r[f"factor_{k + 1}"]
-                        ],
-                    }
-                    for r in ranked.head(50).to_dicts()
-                ],
-                sheets=[_safe_name(sh.child_id) for sh in sheets],
-            ),
-            encoding="utf-8",
+
+
+def _write_sheets(folder: Path, sheets: Sequence[Any], lang: str) -> list[str]:
+    """Write each sheet as HTML and Markdown into ``folder``; return their file stems."""
+    stems = []
+    for sheet in sheets:
+        stem = _safe_name(sheet.child_id)
+        (folder / f"{stem}.html").write_text(
+            _render("sheet.html", lang, sheet=sheet), encoding="utf-8"
         )
-        _stage_and_move(staged, target)
-        clock["write"] = time.perf_counter()
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
-    steps = list(clock)
-    summary["durations_s"] = {b: clock[b] - clock[a] for a, b in itertools.pairwise(steps)}
-    run_id = None
-    if log_run:
-        run_id = _log_scoring(summary, loaded, tracking_uri, round_count)
-    return ScoreResult(out=target, ranked=ranked, summary=summary, run_id=run_id)
+        (folder / f"{stem}.md").write_text(_render("sheet.md", lang, sheet=sheet), encoding="utf-8")
+        stems.append(stem)
+    return stems
+
+
+def _write_overview(  # noqa: PLR0917
+    folder: Path,
+    summary: Mapping[str, Any],
+    as_of: date,
+    lang: str,
+    top: pl.DataFrame,
+    n_factors: int,
+    sheets: Sequence[str],
+) -> None:
+    """Write ``scoring.json`` and ``overview.html`` (``top``: the first ranked rows)."""
+    (folder / "scoring.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    (folder / "overview.html").write_text(
+        _render(
+            "overview.html.j2",
+            lang,
+            s=summary,
+            as_of=as_of,
+            outcome=_outcome_text(summary["outcome"], lang),
+            top=[
+                {
+                    **r,
+                    "factors": [
+                        r[f"factor_{k + 1}"] for k in range(n_factors) if r[f"factor_{k + 1}"]
+                    ],
+                }
+                for r in top.to_dicts()
+            ],
+            sheets=list(sheets),
+        ),
+        encoding="utf-8",
+    )
 
 
 def _language(lang: str | None, loaded: LoadedModel) -> str:
@@ -499,7 +687,12 @@ def _history(data: CareHistory | str | Path) -> CareHistory:
                 "folder (Parquet or CSV with meta.json)"
             )
         history, _ = load_history(path)
-    report = history.validate()
+    _refuse_invalid(history.validate())
+    return history
+
+
+def _refuse_invalid(report: ValidationReport) -> None:
+    """Rule S04 'valid data' when the validation ``report`` has errors."""
     if not report.ok:
         first = report.errors.row(0, named=True)
         raise ScoringError(
@@ -508,7 +701,6 @@ def _history(data: CareHistory | str | Path) -> CareHistory:
             f"({first.get('table', '')} row {first.get('row', '?')}); run `earlysignal "
             "validate` on it and fix or repair the data"
         )
-    return history
 
 
 def _log_scoring(

@@ -37,7 +37,14 @@ import polars as pl
 
 from earlysignal.data.history import CareHistory
 
-__all__ = ["ModelVocabulary", "model_vocabulary", "vocabulary_report"]
+__all__ = [
+    "ModelVocabulary",
+    "merge_vocabulary_counts",
+    "model_vocabulary",
+    "report_from_counts",
+    "vocabulary_counts",
+    "vocabulary_report",
+]
 
 _REPORT_SCHEMA = {
     "table": pl.String,
@@ -160,13 +167,102 @@ def vocabulary_report(history: CareHistory, vocabulary: ModelVocabulary) -> pl.D
     >>> vocabulary_report(h, v).select("kind", "finding", "rows", "children").rows()
     [('missing', 'absent', 0, 0), ('new_kind', 'unknown', 2, 2)]
     """
-    parts: list[pl.DataFrame] = []
-    events = (
-        history.events.filter(pl.col("kind").is_not_null())
-        .group_by("kind")
-        .agg(pl.len().cast(pl.Int64).alias("rows"), pl.col("child_id").n_unique().alias("children"))
-        .with_columns(pl.lit("events").alias("table"), pl.lit(None, pl.String).alias("value"))
+    return report_from_counts(
+        vocabulary_counts(history.events, history.statuses),
+        vocabulary,
+        history.statuses is not None,
     )
+
+
+def vocabulary_counts(events: pl.DataFrame, statuses: pl.DataFrame | None) -> pl.DataFrame:
+    """Records and distinct children per event kind, status kind and status (kind, value).
+
+    The counts :func:`report_from_counts` judges. ``level`` is ``event`` (per event kind),
+    ``status_kind`` (per status kind, children distinct over all its values) or ``status``
+    (per kind and value). Counts of histories that share no child add up
+    (:func:`merge_vocabulary_counts`): that is how a partitioned folder, which never splits a
+    child, is counted exactly one partition at a time.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> e = pl.DataFrame({"child_id": ["a", "a", "b"], "kind": ["x", "x", "y"]})
+    >>> vocabulary_counts(e, None).select("kind", "rows", "children").rows()
+    [('x', 2, 1), ('y', 1, 1)]
+    """
+    agg = (
+        pl.len().cast(pl.Int64).alias("rows"),
+        pl.col("child_id").n_unique().cast(pl.Int64).alias("children"),
+    )
+    parts = [
+        events.filter(pl.col("kind").is_not_null())
+        .group_by("kind")
+        .agg(*agg)
+        .with_columns(pl.lit("event").alias("level"), pl.lit(None, pl.String).alias("value"))
+    ]
+    if statuses is not None:
+        known = statuses.filter(pl.col("kind").is_not_null())
+        parts.append(
+            known.group_by("kind")
+            .agg(*agg)
+            .with_columns(
+                pl.lit("status_kind").alias("level"), pl.lit(None, pl.String).alias("value")
+            )
+        )
+        parts.append(
+            known.group_by("kind", "value")
+            .agg(*agg)
+            .with_columns(pl.lit("status").alias("level"), pl.col("value").cast(pl.String))
+        )
+    return _counts_frame(parts)
+
+
+def merge_vocabulary_counts(counts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Add up :func:`vocabulary_counts` of histories that share no child.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> a = vocabulary_counts(pl.DataFrame({"child_id": ["a"], "kind": ["x"]}), None)
+    >>> b = vocabulary_counts(pl.DataFrame({"child_id": ["b", "b"], "kind": ["x", "x"]}), None)
+    >>> merge_vocabulary_counts([a, b]).select("kind", "rows", "children").rows()
+    [('x', 3, 2)]
+    """
+    frame = pl.concat(list(counts)) if counts else _counts_frame([])
+    return _counts_frame(
+        [
+            frame.group_by("level", "kind", "value").agg(
+                pl.col("rows").sum(), pl.col("children").sum()
+            )
+        ]
+    )
+
+
+_COUNTS_SCHEMA = {
+    "level": pl.String,
+    "kind": pl.String,
+    "value": pl.String,
+    "rows": pl.Int64,
+    "children": pl.Int64,
+}
+
+
+def _counts_frame(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    frames = [p.select([pl.col(c).cast(t) for c, t in _COUNTS_SCHEMA.items()]) for p in parts]
+    if not frames:
+        return pl.DataFrame(schema=_COUNTS_SCHEMA)
+    return pl.concat(frames).sort("level", "kind", "value", nulls_last=True)
+
+
+def report_from_counts(
+    counts: pl.DataFrame, vocabulary: ModelVocabulary, has_statuses: bool
+) -> pl.DataFrame:
+    """The :func:`vocabulary_report` of data counted by :func:`vocabulary_counts`.
+
+    ``has_statuses`` says whether the data have a statuses table at all.
+    """
+    parts: list[pl.DataFrame] = []
+    events = counts.filter(pl.col("level") == "event").with_columns(pl.lit("events").alias("table"))
     known = pl.Series(list(vocabulary.event_kinds), dtype=pl.String)
     parts.append(
         events.filter(~pl.col("kind").is_in(known.implode())).with_columns(
@@ -176,39 +272,21 @@ def vocabulary_report(history: CareHistory, vocabulary: ModelVocabulary) -> pl.D
     seen = set(events["kind"].to_list())
     absent = [k for k in vocabulary.event_kinds if k not in seen]
     parts.append(_absent("events", absent))
-    statuses = history.statuses
     status_kinds = vocabulary.status_kinds
-    if statuses is not None:
-        pairs = (
-            statuses.filter(pl.col("kind").is_not_null())
-            .group_by("kind", "value")
-            .agg(
-                pl.len().cast(pl.Int64).alias("rows"),
-                pl.col("child_id").n_unique().alias("children"),
-            )
-            .with_columns(pl.lit("statuses").alias("table"), pl.col("value").cast(pl.String))
+    if has_statuses:
+        pairs = counts.filter(pl.col("level") == "status").with_columns(
+            pl.lit("statuses").alias("table")
         )
         known_kind = pl.col("kind").is_in(pl.Series(list(status_kinds), dtype=pl.String).implode())
         flagged = pl.Series([f"{k}\x00{v}" for k, v in vocabulary.statuses], dtype=pl.String)
         has_flag = pl.concat_str(
             [pl.col("kind"), pl.col("value").fill_null("")], separator="\x00"
         ).is_in(flagged.implode())
-        unknown_kinds = (
-            pairs.filter(~known_kind)
-            .group_by("kind", "table")
-            .agg(pl.col("rows").sum(), pl.lit(None, pl.String).alias("value"))
-        )
-        # distinct children of an unknown kind over all its values
-        kind_children = (
-            statuses.filter(pl.col("kind").is_not_null())
-            .group_by("kind")
-            .agg(pl.col("child_id").n_unique().alias("children"))
-        )
-        parts.append(
-            unknown_kinds.join(kind_children, on="kind").with_columns(
-                pl.lit("unknown").alias("finding")
-            )
-        )
+        # an unknown kind: its records over all its values, its distinct children over them
+        unknown_kinds = counts.filter(
+            (pl.col("level") == "status_kind") & ~known_kind
+        ).with_columns(pl.lit("statuses").alias("table"))
+        parts.append(unknown_kinds.with_columns(pl.lit("unknown").alias("finding")))
         parts.append(
             pairs.filter(known_kind & ~has_flag).with_columns(pl.lit("no_feature").alias("finding"))
         )
