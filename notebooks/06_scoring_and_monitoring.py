@@ -50,6 +50,9 @@ pl.Config.set_fmt_str_lengths(60)
 OUT = Path(os.environ.get("EARLYSIGNAL_NOTEBOOK_OUT") or tempfile.mkdtemp(prefix="earlysignal-"))
 OUT.mkdir(parents=True, exist_ok=True)
 print("outputs go to", OUT)
+# The tests run this notebook on a smaller cohort to keep CI short: EARLYSIGNAL_NOTEBOOK_SCALE
+# (default 1) multiplies the numbers of simulated children; the text describes the default.
+SCALE = float(os.environ.get("EARLYSIGNAL_NOTEBOOK_SCALE") or 1)
 
 # %%
 import warnings
@@ -87,7 +90,7 @@ data["fairness"]["bootstrap"] = 0
 data["tracking"].update(experiment="notebook-06", register_as="notebook_model")
 config = ExperimentConfig.from_dict(data)
 
-sim = simulate(1000, years=7, seed=3)
+sim = simulate(round(1000 * SCALE), years=7, seed=3)
 today = sim.history.write(OUT / "today")
 result = run_experiment(config, tracking_uri=TRACKING_URI, output_dir=OUT / "cards", simulation=sim)
 logged = result.card["provenance"]["logged_model"]
@@ -146,7 +149,7 @@ print((OUT / "signals" / "sheets" / f"{first}.md").read_text())
 from earlysignal.monitoring import monitor
 from earlysignal.synth.params import SimParams
 
-unchanged = simulate(1500, years=10, seed=4)
+unchanged = simulate(round(1500 * SCALE), years=10, seed=4)
 quiet = monitor(
     uri, unchanged.history, out=OUT / "monitor-unchanged", tracking_uri=TRACKING_URI, n_boot=100
 )
@@ -156,7 +159,7 @@ quiet.drift.head(5)
 
 # %%
 worse = SimParams(breakdown_rate_year=SimParams().breakdown_rate_year * 2.5)
-changed = simulate(1500, years=10, seed=4, params=worse)
+changed = simulate(round(1500 * SCALE), years=10, seed=4, params=worse)
 alarm = monitor(
     uri, changed.history, out=OUT / "monitor-changed", tracking_uri=TRACKING_URI, n_boot=100
 )

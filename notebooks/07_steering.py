@@ -37,6 +37,9 @@ import polars as pl
 OUT = Path(os.environ.get("EARLYSIGNAL_NOTEBOOK_OUT") or tempfile.mkdtemp(prefix="earlysignal-"))
 OUT.mkdir(parents=True, exist_ok=True)
 print("outputs go to", OUT)
+# The tests run this notebook on a smaller cohort to keep CI short: EARLYSIGNAL_NOTEBOOK_SCALE
+# (default 1) multiplies the numbers of simulated children; the text describes the default.
+SCALE = float(os.environ.get("EARLYSIGNAL_NOTEBOOK_SCALE") or 1)
 
 # %% [markdown]
 # ## 1. A simulated agency with provider effects
@@ -50,7 +53,9 @@ from dataclasses import replace
 from earlysignal.synth import simulate
 from earlysignal.synth.params import SimParams
 
-sim = simulate(4000, years=6, seed=7, params=replace(SimParams(), provider_effect_sd=0.3))
+sim = simulate(
+    round(4000 * SCALE), years=6, seed=7, params=replace(SimParams(), provider_effect_sd=0.3)
+)
 sim.history.placements.select("provider_id", "setting", "end_reason").head()
 
 # %% [markdown]

@@ -46,6 +46,9 @@ pl.Config.set_fmt_str_lengths(60)
 OUT = Path(os.environ.get("EARLYSIGNAL_NOTEBOOK_OUT") or tempfile.mkdtemp(prefix="earlysignal-"))
 OUT.mkdir(parents=True, exist_ok=True)
 print("outputs go to", OUT)
+# The tests run this notebook on a smaller cohort to keep CI short: EARLYSIGNAL_NOTEBOOK_SCALE
+# (default 1) multiplies the numbers of simulated children; the text describes the default.
+SCALE = float(os.environ.get("EARLYSIGNAL_NOTEBOOK_SCALE") or 1)
 
 # %%
 from earlysignal.personas.cluster import assign, fit_personas
@@ -55,7 +58,7 @@ from earlysignal.personas.sequences import monthly_states
 from earlysignal.personas.spec import PersonaSpec
 from earlysignal.synth import simulate
 
-sim = simulate(1500, years=8, seed=7)
+sim = simulate(round(1500 * SCALE), years=8, seed=7)
 spec = PersonaSpec(window=24, sample_size=800, samples=2)
 seqs = monthly_states(sim.history, spec)
 print(len(seqs), "children,", int(seqs.complete.sum()), "with a complete 24-month window")
