@@ -45,9 +45,13 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from _setup import start  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
+from _setup import (
+    scale,
+    start,
+)  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
 
 OUT = start(training=True)
+SCALE = scale()  # 1 by default; the tests use a smaller cohort (see _setup.scale)
 
 # %% [markdown]
 # ## 1. Cohort, prediction times, features and outcomes
@@ -69,7 +73,7 @@ from earlysignal.synth import simulate
 HORIZON = 180
 LABEL = f"label_breakdown_{HORIZON}d"
 
-sim = simulate(3000, years=7, seed=3)
+sim = simulate(round(3000 * SCALE), years=7, seed=3)
 history = sim.history
 times = prediction_times(history, Schedule(every_days=91))
 specs = default_specs(history)

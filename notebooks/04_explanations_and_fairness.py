@@ -42,9 +42,13 @@
 from typing import Any
 
 import polars as pl
-from _setup import start  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
+from _setup import (
+    scale,
+    start,
+)  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
 
 OUT = start(training=True)
+SCALE = scale()  # 1 by default; the tests use a smaller cohort (see _setup.scale)
 
 # %% [markdown]
 # ## 1. The model to explain
@@ -94,7 +98,7 @@ def fit_breakdown_model(sim: Any) -> Any:
 
 
 SEED = 1
-sim = simulate(3000, years=7, seed=SEED)
+sim = simulate(round(3000 * SCALE), years=7, seed=SEED)
 specs, names, split, model = fit_breakdown_model(sim)
 test = split.test
 print(
@@ -516,7 +520,7 @@ from earlysignal.synth import SCENARIOS
 print("shipped:", SCENARIOS["label_bias"])
 scenario = replace(SCENARIOS["label_bias"], label_flip=0.6)
 print("used:   ", scenario)
-sim_biased = simulate(3000, years=7, seed=SEED, scenario=scenario)
+sim_biased = simulate(round(3000 * SCALE), years=7, seed=SEED, scenario=scenario)
 _, _, split_b, model_b = fit_breakdown_model(sim_biased)
 audited_b = audit_frame(sim_biased, split_b.test, model_b)
 keys = ["child_id", "prediction_time"]

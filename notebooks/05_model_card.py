@@ -46,9 +46,13 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from _setup import start  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
+from _setup import (
+    scale,
+    start,
+)  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
 
 OUT = start(training=True)
+SCALE = scale()  # 1 by default; the tests use a smaller cohort (see _setup.scale)
 
 # %% [markdown]
 # ## 1. Where the run goes
@@ -90,7 +94,7 @@ base_config = load_config(shipped)
 data = base_config.to_dict()
 overrides: dict[str, dict[str, Any]] = {
     "study": {"name": "notebook_breakdown_180d"},
-    "data": {"n_children": 1200, "years": 6, "sim_seed": 3},
+    "data": {"n_children": round(1200 * SCALE), "years": 6, "sim_seed": 3},
     "model": {"n_estimators": 120, "num_leaves": 7, "min_child_samples": 50},
     "evaluation": {"bootstrap": 50, "oracle_rows": 1000},
     "explain": {"sample": 300},

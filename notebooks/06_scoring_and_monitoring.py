@@ -38,9 +38,13 @@
 import os
 
 import polars as pl
-from _setup import start  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
+from _setup import (
+    scale,
+    start,
+)  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
 
 OUT = start(training=True)
+SCALE = scale()  # 1 by default; the tests use a smaller cohort (see _setup.scale)
 
 # %%
 from _setup import tracking_uri
@@ -67,7 +71,7 @@ data["fairness"]["bootstrap"] = 0
 data["tracking"].update(experiment="notebook-06", register_as="notebook_model")
 config = ExperimentConfig.from_dict(data)
 
-sim = simulate(1000, years=7, seed=3)
+sim = simulate(round(1000 * SCALE), years=7, seed=3)
 today = sim.history.write(OUT / "today")
 result = run_experiment(config, tracking_uri=TRACKING_URI, output_dir=OUT / "cards", simulation=sim)
 logged = result.card["provenance"]["logged_model"]
@@ -126,7 +130,7 @@ print((OUT / "signals" / "sheets" / f"{first}.md").read_text())
 from earlysignal.monitoring import monitor
 from earlysignal.synth.params import SimParams
 
-unchanged = simulate(1500, years=10, seed=4)
+unchanged = simulate(round(1500 * SCALE), years=10, seed=4)
 quiet = monitor(
     uri, unchanged.history, out=OUT / "monitor-unchanged", tracking_uri=TRACKING_URI, n_boot=100
 )
@@ -136,7 +140,7 @@ quiet.drift.head(5)
 
 # %%
 worse = SimParams(breakdown_rate_year=SimParams().breakdown_rate_year * 2.5)
-changed = simulate(1500, years=10, seed=4, params=worse)
+changed = simulate(round(1500 * SCALE), years=10, seed=4, params=worse)
 alarm = monitor(
     uri, changed.history, out=OUT / "monitor-changed", tracking_uri=TRACKING_URI, n_boot=100
 )

@@ -30,9 +30,10 @@
 
 import numpy as np
 import polars as pl
-from _setup import start  # notebooks/_setup.py: table display, the output folder
+from _setup import scale, start  # notebooks/_setup.py: shared setup
 
 OUT = start()
+SCALE = scale()  # 1 by default; the tests use a smaller cohort (see _setup.scale)
 
 # %% [markdown]
 # ## 1. A simulated agency with provider effects
@@ -46,7 +47,9 @@ from dataclasses import replace
 from earlysignal.synth import simulate
 from earlysignal.synth.params import SimParams
 
-sim = simulate(4000, years=6, seed=7, params=replace(SimParams(), provider_effect_sd=0.3))
+sim = simulate(
+    round(4000 * SCALE), years=6, seed=7, params=replace(SimParams(), provider_effect_sd=0.3)
+)
 sim.history.placements.select("provider_id", "setting", "end_reason").head()
 
 # %% [markdown]

@@ -33,9 +33,10 @@
 # %matplotlib inline
 
 import polars as pl
-from _setup import start  # notebooks/_setup.py: table display, the output folder
+from _setup import scale, start  # notebooks/_setup.py: shared setup
 
 OUT = start()
+SCALE = scale()  # 1 by default; the tests use a smaller cohort (see _setup.scale)
 
 # %%
 from earlysignal.personas.cluster import assign, fit_personas
@@ -45,7 +46,7 @@ from earlysignal.personas.sequences import monthly_states
 from earlysignal.personas.spec import PersonaSpec
 from earlysignal.synth import simulate
 
-sim = simulate(1500, years=8, seed=7)
+sim = simulate(round(1500 * SCALE), years=8, seed=7)
 spec = PersonaSpec(window=24, sample_size=800, samples=2)
 seqs = monthly_states(sim.history, spec)
 print(len(seqs), "children,", int(seqs.complete.sum()), "with a complete 24-month window")

@@ -37,6 +37,15 @@ def start(*, training: bool = False) -> Path:
     return out
 
 
+def scale() -> float:
+    """How many times the notebook's simulated cohorts: ``EARLYSIGNAL_NOTEBOOK_SCALE``, default 1.
+
+    The tests run notebooks 03-08 at 0.3 to keep CI short; every cell still runs. The text
+    of each notebook describes the default sizes.
+    """
+    return float(os.environ.get("EARLYSIGNAL_NOTEBOOK_SCALE") or 1)
+
+
 def quiet_training() -> None:
     """Passive OpenMP threads for LightGBM and no ipywidgets warning from shap.
 

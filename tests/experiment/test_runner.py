@@ -171,8 +171,12 @@ def test_interrupted_run_is_failed_and_leaves_no_card(
     monkeypatch.setattr(runner_module, "_audit", interrupt)
     uri = f"sqlite:///{tmp_path / 'mlruns.db'}"
     out = tmp_path / "cards"
+    data = small_config().to_dict()
+    data["evaluation"]["oracle_rows"] = 0  # the oracle's Monte Carlo is not what is checked here
     with pytest.raises(KeyboardInterrupt):
-        run_experiment(small_config(), tracking_uri=uri, output_dir=out, simulation=sim)
+        run_experiment(
+            ExperimentConfig.from_dict(data), tracking_uri=uri, output_dir=out, simulation=sim
+        )
     client = mlflow.MlflowClient(uri)
     (exp,) = [e for e in client.search_experiments() if e.name == "tests"]
     (run,) = client.search_runs([exp.experiment_id])
