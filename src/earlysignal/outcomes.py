@@ -49,6 +49,7 @@ import polars as pl
 from earlysignal.cohort import attach_placement, placement_timeline
 from earlysignal.data.history import CareHistory
 from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, round_count
+from earlysignal.i18n import N_
 from earlysignal.outcomes_home import EXTRA_OBSERVED_DAYS, entry_days, stable_return_days
 
 __all__ = [
@@ -92,13 +93,18 @@ BREAKDOWN_DEFINITIONS: dict[str, tuple[str, ...]] = {
 """The end reasons that count as a breakdown under each definition (default ``child_side``)."""
 
 BREAKDOWN_DEFINITION_SOURCE: dict[str, str] = {
-    "child_side": "DfE, Children looked after in England: reasons for placement change "
-    "(carer requests / child requests; allegation, standards of care and closure are apart); "
-    "Eltink et al. 2025 (Children and Youth Services Review 171:108203)",
-    "any_unplanned": "DfE, Children looked after in England: reasons for placement change "
-    "(carer and child requests plus allegation, standards of care, approval removed, closure)",
+    "child_side": N_(
+        "DfE, Children looked after in England: reasons for placement change "
+        "(carer requests / child requests; allegation, standards of care and closure are apart); "
+        "Eltink et al. 2025 (Children and Youth Services Review 171:108203)"
+    ),
+    "any_unplanned": N_(
+        "DfE, Children looked after in England: reasons for placement change "
+        "(carer and child requests plus allegation, standards of care, approval removed, closure)"
+    ),
 }
-"""Where each breakdown definition comes from (a citation, shown on the model card)."""
+"""Where each breakdown definition comes from (a citation, shown on the model card; stored in
+English and worded from the catalogue when a card is rendered)."""
 
 _DEFINITION_SUFFIX = {"child_side": "", "any_unplanned": "_any"}
 

@@ -31,9 +31,11 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+")
 NAMES = frozenset(
     {"DEMO", "AUROC", "AUPRC", "FPR", "TreeSHAP", "Venn-ABERS", "Stigma", "intercept",
-     "earlysignal", "uv.lock sha256", "config sha256", "Data"}
+     "earlysignal", "uv.lock sha256", "config sha256", "Data",
+     "DfE, Children looked after in England"}
 )  # fmt: skip
-"""Words that are the same in Dutch: names, abbreviations and loan words."""
+"""Words that are the same in Dutch: names (a publication's title), abbreviations and loan
+words."""
 
 
 def _units(text: str) -> list[str]:
@@ -95,7 +97,8 @@ def _untranslated_data(card: dict[str, Any]) -> dict[str, Any]:
 def _without_worded(card: dict[str, Any]) -> dict[str, Any]:
     """The card data without the fields the runner stores in English for code to read and the
     card words in its language (earlysignal.card.stored_words): the data source, the source's
-    definitions and blind spots, the predictors' descriptions and the workload's measures.
+    definitions and blind spots, the predictors' descriptions, the workload's measures, the
+    reason an oracle is missing and the breakdown definition's source.
     Their English (and the column names of their tables) must not show in a Dutch card; the
     feature names stay (they are names)."""
     card = {**card, "data": dict(card["data"]), "decision": dict(card["decision"])}
@@ -110,6 +113,15 @@ def _without_worded(card: dict[str, Any]) -> dict[str, Any]:
     if isinstance(top, list):
         card["explanations"] = {**card["explanations"], "top_features": [f["feature"] for f in top]}
     card["decision"]["workload"] = []
+    oracle = (card.get("performance") or {}).get("oracle")
+    if isinstance(oracle, dict) and "reason" in oracle:  # why the oracle is missing
+        card["performance"] = {**card["performance"], "oracle": {"status": oracle["status"]}}
+    bd = (card.get("outcome") or {}).get("breakdown_definition")
+    if isinstance(bd, dict):  # the definition's source (a citation, worded from the catalogue)
+        card["outcome"] = {
+            **card["outcome"],
+            "breakdown_definition": {k: v for k, v in bd.items() if k != "source"},
+        }
     return card
 
 
@@ -316,6 +328,46 @@ def test_card_with_translated_own_texts_in_dutch_has_no_english() -> None:
     card = _translated(_full_card())
     en, nl = render_markdown(card, lang="en"), render_markdown(card, lang="nl")
     assert "Research and service planning" in en and "Onderzoek en planning van hulp" in nl
+    assert untranslated(en, nl, card) == []
+    assert english_messages_left(nl, card) == []
+    assert english_terms_left(nl, card) == []
+
+
+def _stored_english_card() -> dict[str, Any]:
+    """The translated card with the reason its oracle is missing and the breakdown
+    definition's source, as a run on real data stores them (English, worded at render)."""
+    from earlysignal.card import NOT_MEASURED, unknown
+    from earlysignal.card.stored_words import oracle_reason
+    from earlysignal.outcomes import BREAKDOWN_DEFINITION_SOURCE
+
+    card = _translated(_full_card())
+    card["performance"] = {
+        **card["performance"],
+        "oracle": unknown(NOT_MEASURED, oracle_reason("outcome", outcome="'entry'")),
+    }
+    card["outcome"] = {
+        **card["outcome"],
+        "breakdown_definition": {
+            "name": "any_unplanned", "source": BREAKDOWN_DEFINITION_SOURCE["any_unplanned"],
+            "end_reasons": ["breakdown", "provider_ended"],
+            "counts": {"breakdown": 20, "provider_ended": None},
+            "counts_rounding": 5, "counts_min_children": 10,
+        },
+    }  # fmt: skip
+    return card
+
+
+def test_description_oracle_reason_and_definition_source_in_dutch() -> None:
+    """The study's one-line description ([card.translations.nl] description), the reason an
+    oracle is missing and the breakdown definition's source are Dutch on a Dutch card."""
+    card = _stored_english_card()
+    en, nl = render_markdown(card, lang="en"), render_markdown(card, lang="nl")
+    assert "Risk that the placement in effect breaks down (unplanned ending)" in en
+    assert "Risk that the placement in effect breaks down" not in nl
+    assert "Risico dat de huidige plaatsing binnen 180 dagen voortijdig stopt" in nl
+    assert "does not cover the 'entry' outcome" in en and "'entry'" in nl
+    assert "does not cover" not in nl
+    assert "carer and child requests" in en and "carer and child requests" not in nl
     assert untranslated(en, nl, card) == []
     assert english_messages_left(nl, card) == []
     assert english_terms_left(nl, card) == []

@@ -62,17 +62,36 @@ def test_a_translation_needs_its_original() -> None:
 
 def test_every_text_field_of_the_card_can_be_translated() -> None:
     texts = set(CardConfig.model_fields) - {"language", "owners", "contact", "review_date"}
-    assert set(CardTranslation.model_fields) == texts - {"translations"} == set(FIELD_PATHS)
+    texts = texts - {"translations"} | {"description"}  # [study] description
+    assert set(CardTranslation.model_fields) == texts == set(FIELD_PATHS)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=str)
+def test_the_study_description_is_translated_with_the_card_texts() -> None:
+    cfg = ExperimentConfig.from_toml(
+        '[study]\ndescription = "Risk of a breakdown."\n'
+        '[card.translations.nl]\ndescription = "Risico op voortijdige beëindiging."\n'
+    )
+    assert cfg.card.translations["nl"].description == "Risico op voortijdige beëindiging."
+    (problem,) = _problems('[card.translations.nl]\ndescription = "Risico."\n')
+    assert "card.translations.nl.description is given but study.description is empty" in problem
+
+
+SHIPPED = [
+    *sorted((ROOT / "experiments").glob("*.toml")),
+    *sorted((ROOT / "src/earlysignal/experiment/defaults").glob("*.toml")),
+]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=str)
 def test_shipped_configs_have_their_card_texts_in_dutch(path: Path) -> None:
     """Every shipped study's written card texts have a Dutch translation without English
     domain words (the glossary's terms are used)."""
-    card = ExperimentConfig.from_toml(path.read_text(encoding="utf-8")).card
+    cfg = ExperimentConfig.from_toml(path.read_text(encoding="utf-8"))
+    card = cfg.card
     nl = card.translations["nl"]
     for name in CardTranslation.model_fields:
-        original, text = getattr(card, name), getattr(nl, name)
+        original = cfg.study.description if name == "description" else getattr(card, name)
+        text = getattr(nl, name)
         assert (text is not None) == bool(original), name
         for item in (text if isinstance(text, list) else [text]) if text else []:
             assert english_terms_in(item) == [], (name, item)
@@ -83,7 +102,7 @@ def test_shipped_configs_have_their_card_texts_in_dutch(path: Path) -> None:
     assert nl.title is not None and len(nl.title) <= limit
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=str)
+@pytest.mark.parametrize("path", SHIPPED, ids=str)
 def test_shipped_dutch_card_texts_are_plain_dutch(path: Path) -> None:
     """B1: every translated text field (the title aside) passes the Dutch readability check
     of ``earlysignal.i18n.readability`` (Flesch-Douma, sentence length, long words)."""

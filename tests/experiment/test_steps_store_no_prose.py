@@ -2,8 +2,8 @@
 
 The steps run on a small simulated study (without MLflow). Every string the steps wrote into
 the card data is checked: none may be prose, except in the few fields listed in
-``STILL_WORDED`` (descriptions of a source or a method that other code still reads as text;
-docs/i18n.md, "Not yet translated"). Reader texts are stored as data (a macro key and its
+``STILL_WORDED`` (English stored for code or older cards, worded in the card's language at
+render; docs/i18n.md). Reader texts are stored as data (a macro key and its
 numbers) and worded only when the card is rendered, in the card's language.
 """
 
@@ -46,13 +46,12 @@ STILL_WORDED: frozenset[str] = frozenset(
         "decision.workload[].measure",  # the English label beside the row's key (metric)
         "predictors.features[].description",  # the feature specs' own descriptions
         "explanations.top_features[].description",
-        # still shown as stored (docs/i18n.md, "Not yet translated"):
-        "performance.oracle.reason",  # why the oracle is missing (real data only)
+        "performance.oracle.reason",  # why the oracle is missing (stored_words.ORACLE_REASONS)
         "outcome.breakdown_definition.source",  # the definition's source (earlysignal.outcomes)
     }
 )
-"""Fields the steps fill with English words: the first four are worded in the card's language
-when it is rendered; the last two are listed in docs/i18n.md as not yet done."""
+"""Fields the steps fill with English words that are worded in the card's language when it is
+rendered (messages of the catalogue, matched by their English)."""
 
 KEYS: frozenset[str] = frozenset({"subgroups.flagging[].verdict"})
 """Fields holding a key of a closed vocabulary ("too few to tell"), worded by the templates."""

@@ -99,3 +99,7 @@ def test_no_child_id_and_no_unshared_pathway_is_published(tmp_path: Path) -> Non
     sizes = {r["persona"]: r["n_children"] for r in data["summary"]}
     for cell in data["distribution"]:
         assert cell["share"] * sizes[cell["persona"]] >= 10 - 2.5
+        # a share is the rounded count over the rounded size: no finer than the counts
+        n = sizes[cell["persona"]]
+        count = cell["share"] * n
+        assert abs(count - 5 * round(count / 5)) <= 0.005 * n + 1e-9, (cell, n)

@@ -3,6 +3,7 @@ pseudonyms as asked, every section rendered in Markdown and HTML (headless Chrom
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -58,6 +59,34 @@ def test_no_unit_id_and_no_small_or_unrounded_count(written: Path, result: Steer
     for r in data["measures"]:
         for c in ("children", "breakdown", "provider_ended", "moves", "return_home", "carousel"):
             assert r[c] is None or (r[c] >= 10 and r[c] % 5 == 0), r
+    _assert_overall_counts_protected(data)
+
+
+def _assert_overall_counts_protected(data: dict[str, Any]) -> None:
+    """The overall counts (what was left out, the moves costed) are published like cells."""
+    ex = data["excluded"]
+    assert "placements_in_period" in ex and "children_in_period" in ex
+    for k, v in ex.items():
+        if not k.startswith("units_"):  # counts of units are not about children
+            assert v is None or (v >= 10 and v % 5 == 0), (k, v)
+    for k in ("moves_valued", "moves_without_tariff"):
+        v = data["costs"][k]
+        assert v is None or (v >= 10 and v % 5 == 0), (k, v)
+
+
+def test_left_out_placements_of_few_children_are_hidden_and_counts_rounded(
+    result: SteeringResult,
+) -> None:
+    from earlysignal.disclosure import DisclosurePolicy
+    from earlysignal.steering.report import _published_excluded  # build_report's part (fast)
+
+    raw = dict(result.excluded, placements_in_period=1234, placements_without_unit=13)
+    kids = dict(result.excluded_children, placements_without_unit=["a", "b", "c"])
+    kids["placements_in_period"] = [f"c{i}" for i in range(412)]
+    res = dataclasses.replace(result, excluded=raw, excluded_children=kids)
+    ex = _published_excluded(res, DisclosurePolicy())
+    assert ex["placements_without_unit"] is None and ex["children_without_unit"] is None
+    assert ex["placements_in_period"] == 1235 and ex["children_in_period"] == 410
 
 
 def test_published_ratio_is_no_finer_than_the_rounded_count(written: Path) -> None:

@@ -73,8 +73,11 @@ def _cell(value: Any) -> Cell:
     if is_reader_text(value):  # a reader text stored as data: worded in the card's language
         return Cell(render_text(value))
     if isinstance(value, dict) and "status" in value and set(value) <= {"status", "reason"}:
-        reason = f" ({_(str(value['reason']))})" if value.get("reason") else ""
+        from earlysignal.card.stored_words import reason_text
         from earlysignal.i18n import gettext
+
+        why = value.get("reason")
+        reason = f" ({reason_text(str(why), current_language())})" if why else ""
 
         status = gettext(str(value["status"]), current_language())
         return Cell(f"{status}{reason}", marked=True)
@@ -268,10 +271,12 @@ def _breakdown_definition_rows(bd: dict[str, Any]) -> list[tuple[str, Any]]:
     """Key-value rows of ``card["outcome"]["breakdown_definition"]`` (counts as published)."""
     counts = bd.get("counts", {})
     hidden = _("fewer than %(n)s children") % {"n": bd.get("counts_min_children", 10)}
+    src = bd.get("source")  # stored in English (earlysignal.outcomes), worded from the catalogue
+    src = _(src) if isinstance(src, str) else src
     return [
         (_("breakdown definition"), bd.get("name")),
         (_("counted as a breakdown"), ", ".join(_(r) for r in bd.get("end_reasons", []))),
-        (_("source of the definition"), bd.get("source")),
+        (_("source of the definition"), src),
         *(
             (
                 _("placements ended as %(reason)s (rounded to 5)") % {"reason": _(part)},
@@ -691,7 +696,12 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
             ]
             blocks += say("disclosure_ledger", sg.get("ledger"))
             if isinstance(sg.get("flagging"), list) and sg["flagging"]:
-                blocks += say("flagging_intro", sg.get("gap_margin"), card["decision"]["threshold"])
+                blocks += say(
+                    "flagging_intro",
+                    sg.get("gap_margin"),
+                    card["decision"]["threshold"],
+                    ties=card["decision"].get("score_threshold") is not None,
+                )
                 blocks.append(
                     _table(
                         _flagging_rows(sg["flagging"]),

@@ -424,6 +424,7 @@ def plain_summary(card: Mapping[str, Any]) -> dict[str, Any]:
         "oracle_auroc": oracle_auroc,
         "oracle_lift_share": lift,
         "threshold": dec.get("threshold"),
+        "score_threshold": dec.get("score_threshold"),  # ties at the threshold broken by score
         "share_flagged": people.get("share_flagged"),
         "precision": people.get("precision"),
         "recall": people.get("recall"),

@@ -31,10 +31,13 @@ from typing import Any
 from earlysignal.i18n import N_, gettext
 
 __all__ = [
+    "ORACLE_REASONS",
     "SOURCE_TEMPLATES",
     "WORKLOAD_MEASURES",
     "described_rows",
     "localized_source_definitions",
+    "oracle_reason",
+    "reason_text",
     "source_description",
     "source_text",
     "workload_key",
@@ -103,6 +106,60 @@ def _source_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
         )
         out.append((re.compile(f"^{regex}$"), template))
     return tuple(out)
+
+
+ORACLE_REASONS: dict[str, str] = {
+    "real_data": N_("real data have no ground truth; the oracle exists only in simulation"),
+    "at_home_gaps": N_("the at-home oracle left rows without a risk (not in its risk set)"),
+    "outcome": N_("the simulator's oracle does not cover the %(outcome)s outcome"),
+    "not_probabilities": N_(
+        "the oracle returned %(bad)s of %(rows)s values that are not probabilities (and "
+        "%(returned)s rows); the oracle comparison was left out rather than computed on a subset"
+    ),
+}
+"""Why a run has no oracle comparison (``performance.oracle.reason``): the English the run
+stores, worded in the card's language at render (:func:`reason_text`)."""
+
+
+def oracle_reason(kind: str, **values: object) -> str:
+    """The English reason an oracle is missing (stored; worded at render).
+
+    Examples
+    --------
+    >>> oracle_reason("outcome", outcome="'entry'")
+    "the simulator's oracle does not cover the 'entry' outcome"
+    """
+    return ORACLE_REASONS[kind] % values
+
+
+@cache
+def _patterns(templates: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    out = []
+    for template in templates:
+        parts = _PLACEHOLDER.split(template)  # text, name, text, name, ..., text
+        regex = "".join(
+            re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)
+        )
+        out.append((re.compile(f"^{regex}$"), template))
+    return tuple(out)
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """A stored reason (why a value is missing) in ``lang``.
+
+    A reason written from :data:`ORACLE_REASONS` is worded from the catalogue with the same
+    values; another reason is looked up in the catalogue as it is (a message stays a message,
+    any other text is shown as written).
+
+    Examples
+    --------
+    >>> reason_text(oracle_reason("outcome", outcome="'entry'"), "en")
+    "the simulator's oracle does not cover the 'entry' outcome"
+    """
+    for pattern, template in _patterns(tuple(ORACLE_REASONS.values())):
+        if m := pattern.match(reason):
+            return gettext(template, lang) % m.groupdict()
+    return gettext(reason, lang)
 
 
 def source_text(source: Any, lang: str) -> Any:

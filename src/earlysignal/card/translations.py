@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 FIELD_PATHS: dict[str, str] = {
+    "description": "model_details.description",  # [study] description
     "title": "model_details.title",
     "intended_use": "intended_use.primary",
     "out_of_scope_use": "intended_use.out_of_scope",
@@ -56,7 +57,8 @@ FIELD_PATHS: dict[str, str] = {
     "rights_correction": "rights.correction",
     "rights_contact": "rights.contact",
 }
-"""The ``[card]`` fields that may be translated, and where the card data keep each one."""
+"""The ``[card]`` fields that may be translated, and where the card data keep each one
+(``description`` is ``[study] description``, translated in ``[card.translations.<lang>]`` too)."""
 
 LIST_FIELDS: frozenset[str] = frozenset({"out_of_scope_use", "known_limitations"})
 """Fields that are lists: a translation has one text per item, in the same order."""

@@ -366,8 +366,10 @@ class CardTranslation(_Section):
     """``[card.translations.<lang>]``: the organisation's card texts in another language.
 
     The same text fields as ``[card]``, each optional; a list has one text per item of the
-    original, in the same order. The card keeps the original as its main value and shows the
-    translation when it is rendered in ``<lang>`` (``earlysignal.card.translations``).
+    original, in the same order, and ``description``: the study's one-line description
+    (``[study] description``, shown under "Model details"). The card keeps the original as its
+    main value and shows the translation when it is rendered in ``<lang>``
+    (``earlysignal.card.translations``).
     """
 
     title: str | None = None
@@ -385,6 +387,7 @@ class CardTranslation(_Section):
     rights_access: str | None = None
     rights_correction: str | None = None
     rights_contact: str | None = None
+    description: str | None = None
 
 
 class CardConfig(_Section):
@@ -429,6 +432,8 @@ class CardConfig(_Section):
                     "[card.translations.nl]"
                 )
             for name in CardTranslation.model_fields:
+                if name == "description":  # its original is [study] description
+                    continue
                 text, original = getattr(tr, name), getattr(self, name)
                 if text is None:
                     continue
@@ -599,6 +604,17 @@ class ExperimentConfig(_Section):
                 f"outcome.name = 'entry' needs design.kind = 'at_home', not "
                 f"{self.design.kind!r}: entry is predicted for children at home"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _description_translation_needs_original(self) -> ExperimentConfig:
+        for lang, tr in self.card.translations.items():
+            if tr.description is not None and not self.study.description.strip():
+                raise ValueError(
+                    f"card.translations.{lang}.description is given but study.description is "
+                    "empty: write the original in [study] description first (the card keeps it "
+                    "as the main text), or remove the translation"
+                )
         return self
 
     @model_validator(mode="after")

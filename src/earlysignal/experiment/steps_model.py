@@ -152,8 +152,10 @@ ORACLE_OUTCOMES: tuple[str, ...] = ("breakdown", "carousel", "return_home")
 
 def _oracle(state: _State, test: pl.DataFrame) -> tuple[Any, str]:
     """The true risk on ``test`` rows (simulated data), or ``None`` and the reason why not."""
+    from earlysignal.card.stored_words import oracle_reason  # English, worded at render
+
     if state.simulation is None:
-        return None, "real data have no ground truth; the oracle exists only in simulation"
+        return None, oracle_reason("real_data")
     o = state.config.outcome
     if o.name in {"entry", "stable_return"} and hasattr(state.simulation, "lookback_years"):
         from earlysignal.synth.at_home_oracle import at_home_oracle
@@ -164,10 +166,10 @@ def _oracle(state: _State, test: pl.DataFrame) -> tuple[Any, str]:
         )  # fmt: skip
         risk = frame["risk"].to_numpy().astype(np.float64)
         if not np.all(np.isfinite(risk)):
-            return None, "the at-home oracle left rows without a risk (not in its risk set)"
+            return None, oracle_reason("at_home_gaps")
         return risk, ""
     if o.name not in ORACLE_OUTCOMES:
-        return None, f"the simulator's oracle does not cover the {o.name!r} outcome"
+        return None, oracle_reason("outcome", outcome=repr(o.name))
     from earlysignal.synth import oracle_risk
 
     times = test.select("child_id", "prediction_time")
@@ -178,10 +180,8 @@ def _oracle(state: _State, test: pl.DataFrame) -> tuple[Any, str]:
     risk = frame["risk"].to_numpy().astype(np.float64)  # one row per input row, in order
     bad = int(np.sum(~np.isfinite(risk) | (risk < 0) | (risk > 1)))
     if risk.shape[0] != test.height or bad:
-        return None, (
-            f"the oracle returned {bad} of {test.height} values that are not probabilities "
-            f"(and {frame.height} rows); the oracle comparison was left out rather than "
-            "computed on a subset"
+        return None, oracle_reason(
+            "not_probabilities", bad=bad, rows=test.height, returned=frame.height
         )
     return risk, ""
 

@@ -21,7 +21,8 @@ window are counted apart):
   labelled as synthesised (it need not be any child's pathway);
 * the **shared pathway**: the most common exact sequence, only when at least ``min_count``
   children share it exactly (its count rounded);
-* ``distribution``: the share of the persona's children in each state per month (0.01), a
+* ``distribution``: the share of the persona's children in each state per month (0.01, the
+  rounded count over the rounded size, so no finer than the counts), a
   cell left out when fewer than 10 children are in it, and ``transitions``: month-to-month
   transition rates between states (0.01), left out when fewer than 10 children of the persona
   were ever in the from-state or fewer than 10 made the transition.
@@ -223,7 +224,10 @@ def describe_personas(
                     "persona": p + 1,
                     "month": m + 1,
                     "state": seqs.alphabet[s],
-                    "share": _share(v / n),
+                    # from the rounded counts: never finer than the published count
+                    "share": _share(
+                        round_count(int(v), pol.rounding) / round_count(n, pol.rounding)
+                    ),
                 }
                 for s, v in enumerate(count)
                 if v >= pol.min_count

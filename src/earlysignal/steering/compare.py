@@ -66,7 +66,12 @@ class SteeringResult:
     draws
         Outcome -> posterior draws of the ratios (draws x units, rows of the comparison).
     excluded
-        Counts of what was left out and why (``placements_without_unit``, ...).
+        Counts of what was left out and why, raw: counts of placements
+        (``placements_in_period``, ``placements_without_unit``, ``placements_within``,
+        ``model_placements_censored``, ``model_placements_not_in_effect``) and of units
+        (``units_too_small_<outcome>``). Published only through
+        :func:`~earlysignal.steering.report.build_report` (placements with their distinct
+        children, rounded and suppressed).
     units_without_placements
         Units found in the data with no placement starting in the period.
     case_mix
@@ -75,6 +80,10 @@ class SteeringResult:
         Outcome -> per unit of the comparison, the children it counts (``_m_children``) and
         the placements with the outcome (``_m_observed``): ids for the publication ledger
         (:mod:`earlysignal.ledger`), never published.
+    excluded_children
+        For each count of placements in ``excluded``, the distinct children whose placements
+        it counts (their ids, sorted): the report publishes that count tied to the number of
+        these children (:mod:`earlysignal.disclosure`). Never published.
     """
 
     spec: SteeringSpec
@@ -88,6 +97,12 @@ class SteeringResult:
     units_without_placements: tuple[str, ...]
     case_mix: dict[str, Any] = field(default_factory=dict)
     members: dict[str, pl.DataFrame] = field(default_factory=dict)
+    excluded_children: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _kids(frame: pl.DataFrame) -> list[str]:
+    """The distinct children of a table of placements (sorted ids)."""
+    return sorted(frame["child_id"].cast(pl.String).unique().to_list())
 
 
 def _all_units(history: CareHistory, spec: SteeringSpec) -> set[str]:
@@ -158,6 +173,10 @@ def compare_units(
         "placements_in_period": table.height,
         "placements_without_unit": int(table["unit"].null_count()),
     }
+    kids = {
+        "placements_in_period": _kids(table),
+        "placements_without_unit": _kids(table.filter(pl.col("unit").is_null())),
+    }
     table = table.filter(pl.col("unit").is_not_null())
     folds = min(spec.folds, table["unit"].n_unique())
     start = period_start(history.observed_until, spec.years)
@@ -175,12 +194,14 @@ def compare_units(
     if spec.within is not None:
         table = _within(history, table, spec.within)
         excluded["placements_within"] = table.height
+        kids["placements_within"] = _kids(table)
     if model is None:
         compared = table
     else:
         compared = compared.join(table.select("placement_id"), on="placement_id", how="semi")
         for key in ("placements_censored", "placements_not_in_effect"):
             excluded[f"model_{key}"] = int(model_info[key])
+            kids[f"model_{key}"] = model_info.pop(f"children_{key}")
     measures = unit_measures(table)
     without = tuple(sorted(_all_units(history, spec) - set(measures["unit"].to_list())))
     comparisons: dict[str, pl.DataFrame] = {}
@@ -230,6 +251,7 @@ def compare_units(
         units_without_placements=without,
         case_mix=_case_mix(spec, folds, model, model_info),
         members=members,
+        excluded_children=kids,
     )
 
 

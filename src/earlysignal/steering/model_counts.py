@@ -101,6 +101,11 @@ def model_outcome(metadata: dict[str, Any]) -> ModelOutcome:
     return ModelOutcome(outcome, horizon, definition, k, label_name(outcome, horizon, definition))
 
 
+def _children(table: pl.DataFrame, mask: np.ndarray[Any, Any]) -> list[str]:
+    """The distinct children of the rows of ``table`` where ``mask`` holds (sorted ids)."""
+    return sorted(table.filter(pl.Series(mask))["child_id"].cast(pl.String).unique().to_list())
+
+
 def model_expected(
     history: CareHistory, table: pl.DataFrame, loaded: LoadedModel, *, period_start: date
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
@@ -122,7 +127,8 @@ def model_expected(
     tuple
         ``table`` restricted to the placements with a label, with :data:`MODEL_OUTCOME`
         (observed 0/1, Int64) and ``expected_model`` (the model's risk); and what was done
-        (outcome, horizon, counts of censored and not-at-risk placements, training overlap).
+        (outcome, horizon, counts of censored and not-at-risk placements and their children's
+        ids under ``children_<count>``, training overlap).
 
     Raises
     ------
@@ -187,6 +193,9 @@ def model_expected(
         "placements_labelled": int(labelled.sum()),
         "placements_censored": int((in_effect & np.isnan(observed)).sum()),
         "placements_not_in_effect": int((~in_effect).sum()),
+        # the children of the two counts above (for the report's disclosure control only)
+        "children_placements_censored": _children(t, in_effect & np.isnan(observed)),
+        "children_placements_not_in_effect": _children(t, ~in_effect),
         "train_end": train_end,
         "training_overlaps_period": overlap,
     }

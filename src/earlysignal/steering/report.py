@@ -33,6 +33,7 @@ import polars as pl
 
 from earlysignal.data.history import CareHistory
 from earlysignal.disclosure import DisclosurePolicy, protect
+from earlysignal.ledger import current_ledger
 from earlysignal.steering.compare import SteeringResult
 from earlysignal.steering.costs import Tariffs, costs_avoided
 from earlysignal.steering.publish import (
@@ -231,6 +232,8 @@ def build_report(
             k: (round(v, 0) if isinstance(v, float) and k.startswith("moves") else v)
             for k, v in cost.items()
         }
+        for k in ("moves_valued", "moves_without_tariff"):  # counts of moves: rounded to 5
+            cost[k] = _count_of_rows(int(cost[k]), pol)
     return {
         "by": spec.by,
         "within": None
@@ -242,9 +245,9 @@ def build_report(
         "min_children": spec.min_children,
         "naming": naming,
         "case_mix": _published_case_mix(res.case_mix, model_run),
-        "excluded": dict(res.excluded),
+        "excluded": _published_excluded(res, pol),
         "units_total": len(units),
-        "placements_per_unit": _placements_per_unit(res, len(units)),
+        "placements_per_unit": _placements_per_unit(res, len(units), pol),
         "units_without_placements": len(res.units_without_placements),
         "measures": _measures(res, labels, pol).to_dicts(),
         "outcomes": outcomes,
@@ -268,10 +271,60 @@ def _published_case_mix(case_mix: Mapping[str, Any], model_run: str | None) -> d
     return out
 
 
-def _placements_per_unit(res: SteeringResult, units: int) -> float | None:
-    """Mean placements starting in the period per unit (says why small units dominate)."""
+def _placements_per_unit(res: SteeringResult, units: int, pol: DisclosurePolicy) -> float | None:
+    """Mean placements starting in the period per unit (says why small units dominate).
+
+    Computed from the placements with a unit rounded to ``pol.rounding``, so the mean tells
+    nothing the rounded counts do not.
+    """
+    from earlysignal.disclosure import round_count
+
     placed = res.excluded["placements_in_period"] - res.excluded["placements_without_unit"]
-    return round(placed / units, 1) if units else None
+    return round(round_count(placed, pol.rounding) / units, 1) if units else None
+
+
+def _count_of_rows(n: int, pol: DisclosurePolicy) -> int | None:
+    """A count of rows without children to tie it to: rounded, hidden (None) under the minimum."""
+    from earlysignal.disclosure import round_count
+
+    return None if n < pol.min_count else round_count(n, pol.rounding)
+
+
+def _published_excluded(res: SteeringResult, pol: DisclosurePolicy) -> dict[str, int | None]:
+    """The counts of what was left out, published like every other count.
+
+    A count of placements (``placements_*``, ``model_placements_*``) is published beside the
+    number of distinct children whose placements it counts (``children_*``,
+    ``model_children_*``): the children decide suppression (under ``pol.min_count``: both
+    ``None``), both are rounded to ``pol.rounding`` (:func:`earlysignal.disclosure.protect`,
+    the placements ``tied`` to the children; through the publication ledger when one is in
+    use). Counts of units (``units_too_small_*``) are not about children and stay exact.
+    """
+    out: dict[str, int | None] = {}
+    for key, n in res.excluded.items():
+        if key.startswith("units_"):
+            out[key] = int(n)
+            continue
+        kids = res.excluded_children.get(key)
+        if kids is None:  # no children known (a result made by hand): a count of rows
+            out[key] = _count_of_rows(int(n), pol)
+            continue
+        frame = pl.DataFrame({"children": [len(kids)], "placements": [int(n)]})
+        members = None
+        if current_ledger() is not None:
+            frame = frame.with_columns(pl.Series("_m_children", [kids], dtype=pl.List(pl.String)))
+            members = {"children": "_m_children"}
+        prot = protect(
+            frame,
+            count_cols=["children", "placements"],
+            tied={"placements": "children"},
+            policy=pol,
+            members=members,
+            table=ledger_table(res.spec.by, f"excluded.{key}"),
+        )
+        out[key] = prot["placements"][0]
+        out[key.replace("placements_", "children_", 1)] = prot["children"][0]
+    return out
 
 
 UNIT_COLUMN = {"region": "region", "municipality": "municipality", "provider": "provider_id"}
