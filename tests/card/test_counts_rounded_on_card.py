@@ -1,5 +1,5 @@
 """Counts the card shows outside its protected tables (temporal split periods, oracle sample,
-observed prevalence) are published rounded to 5 with counts under 10 hidden, and rates come from
+observed prevalence, tie-break score) are published rounded to 5 with counts under 10 hidden, and rates come from
 the rounded counts (issue 12: no exact count on the card)."""
 
 from __future__ import annotations
@@ -46,3 +46,10 @@ def test_the_oracle_sample_and_prevalence_are_published_rounded(
     prevalence = next(m for m in card["calibration"]["metrics"] if m["metric"] == "prevalence")
     for k in ("value", "lower", "upper"):
         assert prevalence[k] == round(prevalence[k], 2), prevalence
+
+
+@pytest.mark.slow
+def test_the_tie_break_score_is_shown_rounded(demo_like: tuple[dict[str, Any], Path]) -> None:
+    card, _ = demo_like
+    tie = card["decision"]["score_threshold"]
+    assert tie is None or tie == float(f"{tie:.3g}")

@@ -365,7 +365,8 @@ def _evaluate(state: _State) -> None:
     d = cfg.decision
     thr = state.threshold
     dec["threshold"] = thr
-    dec["score_threshold"] = state.rule.score_threshold
+    tie = state.rule.score_threshold  # one row's raw score: shown to 3 significant digits
+    dec["score_threshold"] = None if tie is None else float(f"{tie:.3g}")  # exact: saved model
     dec["capacity"] = d.capacity
     dec["rule"] = _say("decision_rule", capacity=d.capacity, threshold=thr, share=share,
                        ties=state.rule.score_threshold is not None)  # fmt: skip
