@@ -1,6 +1,6 @@
 """Counts the card shows outside its protected tables (temporal split periods, oracle sample,
-observed prevalence, tie-break score) are published rounded to 5 with counts under 10 hidden, and rates come from
-the rounded counts (issue 12: no exact count on the card)."""
+observed prevalence) are published rounded to 5 with counts under 10 hidden, rates come from the
+rounded counts, and the tie-break score is rounded (issue 12: no exact count on the card)."""
 
 from __future__ import annotations
 
