@@ -96,6 +96,8 @@ __all__ = [
     "assert_safe",
     "check_table",
     "protect",
+    "published_count",
+    "published_rate",
     "round_count",
 ]
 
@@ -182,6 +184,39 @@ class DisclosurePolicy:
 
 DEFAULT_POLICY = DisclosurePolicy()
 """The library default: counts under 10 hidden, counts rounded to 5, rates need 10 per class."""
+
+
+def published_count(value: int, policy: DisclosurePolicy = DEFAULT_POLICY) -> int | None:
+    """A single published count: rounded to ``policy.rounding``, or None (hidden) when under
+    ``policy.min_count`` (zero included), for counts shown alone, outside a :func:`protect`
+    table (the card's periods and oracle sample).
+
+    Examples
+    --------
+    >>> [published_count(v) for v in (0, 3, 9, 10, 12, 13, 1234)]
+    [None, None, None, 10, 10, 15, 1235]
+    """
+    n = int(value)
+    return round_count(n, policy.rounding) if n >= policy.min_count else None
+
+
+def published_rate(
+    numerator: int | None, denominator: int | None, policy: DisclosurePolicy = DEFAULT_POLICY
+) -> float | None:
+    """A rate from two *published* counts (:func:`published_count`), to ``policy.decimals``;
+    None when either count is hidden or the denominator is 0.
+
+    Examples
+    --------
+    >>> published_rate(published_count(13), published_count(98))
+    0.15
+    >>> published_rate(None, 100) is None
+    True
+    """
+    if numerator is None or not denominator:
+        return None
+    rate = numerator / denominator
+    return rate if policy.decimals is None else round(rate, policy.decimals)
 
 
 def _keys(frame: pl.DataFrame, strata: Sequence[str], by: Sequence[str]) -> list[Key]:

@@ -72,25 +72,29 @@ def _totals(card: dict[str, Any]) -> Iterator[str]:
             )
     periods = card["validation_design"]["periods"]
     if periods and "rows in period" in periods[0]:
+        # published counts: rounded to 5, under 10 hidden (null); compared within that rounding
         for p in periods:
-            if p["rows in period"] != p["purged rows"] + p["kept rows"]:
+            if not _fits([p["rows in period"]], [p["purged rows"], p["kept rows"]]):
                 yield (
                     f"totals: period {p['period']}: rows in period {p['rows in period']} != "
-                    f"purged {p['purged rows']} + kept {p['kept rows']}"
+                    f"purged {p['purged rows']} + kept {p['kept rows']}, more than their "
+                    "rounding explains"
                 )
-        total = sum(p["rows in period"] for p in periods)
-        if c.get("rows") and total != c["rows"]:
+        total = [p["rows in period"] for p in periods]
+        if c.get("rows") and not _fits(total, [c["rows"]], exact=True):
             yield f"totals: rows over the periods {total} != prediction times {c['rows']}"
         col = next(k for k in periods[0] if "censored" in k)
-        missing = sum(p[col] for p in periods)
+        missing = [p[col] for p in periods]
         expected = c["censored"] + (c.get("not_at_risk") or 0)
-        if c.get("rows") and missing != expected:
+        if c.get("rows") and not _fits(missing, [expected], exact=True):
             yield (
                 f"totals: censored rows over the periods {missing} != censored + not at risk "
                 f"{expected} (Censoring section)"
             )
         purged = card["validation_design"].get("purged_rows")
-        if purged is not None and purged != sum(p["purged rows"] for p in periods):
+        if "purged_rows" in card["validation_design"] and not _fits(
+            [purged], [p["purged rows"] for p in periods]
+        ):
             yield "totals: 'rows purged (all periods)' is not the sum of the periods' purged rows"
     elif periods and c.get("rows"):
         col = next((k for k in periods[0] if "censored" in k), None)
@@ -121,6 +125,24 @@ def _totals(card: dict[str, Any]) -> Iterator[str]:
                         f"totals: groups of {attr} sum to {sum(ns)} against {n_all}, "
                         "more than their rounding explains"
                     )
+
+
+def _span(value: Any, exact: bool = False) -> tuple[int, int]:
+    """The true counts a published count can stand for: a count rounded to 5 (halves up) is
+    within 2 of the truth, a hidden count (null) is 0 to 9; an ``exact`` count is itself.
+    A count published exactly (cards written before rounding) lies within its span too."""
+    if value is None:
+        return 0, 9
+    v = int(value)
+    return (v, v) if exact else (max(0, v - 2), v + 2)
+
+
+def _fits(left: list[Any], right: list[Any], exact: bool = False) -> bool:
+    """Whether ``sum(left) == sum(right)`` can hold for true counts behind the published ones
+    (``right`` exact when ``exact``): the two sums' spans overlap."""
+    lo = sum(_span(v)[0] for v in left), sum(_span(v, exact)[0] for v in right)
+    hi = sum(_span(v)[1] for v in left), sum(_span(v, exact)[1] for v in right)
+    return lo[0] <= hi[1] and lo[1] <= hi[0]
 
 
 def _rows(row: dict[str, Any]) -> Any:
@@ -232,8 +254,13 @@ def _counts_labelled(card: dict[str, Any]) -> Iterator[str]:
 def check_card(card: dict[str, Any]) -> list[str]:
     """Every inconsistency of a card with itself, as one line each (empty when none).
 
-    Checks: totals that add up (censoring, periods, subgroup counts within their rounding),
-    one value per metric across sections (summary, performance, calibration, decision rule,
+    Checks: totals that add up (censoring, periods, subgroup counts within their rounding).
+    The periods' counts are published rounded to 5, or hidden (null) under 10: rows in a period
+    = purged + kept is checked within that rounding, each rounded count standing for any true
+    count within 2 of it and a hidden one for 0 to 9, and the equation holds when some true
+    counts behind the published ones satisfy it (the same for the sums over the periods against
+    the Censoring section's exact counts and the purged total).
+    One value per metric across sections (summary, performance, calibration, decision rule,
     subgroup totals), every estimate that has an interval shows it, and every count on the
     rendered card names what it counts (:data:`COUNT_UNITS`).
     """

@@ -27,7 +27,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ROUNDING", "rounded_counts", "rounded_net_benefit", "rounded_rate"]
+__all__ = [
+    "ROUNDING",
+    "published_prevalence",
+    "rounded_counts",
+    "rounded_net_benefit",
+    "rounded_rate",
+]
 
 ROUNDING = 5
 """Counts behind a stored figure are rounded to this multiple (as every published count)."""
@@ -83,3 +89,27 @@ def rounded_net_benefit(y: Any, p: Any, thresholds: Any) -> np.ndarray:
     if n == 0:
         return np.full(t.size, np.nan)
     return np.asarray((rounded_counts(tp) - rounded_counts(fp) * t / (1 - t)) / n)
+
+
+def published_prevalence(rows: list[dict[str, Any]], y: Any) -> list[dict[str, Any]]:
+    """The card's observed-prevalence metric rows as published: the value is the rate of the
+    event and row counts as disclosure control publishes them (rounded to 5, under 10 hidden,
+    :func:`earlysignal.disclosure.published_rate`, 2 decimals), its interval to 2 decimals, so
+    that no exact count can be read back from it. ``rows`` are changed in place and returned.
+
+    Examples
+    --------
+    >>> rows = [{"metric": "prevalence", "value": 0.0567, "lower": 0.0511, "upper": 0.0623}]
+    >>> published_prevalence(rows, [1] * 17 + [0] * 283)  # 17 of 300 -> 15 of 300
+    [{'metric': 'prevalence', 'value': 0.05, 'lower': 0.05, 'upper': 0.06}]
+    """
+    from earlysignal.disclosure import DEFAULT_POLICY, published_count, published_rate
+
+    yv = np.asarray(y, dtype=np.float64).ravel()
+    value = published_rate(published_count(int(yv.sum())), published_count(yv.size))
+    decimals = DEFAULT_POLICY.decimals if DEFAULT_POLICY.decimals is not None else 2
+    for r in rows:
+        r["value"] = value
+        for k in ("lower", "upper"):
+            r[k] = None if value is None or r[k] is None else round(float(r[k]), decimals)
+    return rows

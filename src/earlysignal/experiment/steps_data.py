@@ -306,7 +306,9 @@ def _split(state: _State) -> None:
                 "children or years ([data]), a longer period, or other [split] fractions"
             )
     state.split = split
-    periods = []
+    from earlysignal.disclosure import published_count, published_rate
+
+    periods, purged = [], 0
     t = pl.col("prediction_time")
     for r in split.summary.iter_rows(named=True):
         rows = int(r["rows"])
@@ -318,23 +320,26 @@ def _split(state: _State) -> None:
             in_period = in_period & (t < r["end"])
         # label missing (censored or not at risk) among the period's rows, whether purged or not
         missing = int(state.frame.filter(in_period & pl.col(state.label).is_null()).height)
+        # published: counts rounded to 5, under 10 hidden, the rate from the rounded counts
+        kept, events = published_count(rows), published_count(pos)
         periods.append(
             {
                 "period": r["part"],
                 "from": _iso(r["start"]) or _say("start_of_data"),
                 "until (exclusive)": _iso(r["end"]) or _say("end_of_data"),
-                "rows in period": int(r["rows_in"]),
-                "purged rows": int(r["purged"]) + int(r["censored"]),
-                "of them censored rows (label missing)": missing,
-                "kept rows": rows,
-                "children": int(r["children"] or 0),
-                "events (rows)": pos,
-                "event rate": pos / rows if rows else None,
+                "rows in period": published_count(int(r["rows_in"])),
+                "purged rows": published_count(int(r["purged"]) + int(r["censored"])),
+                "of them censored rows (label missing)": published_count(missing),
+                "kept rows": kept,
+                "children": published_count(int(r["children"] or 0)),
+                "events (rows)": events,
+                "event rate": published_rate(events, kept),
             }
         )
+        purged += int(r["purged"]) + int(r["censored"])
     v = state.card["validation_design"]
     v["periods"] = periods
-    v["purged_rows"] = sum(int(p["purged rows"]) for p in periods)
+    v["purged_rows"] = published_count(purged)
     v["bootstrap"] = int(state.config.evaluation.bootstrap)
     v["ci_level"] = float(state.config.evaluation.ci_level)
     v["clustered_by"] = _say("clustered_by_child")

@@ -274,12 +274,15 @@ def _evaluate(state: _State) -> None:
             .alias("model")
         )
         table = pl.concat([table, extra])
-        state.card["performance"]["oracle_sample"] = _say(
-            "oracle_sample", rows=int(mask.sum()), test_rows=test.height, children=len(keep)
-        )
+        from earlysignal.disclosure import published_count as pc  # rounded to 5, under 10 hidden
+
+        shown = {"rows": pc(int(mask.sum())), "test_rows": pc(test.height),
+                 "children": pc(len(keep))}  # fmt: skip
+        state.card["performance"]["oracle_sample"] = _say("oracle_sample", **shown)
         state.card["validation_design"].setdefault("method", {}).update(
-            oracle_rows=int(mask.sum()), oracle_children=len(keep), test_rows=test.height
-        )
+            oracle_rows=shown["rows"], oracle_children=shown["children"],
+            test_rows=shown["test_rows"],
+        )  # fmt: skip
     state.metrics = table
     personas = state.card["predictors"].get("personas") or {}
     drop = [c for c in personas.get("columns", []) if c in state.features]
@@ -339,8 +342,10 @@ def _evaluate(state: _State) -> None:
         perf["oracle"] = unknown(NOT_MEASURED, oracle_reason)
     perf["summary"] = summary
     cal = state.card["calibration"]
-    cal["metrics"] = _metric_rows(table, name, CALIBRATION_METRICS, name) + _metric_rows(
-        table, "data", ("prevalence",), "observed"
+    from earlysignal.evaluate.rounded import published_prevalence  # rounded counts (issue 12)
+
+    cal["metrics"] = _metric_rows(table, name, CALIBRATION_METRICS, name) + published_prevalence(
+        _metric_rows(table, "data", ("prevalence",), "observed"), y
     )
     preds = {name: p, **baselines}
     cal["figure"] = add_figure(  # figures are stored as numbers, drawn in the card's language
@@ -360,7 +365,8 @@ def _evaluate(state: _State) -> None:
     d = cfg.decision
     thr = state.threshold
     dec["threshold"] = thr
-    dec["score_threshold"] = state.rule.score_threshold
+    tie = state.rule.score_threshold  # one row's raw score: shown to 3 significant digits
+    dec["score_threshold"] = None if tie is None else float(f"{tie:.3g}")  # exact: saved model
     dec["capacity"] = d.capacity
     dec["rule"] = _say("decision_rule", capacity=d.capacity, threshold=thr, share=share,
                        ties=state.rule.score_threshold is not None)  # fmt: skip

@@ -2,8 +2,9 @@
 
 The SHAP beeswarm draws one dot per explained row, so a published card with it holds
 row-level data. :func:`contribution_bins` summarises the same information per feature and per
-bin of the feature's value: the contribution's quartiles and median among the rows of the bin,
-where every bin holds at least ``min_children`` distinct children (adjacent quantile bins are
+bin of the feature's value: the contribution's quartiles and median among the rows of the bin
+(rounded to 2 significant digits, so that no quartile is one row's exact value), where every
+bin holds at least ``min_children`` distinct children (adjacent quantile bins are
 merged until it does; missing values form their own bin, shown only when large enough). The
 card draws it with :func:`earlysignal.explain.contribution_summary_plot`; the beeswarm is drawn
 only when the study opts in (``[explain] row_level_figures = true``).
@@ -60,6 +61,12 @@ def _merge(edges: list[int], children: list[set[Any]], minimum: int) -> list[tup
     return runs
 
 
+def _coarse(value: float) -> float:
+    """A published quartile: 2 significant digits, so that the median of an odd number of rows
+    (or a quartile falling on a row) does not give one row's exact contribution back."""
+    return float(f"{float(value):.2g}")
+
+
 def contribution_bins(
     contrib: Contributions,
     groups: Any,
@@ -69,6 +76,9 @@ def contribution_bins(
     max_display: int = 12,
 ) -> pl.DataFrame:
     """Contribution quartiles per feature and bin of the feature's value, >= ``min_children``.
+
+    The quartiles are rounded to 2 significant digits: a median of an odd count of rows is one
+    row's value, and the card is a published artefact.
 
     Parameters
     ----------
@@ -132,18 +142,18 @@ def contribution_bins(
             n_children = int(np.unique(ids[sel]).size)
             if n_children < min_children:
                 continue
-            q25, med, q75 = np.quantile(v[sel], [0.25, 0.5, 0.75])
+            q25, med, q75 = (_coarse(q) for q in np.quantile(v[sel], [0.25, 0.5, 0.75]))
             rows.append(
                 {"feature": name, "rank": rank, "bin": b, "value_lo": float(xs[a]),
                  "value_hi": float(xs[e - 1]), "missing": False, "n_children": n_children,
-                 "q25": float(q25), "median": float(med), "q75": float(q75)}
+                 "q25": q25, "median": med, "q75": q75}
             )  # fmt: skip
             b += 1
         if missing.any() and int(np.unique(ids[missing]).size) >= min_children:
-            q25, med, q75 = np.quantile(v[missing], [0.25, 0.5, 0.75])
+            q25, med, q75 = (_coarse(q) for q in np.quantile(v[missing], [0.25, 0.5, 0.75]))
             rows.append(
                 {"feature": name, "rank": rank, "bin": b, "value_lo": None, "value_hi": None,
                  "missing": True, "n_children": int(np.unique(ids[missing]).size),
-                 "q25": float(q25), "median": float(med), "q75": float(q75)}
+                 "q25": q25, "median": med, "q75": q75}
             )  # fmt: skip
     return pl.DataFrame(rows, schema=BIN_SCHEMA)

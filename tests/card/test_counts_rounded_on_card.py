@@ -1,0 +1,55 @@
+"""Counts the card shows outside its protected tables (temporal split periods, oracle sample,
+observed prevalence) are published rounded to 5 with counts under 10 hidden, rates come from the
+rounded counts, and the tie-break score is rounded (issue 12: no exact count on the card)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PERIOD_COUNTS = (
+    "rows in period", "purged rows", "of them censored rows (label missing)", "kept rows",
+    "children", "events (rows)",
+)  # fmt: skip
+
+
+def _published(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and value >= 10 and value % 5 == 0)
+
+
+@pytest.mark.slow
+def test_the_periods_publish_rounded_counts_and_rates_from_them(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    card, _ = demo_like
+    v = card["validation_design"]
+    for p in v["periods"]:
+        for col in PERIOD_COUNTS:
+            assert _published(p[col]), (p["period"], col, p[col])
+        if p["events (rows)"] is not None and p["kept rows"]:
+            assert p["event rate"] == round(p["events (rows)"] / p["kept rows"], 2)
+    assert _published(v["purged_rows"])
+
+
+@pytest.mark.slow
+def test_the_oracle_sample_and_prevalence_are_published_rounded(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    card, _ = demo_like
+    method = card["validation_design"]["method"]
+    for key in ("oracle_rows", "oracle_children", "test_rows"):
+        assert _published(method[key]), (key, method[key])
+    args = card["performance"]["oracle_sample"]["args"]
+    assert all(_published(args[k]) for k in ("rows", "test_rows", "children")), args
+    prevalence = next(m for m in card["calibration"]["metrics"] if m["metric"] == "prevalence")
+    for k in ("value", "lower", "upper"):
+        assert prevalence[k] == round(prevalence[k], 2), prevalence
+
+
+@pytest.mark.slow
+def test_the_tie_break_score_is_shown_rounded(demo_like: tuple[dict[str, Any], Path]) -> None:
+    card, _ = demo_like
+    tie = card["decision"]["score_threshold"]
+    assert tie is None or tie == float(f"{tie:.3g}")
