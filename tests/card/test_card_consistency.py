@@ -86,7 +86,7 @@ def test_each_kind_of_inconsistency_is_named() -> None:
     assert any("'flagged'" in p and "bare count" in p for p in check_card(bare))
 
     totals = copy.deepcopy(base)
-    totals["outcome"]["censoring"].update(rows=10, censored=2, labelled=7, not_at_risk=0)
+    totals["outcome"]["censoring"].update(rows=100, censored=20, labelled=50, not_at_risk=0)
     assert any(p.startswith("totals:") for p in check_card(totals))
 
 

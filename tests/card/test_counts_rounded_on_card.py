@@ -1,6 +1,7 @@
 """Counts the card shows outside its protected tables (temporal split periods, oracle sample,
-observed prevalence) are published rounded to 5 with counts under 10 hidden, rates come from the
-rounded counts, and the tie-break score is rounded (issue 12: no exact count on the card)."""
+censoring counts, observed prevalence) are published rounded to 5 with counts under 10 hidden,
+rates come from the rounded counts, and the tie-break score is rounded (issue 12: no exact
+count on the card)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,14 @@ def test_the_tie_break_score_is_shown_rounded(demo_like: tuple[dict[str, Any], P
     card, _ = demo_like
     tie = card["decision"]["score_threshold"]
     assert tie is None or tie == float(f"{tie:.3g}")
+
+
+@pytest.mark.slow
+def test_the_censoring_counts_are_published_rounded(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    card, _ = demo_like
+    c = card["outcome"]["censoring"]
+    for key in ("rows", "censored", "labelled", "not_at_risk", "positives", "competing"):
+        if key in c:
+            assert _published(c[key]), (key, c[key])

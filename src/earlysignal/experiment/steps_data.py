@@ -252,14 +252,17 @@ def _features(state: _State) -> None:
         state.card["outcome"]["breakdown_definition"] = breakdown_definition_summary(
             state.history, definition
         )
+    from earlysignal.disclosure import published_count
+
+    # published counts: rounded to 5, under 10 hidden (null), as every count on the card
     state.card["outcome"]["censoring"].update(
         {
-            "rows": report.rows,
-            "censored": report.censored,
-            "labelled": report.positives + report.negatives,
-            "not_at_risk": report.not_at_risk,
-            "positives": report.positives,
-            "competing": report.competing,
+            "rows": published_count(report.rows),
+            "censored": published_count(report.censored),
+            "labelled": published_count(report.positives + report.negatives),
+            "not_at_risk": published_count(report.not_at_risk),
+            "positives": published_count(report.positives),
+            "competing": published_count(report.competing),
         }
     )
     described = {r["name"]: r["description"] for r in table.iter_rows(named=True)}
