@@ -70,7 +70,8 @@ def untranslated_msgids(text: str, min_words: int = 2) -> list[str]:
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for mid in ids:
-            if mid in strings or len(mid.split()) < min_words:
+            literal = re.sub(r"%\(\w+\)[sd]", " ", mid)  # the words, placeholders left out
+            if mid in strings or len(literal.split()) < min_words:
                 continue  # the same in both languages, or too short to tell
             parts = [re.escape(p) for p in re.split(r"%\(\w+\)[sd]", mid)]
             pattern = r"[^\n]{0,80}?".join(p for p in parts if p.strip())

@@ -32,7 +32,8 @@ _SENTENCE = re.compile(r"(?<=[.!?:;])\s+")
 NAMES = frozenset(
     {"DEMO", "AUROC", "AUPRC", "FPR", "TreeSHAP", "Venn-ABERS", "Stigma", "intercept",
      "earlysignal", "uv.lock sha256", "config sha256", "Data",
-     "DfE, Children looked after in England"}
+     "DfE, Children looked after in England",
+     "2025 (Children and Youth Services Review 171:108203)"}
 )  # fmt: skip
 """Words that are the same in Dutch: names (a publication's title), abbreviations and loan
 words."""
