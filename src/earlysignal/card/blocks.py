@@ -165,6 +165,13 @@ def _metric_rows(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+PERIOD_NAMES: dict[str, str] = {
+    "train": N_("training"),
+    "calibrate": N_("calibration"),
+    "test": N_("test"),
+}
+"""The temporal split's periods as stored in the card data, and their names for readers."""
+
 COLUMN_LABELS: dict[str, str] = {
     "n": N_("prediction times (rows, rounded to 5)"),
     "n_pos": N_("rows with the event (rounded to 5)"),
@@ -418,6 +425,18 @@ def _compliance_row(sid: str, row: dict[str, Any], titles: dict[str, str]) -> di
     }
 
 
+def _named_periods(rows: Any) -> Any:
+    """The periods table with each stored period (``train``...) named in the card's language."""
+    if not isinstance(rows, list):
+        return rows
+    return [
+        {**r, "period": _(PERIOD_NAMES[r["period"]])}
+        if isinstance(r, dict) and r.get("period") in PERIOD_NAMES
+        else r
+        for r in rows
+    ]
+
+
 def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
     """The card as (section, blocks) pairs, one per entry of ``SECTIONS``, in order.
 
@@ -606,7 +625,8 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 _text_block(v["description"]),
                 *say("periods_note"),
                 _table(
-                    v["periods"], _("periods of the temporal split (counts of rows unless named)")
+                    _named_periods(v["periods"]),
+                    _("periods of the temporal split (counts of rows unless named)"),
                 ),
                 _kv(
                     [
