@@ -22,12 +22,11 @@ import polars as pl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
+from two_run_lp import MIN, TwoRuns  # type: ignore[import-not-found]
 
 from earlysignal.cellkey import cell_key, perturb, record_keys
 from earlysignal.disclosure import check_table, protect, round_count
 from earlysignal.ledger import PublicationLedger
-
-MIN = 10
 
 
 def _publish(counts: np.ndarray) -> list[int | None]:
@@ -203,71 +202,18 @@ def _two_run_bounds(
     known to be published in run 2 (so at least 10) without their figures.
     """
     k = len(pub1) - 1
-    nv = 4 * k
-    x, y, a, r = (lambda i: i), (lambda i: k + i), (lambda i: 2 * k + i), (lambda i: 3 * k + i)
-    a_ub: list[np.ndarray] = []
-    b_ub: list[float] = []
-    a_eq: list[np.ndarray] = []
-    b_eq: list[float] = []
-
-    def coef(idx: list[int]) -> np.ndarray:
-        row = np.zeros(nv)
-        row[idx] = 1.0
-        return row
-
-    def within(row: np.ndarray, lo: float, hi: float | None) -> None:
-        a_ub.append(-row)
-        b_ub.append(-lo)
-        if hi is not None:
-            a_ub.append(row)
-            b_ub.append(hi)
-
-    for i in range(k):
-        row = np.zeros(nv)
-        row[[y(i), x(i), a(i), r(i)]] = [1, -1, -1, 1]
-        a_eq.append(row)
-        b_eq.append(0.0)
-        row = np.zeros(nv)
-        row[[r(i), x(i)]] = [1, -1]
-        a_ub.append(row)
-        b_ub.append(0.0)
-    a_eq.append(coef([a(i) for i in range(k)]))
-    b_eq.append(float(added))
-    a_eq.append(coef([r(i) for i in range(k)]))
-    b_eq.append(float(removed))
+    m = TwoRuns(k, added, removed)
     for j in range(k + 1):
-        xs = [x(j)] if j < k else [x(i) for i in range(k)]
-        ys = [y(j)] if j < k else [y(i) for i in range(k)]
-        p1, p2 = pub1[j], pub2[j]
-        if p1 is not None:
-            within(coef(xs), max(p1 - 2, MIN), p1 + 2)
-        if p2 is None and j in published_in_run_2:
-            within(coef(ys), MIN, None)
-        if p2 is not None:
-            if p2 == p1:
-                within(coef(ys), MIN, None)  # may repeat run 1's figure: only >= 10 is sure
-            else:
-                within(coef(ys), max(p2 - 2, MIN), p2 + 2)
-    kw = {
-        "A_ub": np.array(a_ub),
-        "b_ub": b_ub,
-        "A_eq": np.array(a_eq),
-        "b_eq": b_eq,
-        "bounds": (0, None),
-        "method": "highs",
-    }
-    out: dict[str, tuple[float, float]] = {}
-    named = [
-        (f"{n}{i}", f(i)) for n, f in (("x", x), ("y", y), ("a", a), ("r", r)) for i in range(k)
-    ]
-    for name, idx in named:
-        c = np.zeros(nv)
-        c[idx] = 1.0
-        lo = linprog(c, **kw)
-        hi = linprog(-c, **kw)
-        assert lo.status == 0 and hi.status in (0, 3), "the truth is feasible: the model is wrong"
-        out[name] = (float(lo.fun), float(-hi.fun) if hi.status == 0 else float("inf"))
-    return out
+        xs = m.coef([m.x(j)] if j < k else [m.x(i) for i in range(k)])
+        ys = m.coef([m.y(j)] if j < k else [m.y(i) for i in range(k)])
+        if pub2[j] is None and j in published_in_run_2:
+            m.within(ys, MIN, None)
+        m.published(xs, ys, pub1[j], pub2[j])
+    return m.bounds(
+        (f"{n}{i}", [f(i)])
+        for n, f in (("x", m.x), ("y", m.y), ("a", m.a), ("r", m.r))
+        for i in range(k)
+    )
 
 
 sizes = st.one_of(st.integers(0, 14), st.integers(8, 14), st.integers(10, 80))

@@ -20,16 +20,13 @@ from __future__ import annotations
 import itertools
 import tempfile
 
-import numpy as np
 import polars as pl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
+from two_run_lp import MIN, TwoRuns  # type: ignore[import-not-found]
 
 from earlysignal.disclosure import check_table, protect
 from earlysignal.ledger import PublicationLedger
-
-MIN = 10
 
 Entry = tuple[int | None, int | None]  # (row, column); None = every row / column (a margin)
 
@@ -85,74 +82,16 @@ def _bounds(
     """The attacker's bounds on what ``wanted`` names (``x3``: entry 3's count in run 1; y:
     in run 2; a, r: the entered and left children of an interior entry)."""
     n_rows, n_cols = shape
-    k = n_rows * n_cols
-    nv = 4 * k
-    x, y, a, r = (lambda i: i), (lambda i: k + i), (lambda i: 2 * k + i), (lambda i: 3 * k + i)
-    a_ub: list[np.ndarray] = []
-    b_ub: list[float] = []
-    a_eq: list[np.ndarray] = []
-    b_eq: list[float] = []
-
-    def coef(idx: list[int]) -> np.ndarray:
-        row = np.zeros(nv)
-        row[idx] = 1.0
-        return row
-
-    def within(row: np.ndarray, lo: float, hi: float | None) -> None:
-        a_ub.append(-row)
-        b_ub.append(-lo)
-        if hi is not None:
-            a_ub.append(row)
-            b_ub.append(hi)
-
-    for i in range(k):
-        row = np.zeros(nv)
-        row[[y(i), x(i), a(i), r(i)]] = [1, -1, -1, 1]
-        a_eq.append(row)
-        b_eq.append(0.0)
-        row = np.zeros(nv)
-        row[[r(i), x(i)]] = [1, -1]
-        a_ub.append(row)
-        b_ub.append(0.0)
-    a_eq.append(coef([a(i) for i in range(k)]))
-    b_eq.append(float(added))
-    a_eq.append(coef([r(i) for i in range(k)]))
-    b_eq.append(float(removed))
+    m = TwoRuns(n_rows * n_cols, added, removed)
     entries = _entries(n_rows, n_cols)
-    for e, p1, p2 in zip(entries, pub1, pub2, strict=True):
-        cells = _cells_of(e, n_rows, n_cols)
-        xs, ys = coef([x(i) for i in cells]), coef([y(i) for i in cells])
-        if p1 is not None:
-            within(xs, max(p1 - 2, MIN), p1 + 2)
-        if p2 is not None:
-            if p2 == p1:
-                within(ys, MIN, None)  # may repeat run 1's figure: only >= 10 is sure
-            else:
-                within(ys, max(p2 - 2, MIN), p2 + 2)
-    kw = {
-        "A_ub": np.array(a_ub),
-        "b_ub": b_ub,
-        "A_eq": np.array(a_eq),
-        "b_eq": b_eq,
-        "bounds": (0, None),
-        "method": "highs",
-    }
     objectives: list[tuple[str, list[int]]] = []
-    for j, e in enumerate(entries):
+    for j, (e, p1, p2) in enumerate(zip(entries, pub1, pub2, strict=True)):
         cells = _cells_of(e, n_rows, n_cols)
-        objectives += [(f"x{j}", [x(i) for i in cells]), (f"y{j}", [y(i) for i in cells])]
+        m.published(m.coef([m.x(i) for i in cells]), m.coef([m.y(i) for i in cells]), p1, p2)
+        objectives += [(f"x{j}", [m.x(i) for i in cells]), (f"y{j}", [m.y(i) for i in cells])]
         if len(cells) == 1:
-            objectives += [(f"a{j}", [a(cells[0])]), (f"r{j}", [r(cells[0])])]
-    out: dict[str, tuple[float, float]] = {}
-    for name, idx in objectives:
-        if name not in wanted:
-            continue
-        c = coef(idx)
-        lo = linprog(c, **kw)
-        hi = linprog(-c, **kw)
-        assert lo.status == 0 and hi.status in (0, 3), "the truth is feasible: the model is wrong"
-        out[name] = (float(lo.fun), float(-hi.fun) if hi.status == 0 else float("inf"))
-    return out
+            objectives += [(f"a{j}", [m.a(cells[0])]), (f"r{j}", [m.r(cells[0])])]
+    return m.bounds((name, idx) for name, idx in objectives if name in wanted)
 
 
 cell_sizes = st.one_of(st.integers(0, 14), st.integers(8, 14), st.integers(10, 60))
