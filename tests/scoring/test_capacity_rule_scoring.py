@@ -8,21 +8,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from studies import REGISTERED, small_study  # type: ignore[import-not-found]
+from studies import small_study  # type: ignore[import-not-found]
 
 from earlysignal.models import CapacityRule
-from earlysignal.scoring import load_scoring_model, score
+from earlysignal.scoring import score
 from earlysignal.scoring.score import score_frame
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    s = small_study()
-    return load_scoring_model(
-        f"models:/{REGISTERED}/1", tracking_uri=s.uri, workdir=tmp_path_factory.mktemp("model")
-    )
 
 
 def test_scoring_flags_the_children_of_the_runs_rule(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -10,21 +10,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from studies import REGISTERED, small_study  # type: ignore[import-not-found]
+from studies import small_study  # type: ignore[import-not-found]
 from typer.testing import CliRunner
 
 from earlysignal.cli import app
 from earlysignal.scoring import ScoringError, load_scoring_model, score
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    s = small_study()
-    return load_scoring_model(
-        f"models:/{REGISTERED}/1", tracking_uri=s.uri, workdir=tmp_path_factory.mktemp("model")
-    )
 
 
 def test_score_writes_ranked_table_sheets_and_overview(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -13,23 +13,15 @@ from i18n_checks import (  # type: ignore[import-not-found]
     untranslated_msgids,
     visible_text,
 )
-from studies import REGISTERED, small_study  # type: ignore[import-not-found]
+from studies import small_study  # type: ignore[import-not-found]
 from typer.testing import CliRunner
 
 from earlysignal.cli import app
 from earlysignal.i18n.glossary import english_terms_in
 from earlysignal.i18n.readability import readability
-from earlysignal.scoring import load_scoring_model, score
+from earlysignal.scoring import score
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    s = small_study()
-    return load_scoring_model(
-        f"models:/{REGISTERED}/1", tracking_uri=s.uri, workdir=tmp_path_factory.mktemp("model")
-    )
 
 
 def _no_english(text: str) -> None:
