@@ -42,10 +42,7 @@
 from typing import Any
 
 import polars as pl
-from _setup import (
-    scale,
-    start,
-)  # notebooks/_setup.py: table display, the output folder, quiet LightGBM
+from _setup import scale, start  # notebooks/_setup.py: the shared setup
 
 OUT = start(training=True)
 SCALE = scale()  # 1 by default; the tests use a smaller cohort (see _setup.scale)

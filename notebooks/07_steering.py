@@ -30,7 +30,7 @@
 
 import numpy as np
 import polars as pl
-from _setup import scale, start  # notebooks/_setup.py: shared setup
+from _setup import scale, start  # notebooks/_setup.py: the shared setup
 
 OUT = start()
 SCALE = scale()  # 1 by default; the tests use a smaller cohort (see _setup.scale)
