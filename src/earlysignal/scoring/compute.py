@@ -85,18 +85,16 @@ def risk_interval_and_score(
     (True, True)
     """
     venn_abers = getattr(model, "venn_abers_", None)
-    if hasattr(model, "calibrate_scores") and hasattr(model, "raw_score"):
-        raw = np.asarray(model.raw_score(X), dtype=np.float64)
-        risk = np.asarray(model.calibrate_scores(raw), dtype=np.float64)
-        if venn_abers is None:
-            return risk, None, raw
-        lo, hi = venn_abers.predict_interval(raw)
-        return risk, (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)), raw
     raw = np.asarray(model.raw_score(X), dtype=np.float64)
-    risk = np.asarray(model.risk(X), dtype=np.float64)
-    if venn_abers is None:
+    if hasattr(model, "calibrate_scores"):  # the calibrators read the raw score: one pass
+        risk = np.asarray(model.calibrate_scores(raw), dtype=np.float64)
+        bounds = None if venn_abers is None else venn_abers.predict_interval(raw)
+    else:
+        risk = np.asarray(model.risk(X), dtype=np.float64)
+        bounds = None if venn_abers is None else model.predict_interval(X)
+    if bounds is None:
         return risk, None, raw
-    lo, hi = model.predict_interval(X)
+    lo, hi = bounds
     return risk, (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)), raw
 
 
