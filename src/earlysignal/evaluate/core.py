@@ -487,11 +487,15 @@ def reliability_table(
     n_boot: int = 200,
     seed: int = 0,
     level: float = 0.95,
+    bins: Any | None = None,
 ) -> pl.DataFrame:
     """Observed event rate per equal-mass bin of predicted risk, with bootstrap bands.
 
     Returns a frame with ``bin``, ``rows``, ``mean_predicted``, ``observed``, ``lower``,
     ``upper`` (observed-rate interval, bootstrap clustered by ``groups``; by row if None).
+    ``bins`` (a bin index per row, 0 for the lowest risk) replaces the equal-mass bins: the
+    card's figure passes bins of at least 10 children of each outcome
+    (:func:`earlysignal.evaluate.slices.reliability_bins`).
 
     Examples
     --------
@@ -502,7 +506,12 @@ def reliability_table(
     """
     gv = np.arange(np.asarray(y).size) if groups is None else groups
     yv, pv, gv = _check_inputs(y, p, gv)
-    bins = M.equal_mass_bins(pv, n_bins)
+    bins = M.equal_mass_bins(pv, n_bins) if bins is None else np.asarray(bins, dtype=np.int64)
+    if bins.shape != yv.shape or (bins.size and bins.min() < 0):
+        raise ValueError(
+            f"reliability_table: bins must hold a bin index >= 0 per row ({yv.size} rows), "
+            f"got shape {bins.shape}"
+        )
     ones = np.ones((1, yv.size))
     sums = M._bin_sums(yv, pv, ones, bins)
     observed = M._safe_div(sums["wy"], sums["w"])[0]

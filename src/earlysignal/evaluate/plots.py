@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from earlysignal.evaluate.core import reliability_table
-from earlysignal.evaluate.rounded import rounded_net_benefit, rounded_rate
+from earlysignal.evaluate.rounded import rounded_counts, rounded_rate
+from earlysignal.evaluate.slices import (
+    MIN_CHILDREN,
+    decision_cuts,
+    reliability_bins,
+    safe_cuts,
+    thin_cuts,
+)
 from earlysignal.i18n import format_decimal, format_number, format_percent
 from earlysignal.i18n.figures import figure_gettext, localize_axes
 
@@ -39,11 +46,11 @@ __all__ = [
     "roc_pr_data",
 ]
 
-MIN_ROWS_PER_POINT = 20
-"""The ROC and precision-recall curves are stored as at most 100 points, each step between two
-points (and the first point) holding at least this many rows (cuts at quantiles of the risk,
-never inside ties), so the stored curve is an aggregate, not the rows' risks; no threshold
-(risk value) is stored."""
+MAX_POINTS = 100
+"""The ROC and precision-recall curves are stored as at most this many points, at cuts of the
+ranking where each step between two points holds at least 10 children with the event and 10
+without (:mod:`earlysignal.evaluate.slices`), so the stored curve is an aggregate, not the rows'
+risks; no threshold (risk value) is stored."""
 
 
 def _as_mapping(p: Any) -> Mapping[str, Any]:
@@ -75,21 +82,34 @@ def reliability_data(
     n_bins: int = 10,
     n_boot: int = 200,
     seed: int = 0,
+    min_children: int = MIN_CHILDREN,
 ) -> dict[str, Any]:
-    """The reliability diagram's numbers: per model and equal-mass bin, the mean predicted
-    risk, the observed rate and its 95 % bootstrap band (clustered by ``groups``).
+    """The reliability diagram's numbers: per model and bin, the mean predicted risk, the
+    observed rate and its 95 % bootstrap band (clustered by ``groups``).
+
+    The bins are about ``n_bins`` equal-mass bins, merged so that each holds at least
+    ``min_children`` distinct children (``groups``; without them every row counts as a child)
+    with an event row and as many without
+    (:func:`earlysignal.evaluate.slices.reliability_bins`); a model for which all rows together
+    fall short gets no bin. Each rate is computed from the bin's counts rounded to 5.
 
     Examples
     --------
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(0, 0.5, 500); y = (rng.random(500) < p).astype(int)
     >>> d = reliability_data(y, {"model": p}, n_bins=5, n_boot=20)
-    >>> d["kind"], len(d["series"][0]["observed"])
-    ('reliability', 5)
+    >>> d["kind"], len(d["series"][0]["observed"]), d["min_children"]  # lowest bins merged
+    ('reliability', 4, 10)
     """
     series = []
     for name, p in _as_mapping(predictions).items():
-        table = reliability_table(y, p, groups, n_bins=n_bins, n_boot=n_boot, seed=seed)
+        bins = reliability_bins(y, p, groups, n_bins=n_bins, min_children=min_children)
+        if bins.size == 0 or bins.min() < 0:  # not even all rows hold enough children
+            empty: list[float | None] = []
+            series.append({"model": str(name), "mean_predicted": empty, "observed": empty,
+                           "lower": empty, "upper": empty})  # fmt: skip
+            continue
+        table = reliability_table(y, p, groups, n_boot=n_boot, seed=seed, bins=bins)
         rows = table.get_column("rows").to_numpy()
         series.append(
             {
@@ -102,7 +122,8 @@ def reliability_data(
                 },
             }
         )
-    return {"kind": "reliability", "n_bins": int(n_bins), "level": 0.95, "series": series}
+    return {"kind": "reliability", "n_bins": int(n_bins), "min_children": int(min_children),
+            "level": 0.95, "series": series}  # fmt: skip
 
 
 def draw_reliability(data: Mapping[str, Any], lang: str | None = None) -> Figure:
@@ -134,11 +155,19 @@ def draw_reliability(data: Mapping[str, Any], lang: str | None = None) -> Figure
     ax.set_ylim(0, top)
     ax.set_xlabel(_("mean predicted risk (bin)"))
     ax.set_ylabel(_("observed event rate (bin)"))
-    ax.set_title(
-        _("Reliability, %(bins)s equal-mass bins, %(level)s bands")
-        % {"bins": format_number(data["n_bins"], lang),
-           "level": format_percent(data.get("level", 0.95), lang)}
-    )  # fmt: skip
+    level = format_percent(data.get("level", 0.95), lang)
+    if "min_children" in data:  # bins of at least min_children children of each outcome
+        ax.set_title(
+            _("Reliability, bins of at least %(children)s children with and without the event, "
+              "%(level)s bands") % {"children": format_number(data["min_children"], lang),
+                                    "level": level},
+            wrap=True,
+        )  # fmt: skip
+    else:  # a card stored before the bins counted children
+        ax.set_title(
+            _("Reliability, %(bins)s equal-mass bins, %(level)s bands")
+            % {"bins": format_number(data["n_bins"], lang), "level": level}
+        )
     localize_axes(ax, lang, x="percent", y="percent")
     ax.legend(loc="upper left")
     return fig
@@ -175,10 +204,22 @@ def plot_reliability(
 
 
 def decision_curve_data(
-    y: Any, predictions: Any, thresholds: Sequence[float] | np.ndarray | None = None
+    y: Any,
+    predictions: Any,
+    thresholds: Sequence[float] | np.ndarray | None = None,
+    *,
+    groups: Any | None = None,
+    min_children: int = MIN_CHILDREN,
 ) -> dict[str, Any]:
     """The decision curve's numbers: net benefit per model and threshold, with treat-all and
     treat-none, and the prevalence (which sets the y range).
+
+    The rows flagged at a threshold (``p >= t``) are snapped to the nearest safe cut of the
+    model's ranking (:func:`earlysignal.evaluate.slices.safe_cuts`: every slice between two
+    cuts holds at least ``min_children`` distinct children, ``groups``, with an event row and as
+    many without; without ``groups`` every row counts as a child), and the net benefit is
+    computed from those rows' true and false positives and the rows, rounded to 5. So no two
+    thresholds differ by a slice of fewer children; a model without any safe cut gets no value.
 
     Examples
     --------
@@ -187,17 +228,26 @@ def decision_curve_data(
     ['model', 'treat_all', 'treat_none']
     """
     t = np.linspace(0.01, 0.6, 60) if thresholds is None else np.asarray(thresholds, float)
+    if np.any((t <= 0) | (t >= 1)):
+        raise ValueError("net benefit thresholds must lie strictly between 0 and 1")
     yv = np.asarray(y, dtype=float).ravel()
     curves = {name: np.asarray(p, dtype=float) for name, p in _as_mapping(predictions).items()}
     curves["treat_all"] = np.ones(yv.size)
+    n = rounded_counts(yv.size)
     series = []
     for name, p in curves.items():  # net benefit from TP, FP and N rounded to 5
-        series.append({"model": str(name), "threshold": _floats(t),
-                       "net_benefit": _floats(rounded_net_benefit(yv, p, t))})  # fmt: skip
+        flagged = decision_cuts(p, t, safe_cuts(yv, p, groups, min_children=min_children))
+        tp = np.r_[0.0, np.cumsum(yv[np.argsort(-p, kind="stable")])][np.maximum(flagged, 0)]
+        nb = np.full(t.size, np.nan)
+        if n > 0:
+            nb = (rounded_counts(tp) - rounded_counts(flagged - tp) * t / (1 - t)) / n
+        nb[flagged < 0] = np.nan  # no safe cut at all: nothing published
+        series.append({"model": str(name), "threshold": _floats(t), "net_benefit": _floats(nb)})
     series.append({"model": "treat_none", "threshold": _floats(t),
                    "net_benefit": _floats(np.zeros(t.size))})  # fmt: skip
     prevalence = float(rounded_rate(yv.sum(), yv.size)[0])
-    return {"kind": "decision_curve", "prevalence": round(prevalence, 6), "series": series}
+    return {"kind": "decision_curve", "prevalence": round(prevalence, 6),
+            "min_children": int(min_children), "series": series}  # fmt: skip
 
 
 def draw_decision_curve(data: Mapping[str, Any], lang: str | None = None) -> Figure:
@@ -250,37 +300,22 @@ def plot_decision_curve(
 # ----------------------------------------------------------------------------- ROC, PR
 
 
-def _curve_cuts(y: np.ndarray, p: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """The cuts of the ROC and precision-recall points: at quantiles of the risk (never inside
-    ties), each step at least :data:`MIN_ROWS_PER_POINT` rows; the rows flagged at each cut
-    and the true positives among them (exact: not for publication)."""
-    order = np.argsort(-p, kind="stable")
-    ps, ys = p[order], y[order].astype(float)
-    n = ps.size
-    k = int(max(1, min(max_points, n // MIN_ROWS_PER_POINT)))
-    cuts = np.unique(np.linspace(0, n, k + 1).round().astype(int)[1:])
-    # flag everything at least as risky as the last flagged row: a cut never splits a tie
-    snapped = np.unique(np.searchsorted(-ps, -ps[np.maximum(cuts, 1) - 1], side="right"))
-    kept: list[int] = []
-    for c in snapped.tolist():  # every step holds at least MIN_ROWS_PER_POINT rows
-        if not kept or c - kept[-1] >= MIN_ROWS_PER_POINT:
-            kept.append(c)
-    if kept[-1] != n:  # the last point flags everyone; too close to it: merged into it
-        if n - kept[-1] < MIN_ROWS_PER_POINT:
-            kept[-1] = n
-        else:
-            kept.append(n)
-    counts = np.asarray(kept, dtype=np.int64)
-    return counts, np.cumsum(ys)[counts - 1]
-
-
-def _curve_points(y: np.ndarray, p: np.ndarray, max_points: int) -> dict[str, list[float | None]]:
-    """ROC and precision-recall points at the cuts of :func:`_curve_cuts`, each rate computed
-    from counts rounded to 5 (:mod:`earlysignal.evaluate.rounded`), so no exact count of
-    flagged rows, with or without the event, can be read back from the card data."""
-    counts, tp = _curve_cuts(y, p, max_points)
-    positives = float(np.asarray(y, dtype=float).sum())
-    negatives = float(np.asarray(y).size) - positives
+def _curve_points(
+    y: np.ndarray, p: np.ndarray, groups: Any | None, max_points: int, min_children: int
+) -> dict[str, list[float | None]]:
+    """ROC and precision-recall points at (at most ``max_points`` of) the safe cuts of the
+    ranking (:func:`earlysignal.evaluate.slices.safe_cuts`), each rate computed from counts
+    rounded to 5 (:mod:`earlysignal.evaluate.rounded`), so no exact count of flagged rows, with
+    or without the event, can be read back from the card data. No point when all rows together
+    hold fewer than ``min_children`` children of an outcome."""
+    yv = np.asarray(y, dtype=float).ravel()
+    pv = np.asarray(p, dtype=float).ravel()
+    counts = thin_cuts(safe_cuts(yv, pv, groups, min_children=min_children), yv.size, max_points)
+    if counts.size == 0:
+        return {"fpr": [], "tpr": [], "recall": [], "precision": []}
+    tp = np.cumsum(yv[np.argsort(-pv, kind="stable")])[counts - 1]
+    positives = float(yv.sum())
+    negatives = float(yv.size) - positives
     fp = counts - tp
     tpr, fpr = rounded_rate(tp, positives), rounded_rate(fp, negatives)
     return {
@@ -291,18 +326,26 @@ def _curve_points(y: np.ndarray, p: np.ndarray, max_points: int) -> dict[str, li
     }
 
 
-def roc_pr_data(y: Any, predictions: Any, *, max_points: int = 100) -> dict[str, Any]:
+def roc_pr_data(
+    y: Any,
+    predictions: Any,
+    groups: Any | None = None,
+    *,
+    max_points: int = MAX_POINTS,
+    min_children: int = MIN_CHILDREN,
+) -> dict[str, Any]:
     """The ROC and precision-recall curves' numbers: per model at most ``max_points`` points
-    at quantile cuts of the risk (each step at least :data:`MIN_ROWS_PER_POINT` rows), with
-    AUROC and AUPRC computed on all rows, and the prevalence.
+    at cuts of the ranking where each step between two points holds at least ``min_children``
+    distinct children (``groups``; without them every row counts as a child) with an event row
+    and as many without, with AUROC and AUPRC computed on all rows, and the prevalence.
 
     Examples
     --------
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(size=400); y = (rng.random(400) < p).astype(int)
-    >>> s = roc_pr_data(y, p)["series"][0]
+    >>> s = roc_pr_data(y, p, np.arange(400) // 4)["series"][0]
     >>> len(s["fpr"]), s["fpr"][0], s["tpr"][-1]
-    (21, 0.0, 1.0)
+    (9, 0.0, 1.0)
     """
     from earlysignal.evaluate.metrics import auroc, average_precision
 
@@ -315,11 +358,12 @@ def roc_pr_data(y: Any, predictions: Any, *, max_points: int = 100) -> dict[str,
                 "model": str(name),
                 "auroc": round(float(auroc(yv, pv)), 6),
                 "auprc": round(float(average_precision(yv, pv)), 6),
-                **_curve_points(yv, pv, max_points),
+                **_curve_points(yv, pv, groups, max_points, min_children),
             }
         )
     prevalence = float(rounded_rate(np.asarray(yv, dtype=float).sum(), yv.size)[0])
-    return {"kind": "roc_pr", "prevalence": round(prevalence, 6), "series": series}
+    return {"kind": "roc_pr", "prevalence": round(prevalence, 6),
+            "min_children": int(min_children), "series": series}  # fmt: skip
 
 
 def draw_roc_pr(data: Mapping[str, Any], lang: str | None = None) -> Figure:

@@ -351,13 +351,15 @@ def _evaluate(state: _State) -> None:
     cal["figure"] = add_figure(  # figures are stored as numbers, drawn in the card's language
         state.card,
         reliability_data(y, preds, groups, n_bins=cfg.evaluation.ece_bins,
-                         n_boot=min(cfg.evaluation.bootstrap, 100), seed=state.seed),
+                         n_boot=min(cfg.evaluation.bootstrap, 100), seed=state.seed,
+                         min_children=cfg.fairness.min_cell),
         "reliability",
-        _say("caption_reliability"),
+        _say("caption_reliability", min_cell=cfg.fairness.min_cell),
         "calibration",
     )  # fmt: skip
     add_figure(
-        state.card, roc_pr_data(y, preds), "roc_pr", _say("caption_roc_pr"),
+        state.card, roc_pr_data(y, preds, groups, min_children=cfg.fairness.min_cell),
+        "roc_pr", _say("caption_roc_pr", min_cell=cfg.fairness.min_cell),
         "performance",
     )  # fmt: skip
     # decision rule, workload and net benefit
@@ -398,9 +400,15 @@ def _evaluate(state: _State) -> None:
     _board_figures(state, test, y, p)
     dec["figure"] = add_figure(
         state.card,
-        decision_curve_data(y, preds, np.linspace(0.01, min(0.6, max(0.2, 3 * thr)), 40)),
+        decision_curve_data(
+            y,
+            preds,
+            np.linspace(0.01, min(0.6, max(0.2, 3 * thr)), 40),
+            groups=groups,
+            min_children=cfg.fairness.min_cell,
+        ),
         "decision_curve",
-        _say("caption_decision_curve"),
+        _say("caption_decision_curve", min_cell=cfg.fairness.min_cell),
         "decision",
     )
 

@@ -5,7 +5,8 @@ row-level data. :func:`contribution_bins` summarises the same information per fe
 bin of the feature's value: the contribution's quartiles and median among the rows of the bin
 (rounded to 2 significant digits, so that no quartile is one row's exact value), where every
 bin holds at least ``min_children`` distinct children (adjacent quantile bins are
-merged until it does; missing values form their own bin, shown only when large enough). The
+merged until it does, :func:`earlysignal.evaluate.slices.merge_runs`, the helper the
+evaluation figures use too; missing values form their own bin, shown only when large enough). The
 card draws it with :func:`earlysignal.explain.contribution_summary_plot`; the beeswarm is drawn
 only when the study opts in (``[explain] row_level_figures = true``).
 
@@ -15,12 +16,12 @@ number of children per mark.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from earlysignal.evaluate.slices import merge_runs
 from earlysignal.explain.contributions import Contributions
 
 __all__ = ["BIN_SCHEMA", "contribution_bins"]
@@ -41,24 +42,6 @@ BIN_SCHEMA: dict[str, Any] = {
 (0 = lowest values), the range of feature values in the bin (``missing``: the bin of missing
 values), distinct children in the bin (not published: used for the threshold; at least
 ``min_children``), and the contribution's quartiles (log-odds)."""
-
-
-def _merge(edges: list[int], children: list[set[Any]], minimum: int) -> list[tuple[int, int]]:
-    """Merge adjacent runs of sorted rows until every run holds ``minimum`` children."""
-    runs: list[tuple[int, int]] = []
-    seen: set[Any] = set()
-    start = 0
-    for k in range(len(edges) - 1):
-        seen |= children[k]
-        if len(seen) >= minimum:
-            runs.append((start, edges[k + 1]))
-            start, seen = edges[k + 1], set()
-    if start < edges[-1]:  # a short tail joins the previous run
-        if runs:
-            runs[-1] = (runs[-1][0], edges[-1])
-        else:
-            runs.append((start, edges[-1]))
-    return runs
 
 
 def _coarse(value: float) -> float:
@@ -134,8 +117,7 @@ def contribution_bins(
             if cuts[-1] < k < xs.size:
                 cuts.append(k)
         cuts.append(int(xs.size))
-        children = [set(ids[sorted_rows[a:b]].tolist()) for a, b in itertools.pairwise(cuts)]
-        runs = _merge(cuts, children, min_children) if xs.size else []
+        runs = merge_runs(cuts, ids[sorted_rows], min_children) if xs.size else []
         b = 0
         for a, e in runs:
             sel = sorted_rows[a:e]
