@@ -3,9 +3,11 @@
 A run does not keep its card figures as finished images. Each figure is stored in the card
 data as its numbers (``card["figures"][i]["data"]``: a ``kind`` and the aggregated,
 disclosure-safe values the figure is drawn from: reliability bins, ROC and precision-recall
-points at quantile cuts, net benefit per threshold, importance per feature, contribution
-quartiles per bin of at least ``min_children`` children; never a row; every rate computed
-from counts rounded to 5, :mod:`earlysignal.evaluate.rounded`). :func:`write_card
+points and the decision curve's flagged rows at cuts of the ranking with at least
+``min_children`` children with and as many without the event between two cuts
+(:mod:`earlysignal.evaluate.slices`), net benefit per threshold, importance per feature,
+contribution quartiles per bin of at least ``min_children`` children; never a row; every rate
+computed from counts rounded to 5, :mod:`earlysignal.evaluate.rounded`). :func:`write_card
 <earlysignal.card.write_card>` draws them with :func:`draw_card_figures` in the language of
 the rendering, so ``earlysignal card RUN --lang en`` on a Dutch run gives English figures and
 the other way round. The feature axis shows the predictors' descriptions from the card data.

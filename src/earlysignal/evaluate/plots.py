@@ -8,7 +8,11 @@ it (``0,25``, ``25 %``; :mod:`earlysignal.i18n.figures`).
 The card's figures are split in two: ``*_data`` computes the figure's aggregated, disclosure-safe
 numbers (JSON-ready, stored in the card data), and ``draw_*`` draws them in a language, so a
 card re-rendered in another language gets its figures in that language
-(:mod:`earlysignal.card.figures`). ``plot_*`` does both.
+(:mod:`earlysignal.card.figures`). ``plot_*`` does both. The reliability bins, the ROC and
+precision-recall steps and the decision curve's flagged rows are cut from each model's ranking
+only where at least 10 distinct children (``groups``) with the event and 10 without lie between
+two cuts (:mod:`earlysignal.evaluate.slices`); rows are prediction times, so a slice of many
+rows can be a few children.
 """
 
 from __future__ import annotations
@@ -284,9 +288,13 @@ def plot_decision_curve(
     predictions: Any,
     thresholds: Sequence[float] | np.ndarray | None = None,
     *,
+    groups: Any | None = None,
     lang: str | None = None,
 ) -> Figure:
     """Decision curve: net benefit by threshold, against treat-all and treat-none.
+
+    The values are those of :func:`decision_curve_data` (the flagged rows snapped to cuts of
+    the ranking with at least 10 children, ``groups``, of each outcome between them).
 
     Examples
     --------
@@ -294,7 +302,7 @@ def plot_decision_curve(
     >>> type(plot_decision_curve(y, p)).__name__
     'Figure'
     """
-    return draw_decision_curve(decision_curve_data(y, predictions, thresholds), lang)
+    return draw_decision_curve(decision_curve_data(y, predictions, thresholds, groups=groups), lang)
 
 
 # ----------------------------------------------------------------------------- ROC, PR
@@ -402,8 +410,13 @@ def draw_roc_pr(data: Mapping[str, Any], lang: str | None = None) -> Figure:
     return fig
 
 
-def plot_roc_pr(y: Any, predictions: Any, *, lang: str | None = None) -> Figure:
+def plot_roc_pr(
+    y: Any, predictions: Any, groups: Any | None = None, *, lang: str | None = None
+) -> Figure:
     """ROC and precision-recall curves side by side, with AUROC and AUPRC in the legend.
+
+    The points are those of :func:`roc_pr_data` (each step at least 10 children, ``groups``,
+    of each outcome; without ``groups`` every row counts as a child).
 
     Examples
     --------
@@ -411,7 +424,7 @@ def plot_roc_pr(y: Any, predictions: Any, *, lang: str | None = None) -> Figure:
     >>> len(plot_roc_pr(y, p).axes)
     2
     """
-    return draw_roc_pr(roc_pr_data(y, predictions), lang)
+    return draw_roc_pr(roc_pr_data(y, predictions, groups), lang)
 
 
 # -------------------------------------------------------------------- risk distribution
