@@ -138,6 +138,21 @@ class CapacityRule:
         )
 
 
+def shown_threshold(value: float | None) -> float | None:
+    """A threshold as published outside the saved model: 3 significant digits.
+
+    The saved model keeps its thresholds exact (they decide which rows are flagged); the MLflow
+    parameters, the card and the run's logs show them to 3 significant digits, which is all a
+    reader needs and no more than the calibration data's ranking.
+
+    Examples
+    --------
+    >>> shown_threshold(0.123456), shown_threshold(-1.98765), shown_threshold(None)
+    (0.123, -1.99, None)
+    """
+    return None if value is None else float(f"{float(value):.3g}")
+
+
 def flagged_count(capacity: float, n: int) -> int:
     """The number of rows a capacity asks for: ``floor(capacity * n)``, exact for decimals.
 
