@@ -138,6 +138,8 @@ def contribution_summary_plot(
                 ax.annotate(words, (r["q75"], i + offset), xytext=(4, 0),
                             textcoords="offset points", va="center", fontsize=6)  # fmt: skip
     ax.axvline(0.0, color="grey", linewidth=0.8)
+    if ranges:
+        ax.set_xlim(right=ax.get_xlim()[1] + 0.2 * (ax.get_xlim()[1] - ax.get_xlim()[0]))
     ax.set_yticks(range(len(features)), [_label(labels, f) for f in reversed(features)])
     ax.set_xlabel(
         _("contribution to the log-odds (uncalibrated): quartiles per bin of the feature's value")
