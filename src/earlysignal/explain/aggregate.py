@@ -120,6 +120,8 @@ def cut_points(values: Any, n_bins: int = 5) -> list[float]:
         step = 10.0 ** (math.floor(math.log10(abs(v) if v != 0 else spread)) - 1)
         if counts:
             step = max(step, 1.0)
+        if not (0.0 < step < math.inf):  # values near the ends of floating point: no cut
+            continue
         candidates = [_round_to(v, step)]
         if not counts:  # never a row's value: half a step away, or no cut here
             candidates += [candidates[0] + step / 2, candidates[0] - step / 2]
