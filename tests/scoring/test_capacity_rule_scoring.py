@@ -23,7 +23,7 @@ def test_scoring_flags_the_children_of_the_runs_rule(loaded, tmp_path: Path) -> 
     meta, decision = loaded.metadata, s.result.card["decision"]
     # the saved rule is the run's rule: a capacity on step-wise (Venn-ABERS) risks
     assert meta["threshold"] == decision["threshold"]
-    # the card shows the tie-break (one row's raw score) to 3 significant digits; exact when saved
+    # the card shows the tie-break (between two rows' raw scores) to 3 significant digits
     assert decision["score_threshold"] == float(f"{meta['score_threshold']:.3g}")
     assert meta["capacity"] == 0.1 and meta["score_threshold"] is not None
     result = score(loaded, h, as_of=h.observed_until, out=tmp_path / "out", log_run=False)

@@ -92,9 +92,10 @@ def _draw_contribution_summary(
 
     schema = {"feature": pl.String, "rank": pl.Int64, "bin": pl.Int64, "missing": pl.Boolean,
               "q25": pl.Float64, "median": pl.Float64, "q75": pl.Float64}  # fmt: skip
-    return contribution_summary_plot(
-        pl.DataFrame(data["rows"], schema=schema), lang=lang, labels=labels
-    )
+    rows = list(data["rows"])
+    if rows and "value_lo" in rows[0]:  # cut points (none in older card data)
+        schema |= {"value_lo": pl.Float64, "value_hi": pl.Float64}
+    return contribution_summary_plot(pl.DataFrame(rows, schema=schema), lang=lang, labels=labels)
 
 
 FIGURE_KINDS: dict[str, Callable[[Mapping[str, Any], str, Mapping[str, str]], Any]] = {

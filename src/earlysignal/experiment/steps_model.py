@@ -367,7 +367,7 @@ def _evaluate(state: _State) -> None:
     d = cfg.decision
     thr = state.threshold
     dec["threshold"] = thr
-    tie = state.rule.score_threshold  # one row's raw score: shown to 3 significant digits
+    tie = state.rule.score_threshold  # between two rows' raw scores: 3 significant digits
     dec["score_threshold"] = None if tie is None else float(f"{tie:.3g}")  # exact: saved model
     dec["capacity"] = d.capacity
     dec["rule"] = _say("decision_rule", capacity=d.capacity, threshold=thr, share=share,

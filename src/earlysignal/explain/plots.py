@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from earlysignal.explain.contributions import Contributions
@@ -25,6 +26,7 @@ from earlysignal.i18n.figures import figure_gettext, localize_axes
 
 __all__ = [
     "beeswarm",
+    "bin_range_label",
     "contribution_summary_data",
     "contribution_summary_plot",
     "dependence",
@@ -32,9 +34,36 @@ __all__ = [
     "importance_plot",
 ]
 
-SUMMARY_COLUMNS: tuple[str, ...] = ("feature", "rank", "bin", "missing", "q25", "median", "q75")
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "feature", "rank", "bin", "value_lo", "value_hi", "missing", "q25", "median", "q75",
+)  # fmt: skip
 """The columns of the contribution bins the summary figure is drawn from (no row-level value:
-every bin summarises at least ``min_children`` children)."""
+every bin summarises at least ``min_children`` children, and its edges are coarse cut points
+between rows' values, open at both ends)."""
+
+
+def _number(value: float, lang: str | None) -> str:
+    """A cut point in the language's format, with the decimals it has (``0,25``, ``5.200``)."""
+    from earlysignal.i18n import format_decimal
+
+    text = np.format_float_positional(value, trim="-")
+    return format_decimal(value, len(text.partition(".")[2]), lang)
+
+
+def bin_range_label(lo: float | None, hi: float | None, lang: str | None = None) -> str:
+    """The words for a bin ``lo <= x < hi`` of a feature's value (``None``: an open end).
+
+    Examples
+    --------
+    >>> bin_range_label(None, 3.0), bin_range_label(3.0, 6.0), bin_range_label(0.25, None, "nl")
+    ('below 3', '3 to below 6', '0,25 en hoger')
+    """
+    _ = figure_gettext(lang)
+    if hi is None:
+        return _("all values") if lo is None else _("%(lo)s and above") % {"lo": _number(lo, lang)}
+    if lo is None:
+        return _("below %(hi)s") % {"hi": _number(hi, lang)}
+    return _("%(lo)s to below %(hi)s") % {"lo": _number(lo, lang), "hi": _number(hi, lang)}
 
 
 def _label(labels: Mapping[str, str] | None, name: str) -> str:
@@ -46,13 +75,16 @@ def contribution_summary_data(bins: pl.DataFrame) -> dict[str, Any]:
 
     Examples
     --------
-    >>> t = pl.DataFrame({"feature": ["a"], "rank": [1], "bin": [0], "missing": [False],
-    ...                   "q25": [-0.1], "median": [0.0], "q75": [0.2], "n_children": [12]})
-    >>> contribution_summary_data(t)["rows"][0]["q75"]
-    0.2
+    >>> t = pl.DataFrame({"feature": ["a"], "rank": [1], "bin": [0], "value_lo": [None],
+    ...                   "value_hi": [3.0], "missing": [False], "q25": [-0.1], "median": [0.0],
+    ...                   "q75": [0.2], "n_children": [12]})
+    >>> row = contribution_summary_data(t)["rows"][0]
+    >>> row["q75"], row["value_lo"], row["value_hi"], "n_children" in row
+    (0.2, None, 3.0, False)
     """
+    quartiles = ("q25", "median", "q75")
     rows = [
-        {k: (round(v, 6) if isinstance(v, float) else v) for k, v in r.items()}
+        {k: (round(v, 6) if k in quartiles and isinstance(v, float) else v) for k, v in r.items()}
         for r in bins.select(SUMMARY_COLUMNS).iter_rows(named=True)
     ]
     return {"kind": "contribution_summary", "rows": rows}
@@ -66,7 +98,9 @@ def contribution_summary_plot(
     The aggregated counterpart of the beeswarm, drawn from
     :func:`earlysignal.explain.aggregate.contribution_bins` (every mark summarises at least
     ``min_children`` children). Bins run from low (light) to high (dark) feature values;
-    missing values are grey.
+    missing values are grey. Each bin is labelled with its range of values (its coarse cut
+    points, :func:`bin_range_label`) when ``bins`` has ``value_lo`` and ``value_hi`` (card data
+    stored before they were published has not: no labels then).
 
     Examples
     --------
@@ -85,6 +119,7 @@ def contribution_summary_plot(
     features = bins.select("feature", "rank").unique().sort("rank")["feature"].to_list()
     fig, ax = plt.subplots(figsize=(7, 0.5 * max(1, len(features)) + 1.5))
     cmap = plt.get_cmap("viridis")  # 0.95: light (low values) ... 0.15: dark (high values)
+    ranges = {"value_lo", "value_hi"} <= set(bins.columns)
     for i, feature in enumerate(reversed(features)):
         sub = bins.filter(pl.col("feature") == feature).sort("bin")
         shown = sub.filter(~pl.col("missing"))
@@ -94,7 +129,17 @@ def contribution_summary_plot(
             colour = "grey" if r["missing"] else cmap(0.95 - 0.8 * r["bin"] / max(1, k - 1))
             ax.hlines(i + offset, r["q25"], r["q75"], color=colour, linewidth=3)
             ax.plot([r["median"]], [i + offset], marker="|", color="black", markersize=8)
+            if ranges:
+                words = (
+                    _("missing")
+                    if r["missing"]
+                    else bin_range_label(r["value_lo"], r["value_hi"], lang)
+                )
+                ax.annotate(words, (r["q75"], i + offset), xytext=(4, 0),
+                            textcoords="offset points", va="center", fontsize=6)  # fmt: skip
     ax.axvline(0.0, color="grey", linewidth=0.8)
+    if ranges:
+        ax.set_xlim(right=ax.get_xlim()[1] + 0.2 * (ax.get_xlim()[1] - ax.get_xlim()[0]))
     ax.set_yticks(range(len(features)), [_label(labels, f) for f in reversed(features)])
     ax.set_xlabel(
         _("contribution to the log-odds (uncalibrated): quartiles per bin of the feature's value")

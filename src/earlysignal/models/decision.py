@@ -21,9 +21,15 @@ cannot be told apart: a group of them at the cut is left out whole, so fewer are
 (at most, never more). On new data the same two numbers are applied, so the share flagged
 there is near the capacity but not fixed by it.
 
+The thresholds are cut points between two rows, never one row's risk or raw score
+(:func:`between`, as LightGBM's split thresholds): a saved model, its MLflow parameters and the
+card must not carry a row's exact value. When the cut falls between two different risks the
+rule needs no score: ``flagged = risk >= risk_threshold``.
+
 A fixed risk threshold (``[decision] threshold``) is the same object without a score
 threshold: ``flagged = risk >= risk_threshold``. So is a model saved before the score
-threshold existed (:meth:`CapacityRule.from_metadata`).
+threshold existed (:meth:`CapacityRule.from_metadata`); a model saved when the thresholds were
+a row's values loads and flags as it did.
 
 Examples
 --------
@@ -132,6 +138,21 @@ class CapacityRule:
         )
 
 
+def shown_threshold(value: float | None) -> float | None:
+    """A threshold as published outside the saved model: 3 significant digits.
+
+    The saved model keeps its thresholds exact (they decide which rows are flagged); the MLflow
+    parameters, the card and the run's logs show them to 3 significant digits, which is all a
+    reader needs and no more than the calibration data's ranking.
+
+    Examples
+    --------
+    >>> shown_threshold(0.123456), shown_threshold(-1.98765), shown_threshold(None)
+    (0.123, -1.99, None)
+    """
+    return None if value is None else float(f"{float(value):.3g}")
+
+
 def flagged_count(capacity: float, n: int) -> int:
     """The number of rows a capacity asks for: ``floor(capacity * n)``, exact for decimals.
 
@@ -150,11 +171,19 @@ def capacity_rule(risk: Any, score: Any, capacity: float) -> CapacityRule:
     """Fix the rule that flags the top ``capacity`` share of rows, ties in risk broken by score.
 
     Rows are ordered by risk, then by raw score (both highest first). The rule flags the first
-    ``k = floor(capacity * n)`` rows (:func:`flagged_count`) and is stored as the pair
-    (risk, score) of the ``k``-th row, so it can be applied to new rows. When rows equal in
-    both risk and score straddle the cut, the cut moves up to the last row before them: fewer
-    than ``k`` are flagged, never more. With ``score=None`` ties in risk cannot be broken and
-    the same "never more" rule applies to whole tie groups of risk.
+    ``k = floor(capacity * n)`` rows (:func:`flagged_count`). When rows equal in both risk and
+    score straddle the cut, the cut moves up to the last row before them: fewer than ``k`` are
+    flagged, never more. With ``score=None`` ties in risk cannot be broken and the same "never
+    more" rule applies to whole tie groups of risk.
+
+    **The thresholds are no row's value.** When the last flagged and the first unflagged row
+    differ in risk, the rule is ``risk >= t`` with ``t`` the midpoint of their two risks
+    (:func:`between`), and no score threshold. When they share a risk (a tie of the
+    calibrator's step), the risk threshold is that shared risk (a value of at least two rows)
+    and the score threshold the midpoint between the last flagged row's raw score and the next
+    lower raw score of any row. A rule that flags every row is ``risk >= 0``. Either way the
+    rule flags exactly the rows a threshold at the last flagged row would flag, here; on new
+    data a row between the two neighbours is decided by the midpoint.
 
     Parameters
     ----------
@@ -200,5 +229,34 @@ def capacity_rule(risk: Any, score: Any, capacity: float) -> CapacityRule:
         cut = int(np.flatnonzero(~same)[-1]) + 1 if not same.all() else 0
     if cut == 0:
         return CapacityRule(math.inf, None, float(capacity), n, 0)
-    score_cut = None if score is None else float(ss[cut - 1])
+    if cut == n:  # every row: a threshold below every risk, no row's value
+        return CapacityRule(0.0 if rs[-1] >= 0 else -math.inf, None, float(capacity), n, n)
+    if rs[cut] < rs[cut - 1]:  # the cut falls between two risks: no tie to break
+        return CapacityRule(between(rs[cut], rs[cut - 1]), None, float(capacity), n, cut)
+    # the cut falls inside a tie of risk: break it by the score, between two rows' scores
+    below = s[s < ss[cut - 1]]  # the next lower raw score of any row (row ``cut`` has one)
+    score_cut = between(float(below.max()), ss[cut - 1])
     return CapacityRule(float(rs[cut - 1]), score_cut, float(capacity), n, cut)
+
+
+def between(lo: float, hi: float) -> float:
+    """The midpoint of two neighbouring values ``lo < hi``: a cut that is neither.
+
+    As LightGBM places a split threshold between two feature values, the decision rule's
+    thresholds lie between the last flagged and the first unflagged row, so a saved model, its
+    MLflow parameters and the card carry no row's exact risk or raw score. ``x >= between(lo,
+    hi)`` is ``x >= hi`` for every ``x`` that is ``lo``, ``hi`` or not between them. When
+    ``lo`` and ``hi`` are neighbouring floating-point numbers nothing lies strictly between:
+    ``hi`` is returned (the former rule, exact).
+
+    Examples
+    --------
+    >>> between(0.25, 0.5), between(-1.0, 3.0)
+    (0.375, 1.0)
+    >>> import numpy as np
+    >>> bool(between(1.0, float(np.nextafter(1.0, 2.0))) == np.nextafter(1.0, 2.0))
+    True
+    """
+    lo, hi = float(lo), float(hi)
+    mid = lo / 2 + hi / 2
+    return mid if lo < mid < hi else hi

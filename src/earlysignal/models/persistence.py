@@ -6,7 +6,12 @@ A saved model is a folder:
   imputation and scaling parameters; rule cells; isotonic thresholds or sigmoid ``a``, ``b``;
   Venn-ABERS slots) and the feature names. Floats are written by Python's ``repr``, which
   round-trips exactly, so a loaded model scores bit for bit like the saved one.
-- ``booster.txt``: LightGBM's own text model, when the model contains one.
+- ``booster.txt``: LightGBM's own text model, when the model contains one, without the
+  training data's range of each numeric feature (LightGBM's ``feature_infos`` line holds
+  ``[min:max]``: the exact smallest and largest value of a training row, such as one child's
+  age in days; written as ``none``, which LightGBM reads back and which no prediction uses:
+  ``tests/models/test_saved_booster_holds_no_row_values.py``). Split thresholds are LightGBM's
+  own midpoints between two rows' values.
 - ``features.json`` (optional): the feature specs the model expects, as JSON.
 - ``manifest.json``: format version, the earlysignal version, and the SHA-256 of every file
   above. ``load_model`` recomputes the hashes and refuses a folder whose files were changed,
@@ -87,6 +92,27 @@ def _names(model: RiskModel) -> list[str] | None:
     return None if names is None else [str(n) for n in names]
 
 
+def _without_feature_ranges(text: str) -> str:
+    r"""LightGBM's text model with each numeric feature's ``[min:max]`` range written ``none``.
+
+    The range is the smallest and largest value in the training rows: one row's exact value.
+    Categorical features keep their list of categories (LightGBM needs it).
+
+    Examples
+    --------
+    >>> _without_feature_ranges("tree\nfeature_infos=[0:17] none -1:0:2\nx=1\n")
+    'tree\nfeature_infos=none none -1:0:2\nx=1\n'
+    """
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("feature_infos="):
+            infos = line.removeprefix("feature_infos=").split(" ")
+            kept = ["none" if info.startswith("[") else info for info in infos]
+            lines[i] = "feature_infos=" + " ".join(kept)
+            break
+    return "\n".join(lines)
+
+
 def _encode(model: RiskModel, booster_text: list[str]) -> dict[str, Any]:
     common = {
         "class": type(model).__name__,
@@ -96,7 +122,7 @@ def _encode(model: RiskModel, booster_text: list[str]) -> dict[str, Any]:
         "classes": np.asarray(getattr(model, "classes_", [0, 1])).tolist(),
     }
     if isinstance(model, LightGBMRiskModel):
-        booster_text.append(model.booster_.model_to_string())
+        booster_text.append(_without_feature_ranges(model.booster_.model_to_string()))
         return {
             **common,
             "params": model.get_params(),

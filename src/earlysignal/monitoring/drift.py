@@ -42,15 +42,45 @@ PSI_MAJOR = 0.25
 
 
 def profile(values: Any, n_bins: int = 10) -> dict[str, Any]:
-    """The reference profile of one column: decile edges, counts per bin, missing count."""
+    """The reference profile of one column: decile edges, counts per bin, missing count.
+
+    An edge is never a row's value (:func:`_between_rows`); the counts per bin are those of the
+    data.
+
+    Examples
+    --------
+    >>> profile([0, 0, 1, 1, 2, 2, 3, 5, 8, 40], n_bins=4)["edges"]
+    [0.5, 1.5, 4.5]
+    """
     x = np.asarray(values, dtype=np.float64)
     missing = int(np.isnan(x).sum())
     x = x[~np.isnan(x)]
     if x.size == 0:
         return {"edges": [], "counts": [0], "missing": missing}
-    edges = np.unique(np.quantile(x, np.linspace(0, 1, n_bins + 1)[1:-1]))
+    edges = _between_rows(
+        np.sort(x), np.unique(np.quantile(x, np.linspace(0, 1, n_bins + 1)[1:-1]))
+    )
     counts = np.bincount(np.searchsorted(edges, x, side="right"), minlength=edges.size + 1)
     return {"edges": edges.tolist(), "counts": counts.tolist(), "missing": missing}
+
+
+def _between_rows(xs: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Decile edges moved off the rows' values: an edge equal to a value ``v`` becomes the
+    midpoint of ``v`` and the next lower value (the same rows fall on each side of it); an
+    edge at the smallest value (no row below it) is dropped. So the profile stored with the
+    model gives no row's exact value (a count of 3, one child's age in days)."""
+    from earlysignal.models.decision import between
+
+    kept = []
+    for e in edges:
+        k = int(np.searchsorted(xs, e, side="left"))
+        if k < xs.size and xs[k] == e:
+            if k == 0:
+                continue  # nothing below it: the bin under it is empty anyway
+            kept.append(between(float(xs[k - 1]), float(e)))
+        else:
+            kept.append(float(e))
+    return np.asarray(kept, dtype=np.float64)
 
 
 def profiles(frame: pl.DataFrame, columns: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -110,6 +110,7 @@ def log_model_of_run(
     ``registered_name`` and ``registered_version`` (null when not registered), ``card``.
     """
     from earlysignal.models import read_manifest
+    from earlysignal.models.decision import shown_threshold
 
     meta = read_manifest(folder, verify=True).get("metadata", {})
     card_uri = f"runs:/{run_id}/model_card/model_card.json"
@@ -121,17 +122,12 @@ def log_model_of_run(
     }
     params = {
         k: meta[k]
-        for k in (
-            "outcome",
-            "horizon_days",
-            "threshold",
-            "score_threshold",
-            "capacity",
-            "train_end",
-            "calibrate_end",
-        )
+        for k in ("outcome", "horizon_days", "capacity", "train_end", "calibrate_end")
         if meta.get(k) is not None
     }
+    for k in ("threshold", "score_threshold"):  # 3 significant digits: exact only when saved
+        if meta.get(k) is not None:
+            params[k] = shown_threshold(meta[k])
     info = log_risk_model(folder, registered_model_name=register_as, tags=tags, params=params)
     version = getattr(info, "registered_model_version", None)
     return {

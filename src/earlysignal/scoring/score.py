@@ -708,6 +708,7 @@ def _log_scoring(
 ) -> str:
     import mlflow
 
+    from earlysignal.models.decision import shown_threshold
     from earlysignal.tracking import tracked_run
 
     version = loaded.version
@@ -729,7 +730,7 @@ def _log_scoring(
                 "as_of": summary["as_of"],
                 "model": loaded.reference[:250],
                 "registered_version": version.get("registered_version"),
-                "threshold": summary["decision_rule"]["threshold"],
+                "threshold": shown_threshold(summary["decision_rule"]["threshold"]),
             }
         )
         n = int(summary["children_scored"])
