@@ -236,6 +236,7 @@ def competing_by_age(
     rounding: int = 5,
     min_cell: int = 10,
     flagged: Any = None,
+    child_id: Any = None,
 ) -> list[dict[str, Any]]:
     """Results by age band at prediction time, with the share ended by a competing event.
 
@@ -246,42 +247,67 @@ def competing_by_age(
     ``flagged`` (boolean per row) replaces ``p >= threshold`` when the decision rule breaks
     ties in risk (see :func:`decision_in_people`).
 
+    The table is about rows (prediction times) and published like every other table
+    (``docs/disclosure.md``): ``n_children`` (distinct children of ``child_id``; each row its
+    own child when not given) decides suppression. A band of fewer than ``min_cell`` children
+    is hidden; a rate whose rows (or the rest of the band's rows) come from fewer than
+    ``min_cell`` children is hidden with its count. Counts are rounded to ``rounding`` and every
+    rate is taken from the rounded counts, to 2 decimals (:func:`earlysignal.disclosure.
+    published_rate`), so that no rate gives an exact count back; ``mean_risk`` to 2 decimals.
+
     Examples
     --------
-    >>> rows = competing_by_age([10.0] * 20 + [17.0] * 20,
-    ...                         ["event"] * 5 + ["no_event"] * 15 + ["competing"] * 20,
-    ...                         [1] * 5 + [0] * 35, [0.5] * 20 + [0.1] * 20, 0.3)
-    >>> [(r["age"], r["competing_share"], r["share_flagged"]) for r in rows]
-    [('under 16', 0.0, 1.0), ('16-17', 1.0, 0.0)]
+    >>> rows = competing_by_age([10.0] * 40, ["event"] * 12 + ["no_event"] * 28,
+    ...                         [1] * 12 + [0] * 28, [0.5] * 20 + [0.1] * 20, 0.3)
+    >>> [(r["age"], r["rows"], r["events"], r["event_rate"], r["share_flagged"]) for r in rows]
+    [('under 16', 40, 10, 0.25, 0.5), ('16-17', None, None, None, None)]
+    >>> rows[0]["competing_share"], rows[0]["recall"]  # no competing ending; no event missed
+    (None, None)
     """
+    from earlysignal.disclosure import DisclosurePolicy, published_count, published_rate
+
+    pol = DisclosurePolicy(min_count=min_cell, rounding=rounding)
     a = np.asarray(age, dtype=np.float64)
     st = np.asarray(status)
     yy = np.asarray(y, dtype=np.float64)
     pp = np.asarray(p, dtype=np.float64)
     fl = _flags(pp, threshold, flagged)
+    ids = np.arange(a.size).astype(str) if child_id is None else np.asarray(child_id).astype(str)
+    keys = ("rows", "n_children", "events", "event_rate", "competing_share", "turns_18_share",
+            "mean_risk", "share_flagged", "recall")  # fmt: skip
     rows: list[dict[str, Any]] = []
     for name, lo, hi in bands:
         m = (a >= lo) & (a < hi)
-        n = int(m.sum())
-        if n < min_cell:
-            rows.append({"age": name, "rows": None, "events": None, "event_rate": None,
-                         "competing_share": None, "turns_18_share": None, "mean_risk": None,
-                         "share_flagged": None, "recall": None})  # fmt: skip
+        children = int(np.unique(ids[m]).size)
+        if children < min_cell:
+            rows.append({"age": name, **dict.fromkeys(keys)})
             continue
-        events = float(yy[m].sum())
-        flag = fl[m]
-        hidden = events < min_cell or n - events < min_cell
+
+        def part(sub: np.ndarray, within: np.ndarray = m) -> int | None:
+            """Rows of ``sub`` (inside ``within``), published; hidden when the rows, or the
+            rest of ``within``'s rows, belong to fewer than ``min_cell`` children."""
+            rest = within & ~sub
+            few = min(np.unique(ids[sub]).size, np.unique(ids[rest]).size) < min_cell
+            return None if few else published_count(int(sub.sum()), pol)
+
+        n = published_count(int(m.sum()), pol)
+        event = m & (yy > 0.5)
+        events = part(event)
+        caught = part(event & fl, within=event) if events is not None else None
         rows.append(
             {
                 "age": name,
-                "rows": _published(n, rounding=rounding, min_cell=min_cell),
-                "events": _published(events, rounding=rounding, min_cell=min_cell),
-                "event_rate": None if hidden else events / n,
-                "competing_share": float(np.mean(st[m] == "competing")),
-                "turns_18_share": float(np.mean(a[m] >= 18.0 - horizon_days / 365.25)),
-                "mean_risk": float(pp[m].mean()),
-                "share_flagged": float(flag.mean()),
-                "recall": None if hidden else float((flag & (yy[m] > 0.5)).sum()) / events,
+                "rows": n,
+                "n_children": published_count(children, pol),
+                "events": events,
+                "event_rate": published_rate(events, n, pol),
+                "competing_share": published_rate(part(m & (st == "competing")), n, pol),
+                "turns_18_share": published_rate(
+                    part(m & (a >= 18.0 - horizon_days / 365.25)), n, pol
+                ),
+                "mean_risk": round(float(pp[m].mean()), 2),
+                "share_flagged": published_rate(part(m & fl), n, pol),
+                "recall": published_rate(caught, events, pol),
             }
         )
     return rows

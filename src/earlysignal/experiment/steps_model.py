@@ -443,7 +443,7 @@ def _board_figures(state: _State, test: pl.DataFrame, y: Any, p: Any) -> None:
     )
     card["outcome"]["competing_by_age"] = competing_by_age(
         ages["a"].to_numpy(), status["_status"].to_numpy(), y, p, thr, min_cell=f.min_cell,
-        horizon_days=o.horizon_days, flagged=flagged,
+        horizon_days=o.horizon_days, flagged=flagged, child_id=test["child_id"].to_numpy(),
     )  # fmt: skip
     events = people["per_run"].get("events") if people["runs"] else None
     card["monitoring"]["stop_rules"] = stop_rules(
