@@ -95,3 +95,20 @@ def test_results_by_age_carry_children_and_coarse_rates(
         for col in ("event_rate", "competing_share", "turns_18_share", "mean_risk",
                     "share_flagged", "recall"):  # fmt: skip
             assert r[col] is None or r[col] == round(r[col], 2), (r["age"], col, r[col])
+
+
+@pytest.mark.slow
+def test_the_data_sections_counts_are_published_rounded(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    # the exact prediction-time rows beside the censoring section's rounded rows gave the
+    # rounding away
+    card, _ = demo_like
+    d = card["data"]
+    for table, n in d["counts"].items():
+        assert _published(n), (table, n)
+    pt = d["prediction_times"]
+    assert _published(pt["rows"]) and _published(pt["children"]), pt
+    assert all(_published(v) for v in pt["excluded"].values()), pt["excluded"]
+    sim = d.get("simulator") or {}
+    assert _published(sim.get("burn_in_prediction_times")), sim
