@@ -102,11 +102,10 @@ def _fit(state: _State) -> None:
         }
     if tuning:
         md["hyperparameters"]["logistic_tuning"] = tuning["logistic"]
-    from earlysignal.disclosure import published_count as pc, published_rate  # no exact count
+    from earlysignal.disclosure import published_count, published_rate  # no exact count
 
-    md["class_imbalance"] = _say(
-        "class_imbalance", rate=published_rate(pc(int(np.sum(y))), pc(len(y)))
-    )
+    pos, rows = published_count(int(np.sum(y))), published_count(len(y))
+    md["class_imbalance"] = _say("class_imbalance", rate=published_rate(pos, rows))
 
 
 def _calibrate(state: _State) -> None:
