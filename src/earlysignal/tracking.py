@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TRACKING_URI",
     "TRACKED_PACKAGES",
+    "artifact_location",
     "dataset_digest",
     "environment_info",
     "flatten_params",
@@ -56,6 +57,7 @@ __all__ = [
     "tracked_run",
     "ui_command",
     "under_parent_run",
+    "use_experiment",
 ]
 
 DEFAULT_TRACKING_URI = "sqlite:///mlruns.db"
@@ -91,6 +93,51 @@ def resolve_tracking_uri(uri: str | None = None) -> str:
     >>> if old is not None: os.environ["MLFLOW_TRACKING_URI"] = old
     """
     return uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+
+
+def artifact_location(uri: str) -> str | None:
+    """Where a new experiment of a SQLite store keeps its artifacts: ``mlruns`` beside the
+    database file (MLflow's own default is ``./mlruns`` of the working folder, so a run would
+    write its model, card and audit wherever the command runs). ``None`` for other stores
+    (a tracking server decides for itself).
+
+    Examples
+    --------
+    >>> artifact_location("sqlite:////data/runs/mlruns.db")
+    'file:///data/runs/mlruns'
+    >>> artifact_location("http://127.0.0.1:5000") is None
+    True
+    """
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        return None
+    return (Path(uri[len(prefix) :]).parent / "mlruns").resolve().as_uri()
+
+
+def use_experiment(experiment: str, uri: str) -> Any:
+    """Set the tracking URI and the active experiment, creating a new experiment of a SQLite
+    store with its artifacts beside the database (:func:`artifact_location`). Returns
+    ``mlflow.set_experiment``'s experiment.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> exp = use_experiment("example", f"sqlite:///{folder / 'runs.db'}")
+    >>> exp.artifact_location == (folder / "mlruns").resolve().as_uri()
+    True
+    """
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    location = artifact_location(uri)
+    if location is not None and mlflow.get_experiment_by_name(experiment) is None:
+        try:
+            mlflow.create_experiment(experiment, artifact_location=location)
+        except mlflow.exceptions.MlflowException:  # created meanwhile by a parallel run
+            if mlflow.get_experiment_by_name(experiment) is None:
+                raise
+    return mlflow.set_experiment(experiment)
 
 
 def ui_command(uri: str) -> str:
@@ -153,8 +200,7 @@ def tracked_run(
     """
     import mlflow
 
-    mlflow.set_tracking_uri(resolve_tracking_uri(uri))
-    mlflow.set_experiment(experiment)
+    use_experiment(experiment, resolve_tracking_uri(uri))
     tags = dict(tags or {})
     parent = _PARENT_RUN.get()
     if parent is not None:  # a run of a sweep (under_parent_run)

@@ -65,3 +65,50 @@ def test_the_censoring_counts_are_published_rounded(
     for key in ("rows", "censored", "labelled", "not_at_risk", "positives", "competing"):
         if key in c:
             assert _published(c[key]), (key, c[key])
+
+
+@pytest.mark.slow
+def test_counts_and_rates_in_the_cards_sentences_are_published_rounded(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    # the calibration period's rows, the audited test rows and the training event rate were
+    # stored exactly: 16 digits of a rate give its exact fraction (events / rows) back
+    card, _ = demo_like
+    calibration = card["model_details"]["calibration"]["args"]
+    assert _published(calibration["rows"]), calibration
+    note = card["subgroups"]["note"]["args"]
+    assert _published(note["rows"]) and _published(note["excluded"]), note
+    rate = card["model_details"]["class_imbalance"]["args"]["rate"]
+    assert rate is None or rate == round(rate, 2), rate
+
+
+@pytest.mark.slow
+def test_results_by_age_carry_children_and_coarse_rates(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    card, _ = demo_like
+    rows = card["outcome"]["competing_by_age"]
+    assert rows and all("n_children" in r for r in rows)
+    for r in rows:
+        for col in ("rows", "n_children", "events"):
+            assert _published(r[col]), (r["age"], col, r[col])
+        for col in ("event_rate", "competing_share", "turns_18_share", "mean_risk",
+                    "share_flagged", "recall"):  # fmt: skip
+            assert r[col] is None or r[col] == round(r[col], 2), (r["age"], col, r[col])
+
+
+@pytest.mark.slow
+def test_the_data_sections_counts_are_published_rounded(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    # the exact prediction-time rows beside the censoring section's rounded rows gave the
+    # rounding away
+    card, _ = demo_like
+    d = card["data"]
+    for table, n in d["counts"].items():
+        assert _published(n), (table, n)
+    pt = d["prediction_times"]
+    assert _published(pt["rows"]) and _published(pt["children"]), pt
+    assert all(_published(v) for v in pt["excluded"].values()), pt["excluded"]
+    sim = d.get("simulator") or {}
+    assert _published(sim.get("burn_in_prediction_times")), sim

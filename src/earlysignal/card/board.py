@@ -224,20 +224,6 @@ def flagging_by_group(
     return out
 
 
-def _share(part: np.ndarray, ids: np.ndarray | None, min_cell: int, rounding: int) -> float | None:
-    """The share of rows in ``part`` (boolean per row of a band), published as a rate of the
-    rounded counts to 2 decimals; ``None`` unless the rows in and out of ``part`` each come
-    from at least ``min_cell`` children (``ids``; rows when ``None``; zero included)."""
-    if ids is None:  # rows count as children
-        inside, outside = int(part.sum()), int((~part).sum())
-    else:
-        inside, outside = np.unique(ids[part]).size, np.unique(ids[~part]).size
-    if min(inside, outside) < min_cell:
-        return None
-    den = rounding * round(part.size / rounding)
-    return round(rounding * round(float(part.sum()) / rounding) / den, 2) if den else None
-
-
 def competing_by_age(
     age: Any,
     status: Any,
@@ -261,65 +247,69 @@ def competing_by_age(
     ``flagged`` (boolean per row) replaces ``p >= threshold`` when the decision rule breaks
     ties in risk (see :func:`decision_in_people`).
 
-    Rows are prediction times; with ``child_id`` (one per row; the card passes it) a band is
-    shown only with ``min_cell`` distinct children, and each share only when the rows on
-    either side of it (with and without the event, flagged and not, ...) each come from
-    ``min_cell`` children; without it, rows count as children. Rates and shares are computed
-    from the counts rounded to ``rounding`` and given to 2 decimals, so none gives a count
-    back.
+    The table is about rows (prediction times) and published like every other table
+    (``docs/disclosure.md``): ``n_children`` (distinct children of ``child_id``; each row its
+    own child when not given) decides suppression. A band of fewer than ``min_cell`` children
+    is hidden; a rate whose rows (or the rest of the band's rows) come from fewer than
+    ``min_cell`` children is hidden with its count. Counts are rounded to ``rounding`` and every
+    rate is taken from the rounded counts, to 2 decimals (:func:`earlysignal.disclosure.
+    published_rate`), so that no rate gives an exact count back; ``mean_risk`` to 2 decimals.
 
     Examples
     --------
-    >>> rows = competing_by_age([10.0] * 20 + [17.0] * 20,
-    ...                         ["event"] * 5 + ["no_event"] * 15 + ["competing"] * 20,
-    ...                         [1] * 5 + [0] * 35, [0.5] * 20 + [0.1] * 20, 0.3)
-    >>> [(r["age"], r["competing_share"], r["share_flagged"]) for r in rows]
-    [('under 16', None, None), ('16-17', None, None)]
-    >>> args = ([10.0] * 40, ["event"] * 20 + ["no_event"] * 20, [1] * 20 + [0] * 20,
-    ...         [0.5] * 10 + [0.1] * 30, 0.3)
-    >>> competing_by_age(*args, child_id=[f"c{i % 5}" for i in range(40)])[0]["rows"]  # 5
-    >>> r = competing_by_age(*args, child_id=[f"c{i % 20}" for i in range(40)])[0]
-    >>> r["rows"], r["event_rate"], r["share_flagged"], r["recall"]
-    (40, 0.5, 0.25, 0.5)
+    >>> rows = competing_by_age([10.0] * 40, ["event"] * 12 + ["no_event"] * 28,
+    ...                         [1] * 12 + [0] * 28, [0.5] * 20 + [0.1] * 20, 0.3)
+    >>> [(r["age"], r["rows"], r["events"], r["event_rate"], r["share_flagged"]) for r in rows]
+    [('under 16', 40, 10, 0.25, 0.5), ('16-17', None, None, None, None)]
+    >>> rows[0]["competing_share"], rows[0]["recall"]  # no competing ending; no event missed
+    (None, None)
     """
+    from earlysignal.disclosure import DisclosurePolicy, published_count, published_rate
+
+    pol = DisclosurePolicy(min_count=min_cell, rounding=rounding)
     a = np.asarray(age, dtype=np.float64)
     st = np.asarray(status)
     yy = np.asarray(y, dtype=np.float64)
     pp = np.asarray(p, dtype=np.float64)
-    ids = None if child_id is None else np.asarray(child_id)
-    if ids is not None and ids.shape != a.shape:
-        raise ValueError(f"child_id has shape {ids.shape}, the ages {a.shape}")
     fl = _flags(pp, threshold, flagged)
+    ids = np.arange(a.size).astype(str) if child_id is None else np.asarray(child_id).astype(str)
+    if ids.shape != a.shape:
+        raise ValueError(f"child_id has shape {ids.shape}, the ages {a.shape}")
+    keys = ("rows", "n_children", "events", "event_rate", "competing_share", "turns_18_share",
+            "mean_risk", "share_flagged", "recall")  # fmt: skip
     rows: list[dict[str, Any]] = []
     for name, lo, hi in bands:
         m = (a >= lo) & (a < hi)
-        n = int(m.sum())
-        band_ids = None if ids is None else ids[m]
-        size = n if band_ids is None else int(np.unique(band_ids).size)
-        if size < min_cell:
-            rows.append({"age": name, "rows": None, "events": None, "event_rate": None,
-                         "competing_share": None, "turns_18_share": None, "mean_risk": None,
-                         "share_flagged": None, "recall": None})  # fmt: skip
+        children = int(np.unique(ids[m]).size)
+        if children < min_cell:
+            rows.append({"age": name, **dict.fromkeys(keys)})
             continue
-        event = yy[m] > 0.5
-        flag = fl[m]
-        event_rate = _share(event, band_ids, min_cell, rounding)
-        caught = _share(flag[event], None if band_ids is None else band_ids[event], min_cell,
-                        rounding)  # fmt: skip
+
+        def part(sub: np.ndarray, within: np.ndarray = m) -> int | None:
+            """Rows of ``sub`` (inside ``within``), published; hidden when the rows, or the
+            rest of ``within``'s rows, belong to fewer than ``min_cell`` children."""
+            rest = within & ~sub
+            few = min(np.unique(ids[sub]).size, np.unique(ids[rest]).size) < min_cell
+            return None if few else published_count(int(sub.sum()), pol)
+
+        n = published_count(int(m.sum()), pol)
+        event = m & (yy > 0.5)
+        events = part(event)
+        caught = part(event & fl, within=event) if events is not None else None
         rows.append(
             {
                 "age": name,
-                "rows": _published(n, rounding=rounding, min_cell=min_cell),
-                "events": None if event_rate is None
-                else _published(float(event.sum()), rounding=rounding, min_cell=min_cell),
-                "event_rate": event_rate,
-                "competing_share": _share(st[m] == "competing", band_ids, min_cell, rounding),
-                "turns_18_share": _share(
-                    a[m] >= 18.0 - horizon_days / 365.25, band_ids, min_cell, rounding
+                "rows": n,
+                "n_children": published_count(children, pol),
+                "events": events,
+                "event_rate": published_rate(events, n, pol),
+                "competing_share": published_rate(part(m & (st == "competing")), n, pol),
+                "turns_18_share": published_rate(
+                    part(m & (a >= 18.0 - horizon_days / 365.25)), n, pol
                 ),
-                "mean_risk": float(pp[m].mean()),
-                "share_flagged": _share(flag, band_ids, min_cell, rounding),
-                "recall": None if event_rate is None else caught,
+                "mean_risk": round(float(pp[m].mean()), 2),
+                "share_flagged": published_rate(part(m & fl), n, pol),
+                "recall": published_rate(caught, events, pol),
             }
         )  # fmt: skip
     return rows

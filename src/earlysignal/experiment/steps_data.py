@@ -107,7 +107,9 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
             "scenario": (sim.scenario.name if getattr(sim, "scenario", None) is not None else None),
         }
     d["observed_until"] = state.history.observed_until.isoformat()
-    d["counts"] = {k: int(v) for k, v in state.history.counts().items()}
+    from earlysignal.disclosure import published_count  # rounded to 5, under 10 hidden
+
+    d["counts"] = {k: published_count(int(v)) for k, v in state.history.counts().items()}
 
 
 def _validate(state: _State) -> None:
@@ -151,6 +153,7 @@ def _design(config: ExperimentConfig) -> Any:
 
 def _prediction_times(state: _State) -> None:
     from earlysignal.cohort import prediction_times_with_report
+    from earlysignal.disclosure import published_count
 
     times, report = prediction_times_with_report(state.history, _design(state.config))
     if times.height == 0:
@@ -161,14 +164,16 @@ def _prediction_times(state: _State) -> None:
     state.times = times
     state.card["data"]["prediction_times"] = {
         "design": report.design,
-        "rows": report.rows,
-        "children": report.children,
-        "excluded": {k: int(v) for k, v in report.dropped.items()},
+        "rows": published_count(report.rows),  # rounded to 5, under 10 hidden
+        "children": published_count(report.children),
+        "excluded": {k: published_count(int(v)) for k, v in report.dropped.items()},
     }
     sim = state.card["data"].get("simulator")
     if sim is not None:
         start = date.fromisoformat(sim["period_start"])
-        sim["burn_in_prediction_times"] = int((times["prediction_time"] < start).sum())
+        sim["burn_in_prediction_times"] = published_count(
+            int((times["prediction_time"] < start).sum())
+        )
     state.card["data"]["period"] = {
         "first_prediction_time": _iso(times["prediction_time"].min()),
         "last_prediction_time": _iso(times["prediction_time"].max()),

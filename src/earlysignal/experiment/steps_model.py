@@ -102,7 +102,10 @@ def _fit(state: _State) -> None:
         }
     if tuning:
         md["hyperparameters"]["logistic_tuning"] = tuning["logistic"]
-    md["class_imbalance"] = _say("class_imbalance", rate=float(np.mean(y)))
+    from earlysignal.disclosure import published_count, published_rate  # no exact count
+
+    pos, rows = published_count(int(np.sum(y))), published_count(len(y))
+    md["class_imbalance"] = _say("class_imbalance", rate=published_rate(pos, rows))
 
 
 def _calibrate(state: _State) -> None:
@@ -121,7 +124,9 @@ def _calibrate(state: _State) -> None:
 
     state.model = calibrated(state.base)
     state.baselines = {k: calibrated(v) for k, v in state.baselines.items()}
-    md["calibration"] = _say("calibration_kind", method=m.calibration, rows=len(y))
+    from earlysignal.disclosure import published_count  # rounded to 5, under 10 hidden
+
+    md["calibration"] = _say("calibration_kind", method=m.calibration, rows=published_count(len(y)))
     md["intervals"] = _say(
         "intervals_kind",
         venn_abers=m.calibration != "none" and m.intervals == "venn_abers",

@@ -177,7 +177,9 @@ def _audit(state: _State) -> None:
         bootstrap=int(f.bootstrap),
         min_cell=int(f.min_cell),
     )
-    sg["note"] = _say("audit_note", rows=int(result.n_rows), excluded=int(result.n_excluded))
+    from earlysignal.disclosure import published_count as pc  # rounded to 5, under 10 hidden
+
+    sg["note"] = _say("audit_note", rows=pc(result.n_rows), excluded=pc(result.n_excluded))
     state.audit_published = groups.to_dicts()
     if cfg.outcome.name == "entry":  # the entry study's own ethics section (issue 20)
         from earlysignal.experiment.entry_risk import entry_risk_ethics

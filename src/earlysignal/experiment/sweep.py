@@ -242,7 +242,7 @@ def run_sweep(
     import polars as pl
 
     from earlysignal.compute import run_tasks
-    from earlysignal.tracking import resolve_tracking_uri
+    from earlysignal.tracking import resolve_tracking_uri, use_experiment
 
     if not seeds:
         raise ConfigError(["--seeds: give at least one seed, e.g. --seeds 1,2,3"], "--seeds")
@@ -255,8 +255,7 @@ def run_sweep(
     import mlflow
 
     client = mlflow.MlflowClient(uri)
-    mlflow.set_tracking_uri(uri)
-    experiment = mlflow.set_experiment(config.tracking.experiment)
+    experiment = use_experiment(config.tracking.experiment, uri)  # artifacts beside a SQLite store
     parent = client.create_run(
         experiment.experiment_id,
         run_name=f"{config.study.name}-sweep",

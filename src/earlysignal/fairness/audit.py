@@ -271,13 +271,15 @@ class AuditResult:
         (its value, null when the row is a margin over it), the children counts :data:`COUNTS`
         and the row counts :data:`ROW_COUNTS` (rounded to 5; a cell under ``min_count``
         children is hidden with its row count), every metric of :data:`METRICS` with
-        ``_lo``/``_hi`` (95 % bootstrap interval) and ``_oracle``, all to ``policy.decimals``
+        ``_lo``/``_hi`` (95 % bootstrap interval), ``_dropped`` (bootstrap replicates left
+        out of that interval as non-finite, e.g. a group drawn without a positive child has no
+        AUROC; hidden with its metric) and ``_oracle``, all to ``policy.decimals``
         (shares of rows from the rounded row counts), the calibration-gap test
         (``gap_log_oe``, ``gap_se``, ``gap_z``, ``gap_p``, ``gap_flag``), ``<col>_flag`` marks
         and ``suppressed``.
     metrics
         The same numbers, long and tidy: ``attribute``, ``group``, ``metric``, ``value``,
-        ``lo``, ``hi``, ``reference``, ``diff``, ``diff_lo``, ``diff_hi``, ``ratio``,
+        ``lo``, ``hi``, ``dropped``, ``reference``, ``diff``, ``diff_lo``, ``diff_hi``, ``ratio``,
         ``ratio_lo``, ``ratio_hi``, ``oracle``, ``flag`` (null when published).
     spec
         The audit's spec.
@@ -482,6 +484,7 @@ def audit(
             row[m] = point[m] if math.isfinite(point[m]) else None
             row[m + "_lo"] = float(np.quantile(v, 0.025)) if v.size else None
             row[m + "_hi"] = float(np.quantile(v, 0.975)) if v.size else None
+            row[m + "_dropped"] = int(bs[m].size - v.size)  # non-finite replicates left out
         if po is not None and fo is not None:
             pom = po[mask]
             ob = _metrics_w(
@@ -526,6 +529,7 @@ def audit(
         "gap_p",
     ]:
         groups = groups.with_columns(pl.col(c).cast(pl.Float64))
+    groups = groups.with_columns(pl.col(f"{m}_dropped").cast(pl.Int64) for m in METRICS)
 
     # reference group of each attribute (default: the most children)
     refs: dict[str, str] = {"all": "all"}
@@ -547,7 +551,7 @@ def audit(
     # disclosure control on the group table, then the long table from the published values
     metric_cols = list(METRICS)
     linked = {
-        m: [c for c in (f"{m}_lo", f"{m}_hi", f"{m}_oracle") if c in groups.columns]
+        m: [c for c in (f"{m}_lo", f"{m}_hi", f"{m}_dropped", f"{m}_oracle") if c in groups.columns]
         for m in metric_cols
     }
     linked["oe_ratio"] += ["gap_log_oe", "gap_se", "gap_z", "gap_p", "gap_flag"]
@@ -630,6 +634,7 @@ def _long_table(
                     "value": val if shown else None,
                     "lo": r[f"{m}_lo"] if shown else None,
                     "hi": r[f"{m}_hi"] if shown else None,
+                    "dropped": r[f"{m}_dropped"] if shown else None,
                     "reference": ref,
                     "diff": rnd(val - refv) if both else None,
                     "diff_lo": q(d, 0.025) if both else None,
@@ -648,6 +653,7 @@ def _long_table(
         "value": pl.Float64,
         "lo": pl.Float64,
         "hi": pl.Float64,
+        "dropped": pl.Int64,
         "reference": pl.String,
         "diff": pl.Float64,
         "diff_lo": pl.Float64,

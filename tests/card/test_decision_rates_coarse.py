@@ -1,0 +1,34 @@
+"""The decision section's rates of row counts (share flagged, precision, recall, alerts per 100
+children) are published at full precision: a 16-digit rate is the exact fraction of its counts
+(on the demo card precision 0.11299344733898034 = 707/6257, recall 707/2144, share flagged
+6257/66026). Marked as a known gap of issue 12: the
+strict xfail fails as soon as the section is published coarse, so the mark must then go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def _coarse(v: Any) -> bool:
+    return v is None or round(float(v), 2) == float(v)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 open: the decision rule's rates and the workload table are not yet "
+    "published from rounded counts (card/board.py decision_in_people, steps_model workload)",
+)
+def test_the_decision_rules_rates_are_published_coarse(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    card, _ = demo_like
+    people = card["decision"]["people"]
+    for key in ("share_flagged", "precision", "recall"):
+        assert _coarse(people[key]), (key, people[key])
+    for row in card["decision"]["workload"]:
+        for key in ("flagged share", "value", "lower", "upper"):
+            assert _coarse(row[key]), (row["metric"], key, row[key])
