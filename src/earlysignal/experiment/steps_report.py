@@ -171,11 +171,14 @@ def _audit(state: _State) -> None:
 
     sg["gap_margin"] = GAP_MARGIN
     sg["flagging"] = flagging_by_group(result.metrics.to_dicts(), margin=GAP_MARGIN)
+    from earlysignal.card.board import intervals_short_of_replicates
+
     sg["method"] = _say(
         "audit_method",
         threshold=float(result.threshold),
         bootstrap=int(f.bootstrap),
         min_cell=int(f.min_cell),
+        **intervals_short_of_replicates(result.metrics.to_dicts()),
     )
     sg["note"] = _say("audit_note", rows=int(result.n_rows), excluded=int(result.n_excluded))
     state.audit_published = groups.to_dicts()
