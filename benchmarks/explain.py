@@ -39,6 +39,7 @@ from earlysignal.cohort import prediction_times
 from earlysignal.explain import contributions, treeshap
 from earlysignal.features import build_features, default_specs, feature_names
 from earlysignal.models import LightGBMRiskModel, LogisticRiskModel
+from earlysignal.split import fraction_boundaries
 from earlysignal.synth import simulate
 
 LABEL = "label_breakdown_180d"
@@ -146,12 +147,17 @@ def main() -> None:
 
     t0 = time.perf_counter()
     sim = simulate(args.children, years=args.years, seed=args.seed)
-    specs = default_specs(sim.history)
-    names = feature_names(specs)
     times = prediction_times(sim.history)
+    # the training period's end from the times with complete follow-up, before any feature is
+    # built: it also cuts the feature vocabulary (nothing seen only later decides the columns)
+    followed = times.filter(
+        pl.col("prediction_time") + pl.duration(days=180) <= sim.history.observed_until
+    )
+    cut = fraction_boundaries(followed, (0.7, 0.15, 0.15))[0]
+    specs = default_specs(sim.history, before=cut)
+    names = feature_names(specs)
     frame = build_features(sim.history, times, specs, outcomes=(("breakdown", 180),))
     labelled = frame.filter(pl.col(LABEL).is_not_null()).sort("prediction_time")
-    cut = labelled["prediction_time"].quantile(0.7, interpolation="nearest")
     train = labelled.filter(pl.col("prediction_time") < cut)
     test = labelled.filter(pl.col("prediction_time") >= cut)
     x_train = train.select(names).to_numpy().astype(np.float64)

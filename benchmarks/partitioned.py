@@ -69,7 +69,8 @@ def step(name: str, folder: Path, out: Path, n: int, k: int) -> dict[str, object
     elif name == "features":
         from earlysignal.features.partitioned import build_features_partitioned
 
-        res = build_features_partitioned(folder, out / "features", outcomes=())
+        # a timing (no model is evaluated): the whole cohort's vocabulary, as features_memory
+        res = build_features_partitioned(folder, out / "features", before="all", outcomes=())
         extra = {"rows": sum(res["rows"]), "features": len(res["features"])}
     elif name == "validate_memory":
         h = _whole(folder)
@@ -84,7 +85,7 @@ def step(name: str, folder: Path, out: Path, n: int, k: int) -> dict[str, object
 
         h = _whole(folder)
         t0 = time.perf_counter()
-        f = build_features(h, prediction_times(h), default_specs(h), outcomes=())
+        f = build_features(h, prediction_times(h), default_specs(h, before="all"), outcomes=())
         wall = time.perf_counter() - t0
         f = f.sort("child_id", "prediction_time")
         parts = pl.read_parquet(sorted((out / "features").glob("*.parquet")))

@@ -252,12 +252,11 @@ def main() -> None:
     end = history.observed_until
     print(f"histories: {args.children} children generated in {time.perf_counter() - t:.1f} s")
 
-    specs = default_specs(history)
+    first = end - timedelta(days=3 * 365)
+    # the vocabulary from facts before the first prediction time (nothing later decides it)
+    specs = default_specs(history, before=first)
     times = prediction_times(
-        history,
-        Schedule(
-            every_days=365, start=end - timedelta(days=3 * 365), end=end - timedelta(days=400)
-        ),
+        history, Schedule(every_days=365, start=first, end=end - timedelta(days=400))
     )
     times = times.sample(n=min(120_000, times.height), seed=0)
     frame = build_features(history, times, specs, outcomes=[("breakdown", 180)])

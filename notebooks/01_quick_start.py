@@ -170,8 +170,12 @@ outcome_report
 
 # %%
 from earlysignal.features import build_features, default_specs, describe, feature_names
+from earlysignal.split import fraction_boundaries
 
-specs = default_specs(history)
+# which event kinds and status values get features is chosen from the training period only
+# (the first 60 % of the prediction times), so nothing seen only later decides the columns
+train_end, _ = fraction_boundaries(times, (0.6, 0.2, 0.2))
+specs = default_specs(history, before=train_end)
 names = feature_names(specs)
 frame = build_features(history, times, specs, outcomes=[("breakdown", 180), ("carousel", 365)])
 print(f"{frame.height} rows x {len(names)} features")

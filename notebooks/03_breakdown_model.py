@@ -65,6 +65,7 @@ import numpy as np
 
 from earlysignal.cohort import Schedule, prediction_times
 from earlysignal.features import build_features, default_specs, feature_names
+from earlysignal.split import fraction_boundaries
 from earlysignal.synth import simulate
 
 HORIZON = 180
@@ -73,7 +74,12 @@ LABEL = f"label_breakdown_{HORIZON}d"
 sim = simulate(round(3000 * SCALE), years=7, seed=3)
 history = sim.history
 times = prediction_times(history, Schedule(every_days=91))
-specs = default_specs(history)
+# the feature vocabulary (event kinds, status values) from the training period of the split
+# below only: the first 60 % of the prediction times with complete follow-up
+followed = times.filter(
+    pl.col("prediction_time") + pl.duration(days=HORIZON) <= history.observed_until
+)
+specs = default_specs(history, before=fraction_boundaries(followed, (0.6, 0.2, 0.2))[0])
 names = feature_names(specs)
 frame = build_features(history, times, specs, outcomes=[("breakdown", HORIZON)])
 print(

@@ -62,7 +62,7 @@ import numpy as np
 from earlysignal.cohort import Schedule, prediction_times
 from earlysignal.features import build_features, default_specs, describe, feature_names
 from earlysignal.models import CalibratedRiskModel, LightGBMRiskModel
-from earlysignal.split import temporal_split_by_fraction
+from earlysignal.split import fraction_boundaries, temporal_split_by_fraction
 from earlysignal.synth import oracle_risk, simulate
 
 HORIZON = 180
@@ -72,7 +72,11 @@ LABEL = f"label_breakdown_{HORIZON}d"
 def fit_breakdown_model(sim: Any) -> Any:
     history = sim.history
     times = prediction_times(history, Schedule(every_days=91))
-    specs = default_specs(history)
+    # the feature vocabulary from the training period of the split below only
+    followed = times.filter(
+        pl.col("prediction_time") + pl.duration(days=HORIZON) <= history.observed_until
+    )
+    specs = default_specs(history, before=fraction_boundaries(followed, (0.6, 0.2, 0.2))[0])
     names = feature_names(specs)
     frame = build_features(history, times, specs, outcomes=[("breakdown", HORIZON)])
     complete = frame.filter(

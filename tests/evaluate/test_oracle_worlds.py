@@ -41,6 +41,11 @@ def test_recorded_worlds_are_read_and_the_card_states_the_range(tmp_path: Path) 
     validate_card(card)
     text = render_markdown(card)
     assert "0.70 to 0.90" in text and "0.70 (95% interval 0.62 to 0.78)" in text
+    # the range's cohort size, read from the recorded json, not this run's
+    assert "measured at 3,000 children per world over 10 years" in text
+    assert "not at this run's cohort size" in text
+    nl = render_markdown(card, lang="nl")
+    assert "gemeten bij 3.000 kinderen per wereld over 10 jaar" in nl
 
 
 def test_missing_file_claims_nothing(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def fitted() -> tuple[object, pl.DataFrame, tuple[object, ...], str]:
     from earlysignal.synth import simulate
 
     sim = simulate(400, years=4, seed=1)
-    specs = default_specs(sim.history)
+    specs = default_specs(sim.history, before="all")  # descriptive: not a temporal evaluation
     frame = build_features(
         sim.history, prediction_times(sim.history), specs, outcomes=(("breakdown", 180),)
     )

@@ -20,7 +20,7 @@ def fitted() -> tuple[object, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
 
     sim = simulate(400, years=4, seed=1)
     times = prediction_times(sim.history)
-    specs = default_specs(sim.history)
+    specs = default_specs(sim.history, before="all")  # descriptive: not a temporal evaluation
     frame = build_features(sim.history, times, specs, outcomes=(("breakdown", 180),))
     names = describe(specs)["name"].to_list()
     label = "label_breakdown_180d"

@@ -109,3 +109,22 @@ def perturb_future(data: st.DataObject, h: CareHistory, t: date) -> CareHistory:
             srows.append(r)
         statuses = pl.DataFrame(srows, schema=statuses.schema)
     return replace(h, events=ev, placements=pl_frame, statuses=statuses)
+
+
+def add_late_facts(h: CareHistory, cut: date, n: int) -> CareHistory:
+    """Events of a new kind and many statuses of a new value, all dated on or after ``cut``."""
+    ids = h.children["child_id"].to_list()
+    days = [cut + timedelta(days=i % 3) for i in range(n)]
+    kids = [ids[i % len(ids)] for i in range(n)]
+    ev = pl.concat(
+        [h.events, pl.DataFrame({"child_id": kids, "date": days, "kind": ["late_kind"] * n})],
+        how="diagonal_relaxed",
+    )
+    late = pl.DataFrame(
+        {"child_id": kids, "kind": ["measure"] * n, "value": ["late_value"] * n,
+         "start": days, "end": [None] * n},
+        schema_overrides={"end": pl.Date},
+    )  # fmt: skip
+    st_ = late if h.statuses is None else pl.concat([h.statuses, late], how="diagonal_relaxed")
+    ou = max(h.observed_until, *days)
+    return replace(h, events=ev, statuses=st_, observed_until=ou)

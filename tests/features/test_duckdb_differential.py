@@ -39,7 +39,7 @@ def _compare(ours: pl.DataFrame, ref: pl.DataFrame, names: list[str]) -> None:
 def test_polars_equals_duckdb(policy, h, data):
     h = with_providers(h)
     specs = (
-        *default_specs(h),
+        *default_specs(h, before="all"),
         StatusInForce("legal_status", "ots"),
     )
     specs = tuple(dict.fromkeys(specs))

@@ -33,7 +33,7 @@ def test_features_are_the_same_with_the_merge_search(monkeypatch) -> None:  # ty
 
     history = simulate(400, years=4, seed=2).history
     times = prediction_times(history)
-    specs = default_specs(history)
+    specs = default_specs(history, before="all")
     numpy_path = build_features(history, times, specs)
     monkeypatch.setattr(build_module, "MERGE_MIN_QUERIES", 0)
     merge_path = build_features(history, times, specs)

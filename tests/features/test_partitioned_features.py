@@ -15,6 +15,7 @@ from earlysignal.cohort import prediction_times
 from earlysignal.data import CareHistory
 from earlysignal.data.partitions import write_partitioned
 from earlysignal.features import build_features, default_specs, feature_vocabulary
+from earlysignal.features.defaults import VocabularyCut
 from earlysignal.features.partitioned import build_features_partitioned, partitioned_vocabulary
 from earlysignal.synth import simulate
 
@@ -27,12 +28,12 @@ def cohort() -> CareHistory:
     return simulate(1500, years=6, seed=11).history
 
 
-def _in_memory(h: CareHistory, before: date | None) -> pl.DataFrame:
+def _in_memory(h: CareHistory, before: VocabularyCut) -> pl.DataFrame:
     specs = default_specs(h, before=before)
     return build_features(h, prediction_times(h), specs, outcomes=OUTCOMES).sort(KEYS)
 
 
-def _partitioned(h: CareHistory, root: Path, size: int, before: date | None) -> pl.DataFrame:
+def _partitioned(h: CareHistory, root: Path, size: int, before: VocabularyCut) -> pl.DataFrame:
     write_partitioned(h, root / "in", partition_size=size)
     result = build_features_partitioned(root / "in", root / "out", before=before, outcomes=OUTCOMES)
     return pl.read_parquet(result["files"]).sort(KEYS)
@@ -58,7 +59,7 @@ def test_vocabulary_of_the_cohort(cohort: CareHistory, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def small() -> tuple[CareHistory, pl.DataFrame]:
     h = simulate(120, years=4, seed=3).history
-    return h, _in_memory(h, None)
+    return h, _in_memory(h, "all")
 
 
 @settings(
@@ -72,5 +73,5 @@ def test_partition_count_does_not_change_features(
 ) -> None:
     h, expected = small
     with tempfile.TemporaryDirectory() as d:
-        got = _partitioned(h, Path(d), size, None)
+        got = _partitioned(h, Path(d), size, "all")
     assert got.equals(expected)

@@ -26,8 +26,8 @@ def test_statuses_partitioned_equal_in_memory(tmp_path: Path) -> None:
     assert report.checked == expected.checked
     assert report.problems.equals(expected.problems)
     keys = ["child_id", "prediction_time"]
-    mem = build_features(h, prediction_times(h), default_specs(h)).sort(keys)
-    res = build_features_partitioned(tmp_path / "in", tmp_path / "out")
+    mem = build_features(h, prediction_times(h), default_specs(h, before="all")).sort(keys)
+    res = build_features_partitioned(tmp_path / "in", tmp_path / "out", before="all")
     got = pl.read_parquet(res["files"]).sort(keys)
     assert mem.height > 0
     assert got.equals(mem)

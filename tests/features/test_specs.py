@@ -89,7 +89,7 @@ def test_child_attributes_are_numeric():
 
 def test_default_specs_follow_the_history_and_give_a_numeric_matrix():
     h = _history()
-    specs = default_specs(h)
+    specs = default_specs(h, before="all")
     names = feature_names(specs)
     assert "events_missing_90d" in names and "events_review_90d" not in names
     t = pl.DataFrame({"child_id": ["a", "b"], "prediction_time": [date(2020, 4, 1)] * 2})

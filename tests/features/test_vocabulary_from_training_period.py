@@ -4,39 +4,18 @@ period only: a kind or value seen only later never becomes a feature."""
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from earlysignal.data import CareHistory
 from earlysignal.features import default_specs, describe, feature_vocabulary
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+from pit_helpers import add_late_facts as _add_late_facts  # noqa: E402
 from pit_helpers import all_dates  # noqa: E402
 from strategies import care_histories  # type: ignore[import-not-found]  # noqa: E402
-
-
-def _add_late_facts(h: CareHistory, cut: date, n: int) -> CareHistory:
-    """Events of a new kind and many statuses of a new value, all dated on or after ``cut``."""
-    ids = h.children["child_id"].to_list()
-    days = [cut + timedelta(days=i % 3) for i in range(n)]
-    kids = [ids[i % len(ids)] for i in range(n)]
-    ev = pl.concat(
-        [h.events, pl.DataFrame({"child_id": kids, "date": days, "kind": ["late_kind"] * n})],
-        how="diagonal_relaxed",
-    )
-    late = pl.DataFrame(
-        {"child_id": kids, "kind": ["measure"] * n, "value": ["late_value"] * n,
-         "start": days, "end": [None] * n},
-        schema_overrides={"end": pl.Date},
-    )  # fmt: skip
-    st_ = late if h.statuses is None else pl.concat([h.statuses, late], how="diagonal_relaxed")
-    ou = max(h.observed_until, *days)
-    return replace(h, events=ev, statuses=st_, observed_until=ou)
 
 
 @given(h=care_histories(), data=st.data())
@@ -50,6 +29,7 @@ def test_facts_on_or_after_the_cut_never_change_the_vocabulary(h, data):
     assert not any("late_kind" in x or "late_value" in x for x in names)
     # without a cut, the whole history decides (the opt-in for descriptive work)
     assert "late_kind" in feature_vocabulary(later)["event_kinds"]
+    assert "events_late_kind_90d" in describe(default_specs(later, before="all"))["name"]
 
 
 def test_runner_features_step_uses_the_training_period_and_records_the_vocabulary():

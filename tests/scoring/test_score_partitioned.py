@@ -39,7 +39,7 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, CareHistory]:
 
     history = simulate(N_CHILDREN, years=5, seed=11).history
     end = history.observed_until
-    specs = default_specs(history)
+    specs = default_specs(history, before="all")
     times = prediction_times(
         history,
         Schedule(every_days=91, start=end - timedelta(days=4 * 365), end=end - timedelta(days=200)),

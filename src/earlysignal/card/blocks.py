@@ -659,11 +659,15 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 pairs: list[tuple[str, Any]] = [
                     (
                         _("share of the oracle's lift across simulator worlds"),
-                        _("%(range)s (%(source)s, %(children)s children per world, seed %(seed)s)")
+                        _(
+                            "%(range)s (%(source)s: measured at %(children)s children per world "
+                            "over %(years)s years, seed %(seed)s, not at this run's cohort size)"
+                        )
                         % {
                             "range": fmt_range(lo, hi, 2),
                             "source": ow["source"],
-                            "children": ow["children"],
+                            "children": fmt_int(int(ow["children"])),
+                            "years": fmt_int(int(ow["years"])),
                             "seed": ow["seed"],
                         },
                     )

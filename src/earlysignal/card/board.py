@@ -38,6 +38,7 @@ __all__ = [
     "decision_in_people",
     "effect_sizes",
     "flagging_by_group",
+    "intervals_short_of_replicates",
     "plain_summary",
     "stop_rules",
 ]
@@ -222,6 +223,30 @@ def flagging_by_group(
             }
         )
     return out
+
+
+def intervals_short_of_replicates(metrics: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """How many of the audit's published intervals left bootstrap replicates out.
+
+    ``metrics`` is the audit's long table (``AuditResult.metrics`` rows), already under
+    disclosure control: an interval counts when its value is published; it is short when its
+    ``dropped`` (replicates left out as non-finite, e.g. no child with the outcome drawn in a
+    small group) is above 0. For the card's method line.
+
+    Examples
+    --------
+    >>> rows = [{"value": 0.8, "dropped": 0}, {"value": 0.7, "dropped": 12},
+    ...         {"value": None, "dropped": None}]
+    >>> intervals_short_of_replicates(rows)
+    {'intervals': 2, 'short': 1, 'most_dropped': 12}
+    """
+    counts = [int(r["dropped"]) for r in metrics
+              if r.get("value") is not None and r.get("dropped") is not None]  # fmt: skip
+    return {
+        "intervals": len(counts),
+        "short": sum(1 for c in counts if c > 0),
+        "most_dropped": max(counts, default=0),
+    }
 
 
 def competing_by_age(

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from earlysignal.compute.seeds import task_seed
@@ -40,6 +41,7 @@ __all__ = [
     "cluster_bootstrap_weights",
     "decision_curve",
     "evaluate",
+    "finite_replicates",
     "reliability_table",
 ]
 
@@ -104,6 +106,25 @@ def _check_inputs(
             f"evaluation rule 'one child id per row': groups has shape {gv.shape}, y {yv.shape}"
         )
     return yv.astype(np.float64), pv, gv
+
+
+def finite_replicates(replicates: npt.ArrayLike) -> tuple[np.ndarray, int]:
+    """The finite bootstrap replicates of one figure, and how many were dropped as non-finite.
+
+    A replicate is undefined (NaN or infinite) when its resample lacks what the figure needs
+    (AUROC with no child with the outcome drawn, a ratio over zero); its interval then rests on
+    the rest, and the count says how many were left out. ``evaluate`` (``dropped_replicates``)
+    and the fairness audit (``<metric>_dropped``) both use it.
+
+    Examples
+    --------
+    >>> finite, dropped = finite_replicates([0.7, float("nan"), 0.8, float("inf")])
+    >>> finite.tolist(), dropped
+    ([0.7, 0.8], 2)
+    """
+    reps = np.asarray(replicates, dtype=np.float64).ravel()
+    finite = reps[np.isfinite(reps)]
+    return finite, int(reps.size - finite.size)
 
 
 def bootstrap_block_key(block: int) -> str:
@@ -426,8 +447,8 @@ def evaluate(
     rows: list[Row] = []
 
     def add(label: str, key: tuple[str, float | None], est: float, reps: np.ndarray) -> None:
-        finite = reps[np.isfinite(reps)]
-        dropped = int(reps.size - finite.size) if replicates else None
+        finite, n_dropped = finite_replicates(reps)
+        dropped = n_dropped if replicates else None
         if finite.size:
             lo, hi = np.quantile(finite, [alpha, 1 - alpha])
             rows.append((label, key[0], key[1], float(est), float(lo), float(hi), dropped))

@@ -171,11 +171,14 @@ def _audit(state: _State) -> None:
 
     sg["gap_margin"] = GAP_MARGIN
     sg["flagging"] = flagging_by_group(result.metrics.to_dicts(), margin=GAP_MARGIN)
+    from earlysignal.card.board import intervals_short_of_replicates
+
     sg["method"] = _say(
         "audit_method",
         threshold=float(result.threshold),
         bootstrap=int(f.bootstrap),
         min_cell=int(f.min_cell),
+        **intervals_short_of_replicates(result.metrics.to_dicts()),
     )
     from earlysignal.disclosure import published_count as pc  # rounded to 5, under 10 hidden
 

@@ -25,6 +25,7 @@ import polars as pl
 
 from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, protect
 from earlysignal.evaluate import metrics as M
+from earlysignal.evaluate.core import finite_replicates
 from earlysignal.fairness.bootstrap import audit_bootstrap
 from earlysignal.ledger import current_ledger
 
@@ -271,16 +272,17 @@ class AuditResult:
         (its value, null when the row is a margin over it), the children counts :data:`COUNTS`
         and the row counts :data:`ROW_COUNTS` (rounded to 5; a cell under ``min_count``
         children is hidden with its row count), every metric of :data:`METRICS` with
-        ``_lo``/``_hi`` (95 % bootstrap interval), ``_dropped`` (bootstrap replicates left
-        out of that interval as non-finite, e.g. a group drawn without a positive child has no
-        AUROC; hidden with its metric) and ``_oracle``, all to ``policy.decimals``
-        (shares of rows from the rounded row counts), the calibration-gap test
-        (``gap_log_oe``, ``gap_se``, ``gap_z``, ``gap_p``, ``gap_flag``), ``<col>_flag`` marks
-        and ``suppressed``.
+        ``_lo``/``_hi`` (95 % bootstrap interval) and ``_oracle``, all to ``policy.decimals``
+        (shares of rows from the rounded row counts), ``_dropped`` (bootstrap replicates left
+        out of the interval as undefined, e.g. no child with the outcome drawn; hidden with the
+        metric), the calibration-gap test (``gap_log_oe``, ``gap_se``, ``gap_z``, ``gap_p``,
+        ``gap_flag``, ``gap_dropped``), ``<col>_flag`` marks and ``suppressed``.
     metrics
         The same numbers, long and tidy: ``attribute``, ``group``, ``metric``, ``value``,
-        ``lo``, ``hi``, ``dropped``, ``reference``, ``diff``, ``diff_lo``, ``diff_hi``, ``ratio``,
-        ``ratio_lo``, ``ratio_hi``, ``oracle``, ``flag`` (null when published).
+        ``lo``, ``hi``, ``dropped``, ``reference``, ``diff``, ``diff_lo``, ``diff_hi``,
+        ``diff_dropped``, ``ratio``, ``ratio_lo``, ``ratio_hi``, ``ratio_dropped``,
+        ``oracle``, ``flag`` (null when published). The ``*dropped`` columns count the
+        replicates each interval left out as non-finite (null when the interval is hidden).
     spec
         The audit's spec.
     threshold
@@ -480,11 +482,11 @@ def audit(
             for c, m in zip(COUNTS, (mask, mask & yb, mask & ~yb, mask & fb), strict=True):
                 row[_MEMBERS + c] = np.unique(ids[m]).tolist()
         for m in METRICS:
-            v = bs[m][np.isfinite(bs[m])]
+            v, dropped = finite_replicates(bs[m])
             row[m] = point[m] if math.isfinite(point[m]) else None
             row[m + "_lo"] = float(np.quantile(v, 0.025)) if v.size else None
             row[m + "_hi"] = float(np.quantile(v, 0.975)) if v.size else None
-            row[m + "_dropped"] = int(bs[m].size - v.size)  # non-finite replicates left out
+            row[m + "_dropped"] = dropped if bs[m].size else None
         if po is not None and fo is not None:
             pom = po[mask]
             ob = _metrics_w(
@@ -498,6 +500,7 @@ def audit(
                 row[m + "_oracle"] = float(ob[m][0])
         # calibration-gap test: log(O/E in the group) - log(O/E in the rest)
         row["gap_log_oe"] = row["gap_se"] = row["gap_z"] = row["gap_p"] = None
+        row["gap_dropped"] = None
         row["gap_tested"] = testable
         if attribute != "all":
             obs_r, exp_r = tot_obs - obs_g, tot_exp - exp_g
@@ -507,7 +510,7 @@ def audit(
                 gap = math.log(oe) - math.log(rest_o / rest_e)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     bgap = np.log(obs_g / exp_g) - np.log(obs_r / exp_r)
-                bgap = bgap[np.isfinite(bgap)]
+                bgap, row["gap_dropped"] = finite_replicates(bgap)
                 se = float(bgap.std(ddof=1)) if bgap.size > 2 else float("nan")
                 if se > 0:
                     z = gap / se
@@ -529,7 +532,9 @@ def audit(
         "gap_p",
     ]:
         groups = groups.with_columns(pl.col(c).cast(pl.Float64))
-    groups = groups.with_columns(pl.col(f"{m}_dropped").cast(pl.Int64) for m in METRICS)
+    groups = groups.with_columns(
+        pl.col(c).cast(pl.Int64) for c in (*(f"{m}_dropped" for m in METRICS), "gap_dropped")
+    )
 
     # reference group of each attribute (default: the most children)
     refs: dict[str, str] = {"all": "all"}
@@ -551,10 +556,10 @@ def audit(
     # disclosure control on the group table, then the long table from the published values
     metric_cols = list(METRICS)
     linked = {
-        m: [c for c in (f"{m}_lo", f"{m}_hi", f"{m}_dropped", f"{m}_oracle") if c in groups.columns]
+        m: [c for c in (f"{m}_lo", f"{m}_hi", f"{m}_oracle", f"{m}_dropped") if c in groups.columns]
         for m in metric_cols
     }
-    linked["oe_ratio"] += ["gap_log_oe", "gap_se", "gap_z", "gap_p", "gap_flag"]
+    linked["oe_ratio"] += ["gap_log_oe", "gap_se", "gap_z", "gap_p", "gap_flag", "gap_dropped"]
     # Every rate is supported by every count of its row: a rate beside a hidden count would
     # give that count back (base_rate x n = n_pos, selection_rate x n = n_flagged, ...), so it
     # is hidden with it; and under min_class children in a class it is hidden anyway. Shares of
@@ -623,7 +628,8 @@ def _long_table(
             with np.errstate(divide="ignore", invalid="ignore"):
                 d = boots[(attribute, group)][m] - boots[(attribute, ref)][m]
                 ratio = boots[(attribute, group)][m] / boots[(attribute, ref)][m]
-            d, ratio = d[np.isfinite(d)], ratio[np.isfinite(ratio)]
+            d, d_dropped = finite_replicates(d)
+            ratio, ratio_dropped = finite_replicates(ratio)
             shown = flag is None
             both = shown and ref_flag is None and val is not None and refv is not None
             long_rows.append(
@@ -634,14 +640,16 @@ def _long_table(
                     "value": val if shown else None,
                     "lo": r[f"{m}_lo"] if shown else None,
                     "hi": r[f"{m}_hi"] if shown else None,
-                    "dropped": r[f"{m}_dropped"] if shown else None,
+                    "dropped": r.get(f"{m}_dropped") if shown else None,
                     "reference": ref,
                     "diff": rnd(val - refv) if both else None,
                     "diff_lo": q(d, 0.025) if both else None,
                     "diff_hi": q(d, 0.975) if both else None,
+                    "diff_dropped": d_dropped if both and d.size + d_dropped else None,
                     "ratio": rnd(val / refv) if both and refv else None,
                     "ratio_lo": q(ratio, 0.025) if both else None,
                     "ratio_hi": q(ratio, 0.975) if both else None,
+                    "ratio_dropped": ratio_dropped if both and ratio.size + ratio_dropped else None,
                     "oracle": r.get(f"{m}_oracle") if shown else None,
                     "flag": flag if flag is not None else ref_flag,
                 }
@@ -658,9 +666,11 @@ def _long_table(
         "diff": pl.Float64,
         "diff_lo": pl.Float64,
         "diff_hi": pl.Float64,
+        "diff_dropped": pl.Int64,
         "ratio": pl.Float64,
         "ratio_lo": pl.Float64,
         "ratio_hi": pl.Float64,
+        "ratio_dropped": pl.Int64,
         "oracle": pl.Float64,
         "flag": pl.String,
     }

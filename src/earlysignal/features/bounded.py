@@ -24,10 +24,9 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from earlysignal.data.history import CareHistory
-from earlysignal.features.defaults import feature_vocabulary
+from earlysignal.features.defaults import VocabularyCut, feature_vocabulary, vocabulary_cut
 from earlysignal.features.specs import (
     DEFAULT_EVENT_KINDS,
     AgeAtTime,
@@ -41,14 +40,19 @@ __all__ = ["bounded_specs", "max_lookback_days", "unbounded_features"]
 
 
 def bounded_specs(
-    history: CareHistory | None = None, *, before: date | None = None
+    history: CareHistory | None = None, *, before: VocabularyCut | None = None
 ) -> tuple[FeatureSpec, ...]:
-    """Features with a bounded lookback (vocabulary from facts before ``before``)."""
+    """Features with a bounded lookback (vocabulary from facts before ``before``).
+
+    As :func:`~earlysignal.features.default_specs`: with a history, ``before`` (the training
+    period's end, or ``"all"``) is required.
+    """
     if history is None:
         kinds: Sequence[str] = DEFAULT_EVENT_KINDS
         statuses: list[list[str]] = []
     else:
-        vocabulary = feature_vocabulary(history, before=before)
+        cut = vocabulary_cut(before, where="bounded_specs")
+        vocabulary = feature_vocabulary(history, before=cut)
         kinds, statuses = vocabulary["event_kinds"], vocabulary["statuses"]
     specs: list[FeatureSpec] = []
     for kind in kinds:

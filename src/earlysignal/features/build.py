@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +53,9 @@ from earlysignal.features.specs import (
     UnplannedEndingShare,
 )
 from earlysignal.schema import Setting, polars_schema
+
+if TYPE_CHECKING:
+    from earlysignal.features.defaults import VocabularyCut
 
 __all__ = ["KEY_COLUMNS", "build_features", "feature_names"]
 
@@ -615,6 +618,7 @@ def build_features(
     outcomes: Sequence[tuple[Any, ...]] = (("breakdown", 180),),
     policy: BoundaryPolicy = BoundaryPolicy.STRICT,
     censor: str = "window",
+    vocabulary_before: VocabularyCut | None = None,
 ) -> pl.DataFrame:
     """Point-in-time features and outcome labels for prediction times.
 
@@ -627,7 +631,8 @@ def build_features(
         :func:`earlysignal.cohort.prediction_times`); the placement in effect is derived when
         ``placement_id`` is absent. Every child must be in ``history.children``.
     specs
-        Feature specs; default :func:`earlysignal.features.default_specs` of the history.
+        Feature specs; default :func:`earlysignal.features.default_specs` of the history, its
+        vocabulary (event kinds, frequent status values) cut at ``vocabulary_before``.
     outcomes
         ``(outcome, horizon_days)``, ``(outcome, horizon_days, k)`` or ``(outcome,
         horizon_days, k, breakdown_definition)`` tuples; one label column each (see
@@ -639,6 +644,13 @@ def build_features(
         Censoring of the labels (:func:`earlysignal.outcomes.label`): ``"window"`` (default)
         nulls every label whose window runs past ``history.observed_until``, whatever happened
         in it; ``"event"`` is the explicit, biased opt-out.
+    vocabulary_before
+        Only with ``specs=None``: the default vocabulary from facts dated strictly before this
+        date. Pass the training period's end when a model is fitted
+        (:func:`earlysignal.split.fraction_boundaries`). Default: the earliest prediction time
+        given, which no row's features can see past, so the default never lets a later fact
+        decide which features exist; ``"all"`` is the explicit opt-in to the whole history
+        (descriptive work only).
 
     Returns
     -------
@@ -669,7 +681,13 @@ def build_features(
     from earlysignal.outcomes import label_with_report
 
     policy = BoundaryPolicy(policy)
-    specs = tuple(specs) if specs is not None else default_specs(history)
+    if specs is None:
+        cut = vocabulary_before
+        if cut is None:
+            first = times["prediction_time"].cast(pl.Date).min() if times.height else None
+            cut = first if isinstance(first, date) else date.min
+        specs = default_specs(history, before=cut)
+    specs = tuple(specs)
     names = feature_names(specs)
     for spec in specs:
         if type(spec) not in _COMPUTE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import polars as pl
 
@@ -35,14 +35,53 @@ from earlysignal.features.specs import (
 
 __all__ = [
     "MAX_DEFAULT_STATUSES",
+    "VocabularyCut",
     "default_specs",
     "describe",
     "feature_vocabulary",
+    "vocabulary_cut",
     "vocabulary_of",
 ]
 
 MAX_DEFAULT_STATUSES = 20
 """At most this many (kind, value) status flags in the default set (the most frequent)."""
+
+VocabularyCut: TypeAlias = date | Literal["all"]
+"""Where a default vocabulary is cut: a date (facts strictly before it; the training period's
+end) or ``"all"``, the explicit opt-in to the whole history for descriptive work."""
+
+
+def vocabulary_cut(before: date | str | None, *, where: str) -> date | None:
+    """The cut of a default vocabulary: ``before`` as a date, ``None`` for ``"all"``.
+
+    A default vocabulary taken from the whole history lets facts of the evaluation periods decide
+    which features exist (an event kind first recorded in the test period), so the cut is never
+    implied: ``before=None`` is refused with the fix.
+
+    Examples
+    --------
+    >>> vocabulary_cut(date(2021, 1, 1), where="default_specs") is not None
+    True
+    >>> vocabulary_cut("all", where="default_specs") is None
+    True
+    >>> vocabulary_cut(None, where="default_specs")
+    Traceback (most recent call last):
+    ...
+    ValueError: features rule 'vocabulary from the training period': default_specs ...
+    """
+    if isinstance(before, date):
+        return before
+    if before == "all":
+        return None
+    raise ValueError(
+        f"features rule 'vocabulary from the training period': {where} was given a history but "
+        f"no vocabulary cut (before={before!r}); the default feature vocabulary (event kinds, "
+        "frequent status values) must come from facts dated before the training period's end, "
+        "so that nothing seen only in later periods decides which features exist. Pass "
+        "before=train_end (e.g. earlysignal.split.fraction_boundaries(times)[0]), or "
+        'before="all" for descriptive work on the whole history (never for a model evaluated '
+        "on later periods)"
+    )
 
 
 def feature_vocabulary(history: CareHistory, *, before: date | None = None) -> dict[str, Any]:
@@ -127,7 +166,7 @@ def vocabulary_of(
 def default_specs(
     history: CareHistory | None = None,
     *,
-    before: date | None = None,
+    before: VocabularyCut | None = None,
     vocabulary: dict[str, Any] | None = None,
 ) -> tuple[FeatureSpec, ...]:
     """The default feature set.
@@ -139,8 +178,10 @@ def default_specs(
     days since the last, 90-day versus previous 275-day trend), statuses in force (the most
     frequent (kind, value) pairs, at most :data:`MAX_DEFAULT_STATUSES`; none without a history)
     and child facts (age at t, age at first entry). Event kinds and statuses come from
-    :func:`feature_vocabulary` of the history with facts dated before ``before``: pass the
-    training period's end so that nothing seen only later decides which features exist.
+    :func:`feature_vocabulary` of the history with facts dated before ``before``: the training
+    period's end, so that nothing seen only later decides which features exist. With a history
+    ``before`` is required: ``before="all"`` is the explicit opt-in to the whole history
+    (descriptive work only); none is refused (:func:`vocabulary_cut`).
     Without a history the event kinds are
     :data:`~earlysignal.features.specs.DEFAULT_EVENT_KINDS`. No child attribute is included:
     sensitive ones are refused, others are a study's choice. A ``vocabulary`` found beforehand
@@ -154,6 +195,13 @@ def default_specs(
     ['placements_ever', 'placements_90d', 'placements_365d']
     >>> any(s.name == "events_incident_90d" for s in specs)
     True
+    >>> from earlysignal.data import example_history
+    >>> h = example_history(
+    ...     {"start": date(2020, 1, 1)},
+    ...     events={"kind": ["incident", "new_kind"], "date": [date(2020, 2, 1), date(2021, 2, 1)]},
+    ...     observed_until=date(2021, 6, 1))
+    >>> [s.name for s in default_specs(h, before=date(2021, 1, 1)) if "new_kind" in s.name]
+    []
     """
     specs: list[FeatureSpec] = []
     for cls in (PlacementCount, MoveCount, BreakdownCount):
@@ -171,7 +219,9 @@ def default_specs(
         Reentries(),
     ]
     if vocabulary is None and history is not None:
-        vocabulary = feature_vocabulary(history, before=before)
+        vocabulary = feature_vocabulary(
+            history, before=vocabulary_cut(before, where="default_specs")
+        )
     if vocabulary is None:
         kinds: Sequence[str] = DEFAULT_EVENT_KINDS
         statuses: list[list[str]] = []

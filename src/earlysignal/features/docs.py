@@ -52,9 +52,14 @@ flags are 0/1.
 before `before` (`feature_vocabulary`): the experiment runner passes the training period's end
 (the first day of the calibration period) and records the vocabulary with the run (the card's
 `predictors.vocabulary`, `feature_vocabulary.json`, the saved model's metadata), so that an
-event kind or status value seen only in a later period never becomes a feature. Without
-`before` the whole history decides (descriptive work only). Without a history it uses the event
-kinds {kinds} and no statuses.
+event kind or status value seen only in a later period never becomes a feature. The cut is
+never implied: `default_specs(history)` without `before` is refused with the fix, and
+`before="all"` is the explicit opt-in to the whole history (descriptive work only, never for a
+model evaluated on later periods); `bounded_specs` and `build_features_partitioned` follow the
+same rule. `build_features(history, times)` with no specs cuts the vocabulary at the earliest
+prediction time given (no row's features can see past it), or at `vocabulary_before=`: pass the
+training period's end (`earlysignal.split.fraction_boundaries(times)[0]`) when a model is fitted.
+Without a history it uses the event kinds {kinds} and no statuses.
 
 Endings on the provider's side (`end_reason` `provider_ended`: allegation, standards of care,
 approval removed, closure) are counted apart (`provider_endings_*`), never as the child's

@@ -19,7 +19,7 @@ Examples
 >>> from earlysignal.data.partitions import write_partitioned
 >>> root = pathlib.Path(tempfile.mkdtemp())
 >>> _ = write_partitioned(simulate(60, years=2, seed=1).history, root / "in", partition_size=25)
->>> result = build_features_partitioned(root / "in", root / "features")
+>>> result = build_features_partitioned(root / "in", root / "features", before="all")
 >>> result["partitions"], pl.scan_parquet(result["files"]).select(pl.len()).collect().item() > 0
 (3, True)
 """
@@ -34,7 +34,12 @@ from typing import Any
 from earlysignal.cohort import Design, prediction_times
 from earlysignal.data.partitions import iter_partitions, read_manifest, scan_table
 from earlysignal.features.build import build_features, feature_names
-from earlysignal.features.defaults import default_specs, vocabulary_of
+from earlysignal.features.defaults import (
+    VocabularyCut,
+    default_specs,
+    vocabulary_cut,
+    vocabulary_of,
+)
 from earlysignal.features.specs import BoundaryPolicy, FeatureSpec
 
 __all__ = ["build_features_partitioned", "partitioned_vocabulary"]
@@ -55,7 +60,7 @@ def build_features_partitioned(
     *,
     design: Design | None = None,
     specs: Sequence[FeatureSpec] | None = None,
-    before: date | None = None,
+    before: VocabularyCut | None = None,
     outcomes: Sequence[tuple[Any, ...]] = (("breakdown", 180),),
     policy: BoundaryPolicy = BoundaryPolicy.STRICT,
     censor: str = "window",
@@ -76,7 +81,9 @@ def build_features_partitioned(
         Feature specs; default :func:`~earlysignal.features.default_specs` with the cohort's
         vocabulary (:func:`partitioned_vocabulary`, facts before ``before``).
     before
-        Training period's end for the default vocabulary (see ``default_specs``).
+        Training period's end for the default vocabulary (see ``default_specs``); required
+        with ``specs=None``: ``"all"`` is the explicit opt-in to the whole cohort (descriptive
+        work only), none is refused.
     outcomes, policy, censor
         As for :func:`~earlysignal.features.build_features`.
 
@@ -91,7 +98,8 @@ def build_features_partitioned(
     target.mkdir(parents=True, exist_ok=True)
     vocabulary: dict[str, Any] | None = None
     if specs is None:
-        vocabulary = partitioned_vocabulary(folder, before=before)
+        cut = vocabulary_cut(before, where="build_features_partitioned")
+        vocabulary = partitioned_vocabulary(folder, before=cut)
         chosen = default_specs(vocabulary=vocabulary)
     else:
         chosen = tuple(specs)
