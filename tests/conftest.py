@@ -5,6 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# OpenMP threads (LightGBM, scikit-learn) sleep when they wait instead of spinning. The suite runs
+# one pytest-xdist worker per core and each fits LightGBM on 2 threads: spinning threads take the
+# cores their siblings need (two 3-model LightGBM scripts at once on the loaded 2-core machine:
+# 222 s and 35 s of CPU each spinning, 4 s and 1.4 s of CPU sleeping). Set before anything loads
+# OpenMP; notebook kernels and subprocesses started by tests inherit it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import pytest
 from hypothesis import HealthCheck, settings
 
