@@ -30,7 +30,7 @@ are one unit."""
 
 
 @dataclass(frozen=True)
-class TestInfo:
+class ItemFacts:
     """What the grouping needs to know of one collected test."""
 
     nodeid: str
@@ -46,15 +46,15 @@ def _clean(name: str) -> str:
     return re.sub(r"[^\w./:+-]", "_", name)
 
 
-def plan(tests: Sequence[TestInfo]) -> tuple[list[int], list[str | None]]:
+def plan(tests: Sequence[ItemFacts]) -> tuple[list[int], list[str | None]]:
     """The run order (indices into ``tests``) and each test's xdist group (None: its module).
 
     Examples
     --------
-    >>> a = TestInfo("t/a.py::x", "t/a.py", shared=frozenset({"sim"}))
-    >>> b = TestInfo("t/b.py::y", "t/b.py")
-    >>> c = TestInfo("t/c.py::z", "t/c.py", shared=frozenset({"sim"}))
-    >>> d = TestInfo("t/d.py::w[1]", "t/d.py", long=True)
+    >>> a = ItemFacts("t/a.py::x", "t/a.py", shared=frozenset({"sim"}))
+    >>> b = ItemFacts("t/b.py::y", "t/b.py")
+    >>> c = ItemFacts("t/c.py::z", "t/c.py", shared=frozenset({"sim"}))
+    >>> d = ItemFacts("t/d.py::w[1]", "t/d.py", long=True)
     >>> plan([a, b, c, d])
     ([3, 0, 2, 1], ['shared:sim', None, 'shared:sim', 'long:t/d.py::w_1_'])
     """
@@ -103,8 +103,8 @@ def plan(tests: Sequence[TestInfo]) -> tuple[list[int], list[str | None]]:
     return order, groups
 
 
-def info(item: Any) -> TestInfo:
-    """The :class:`TestInfo` of a collected pytest item."""
+def info(item: Any) -> ItemFacts:
+    """The :class:`ItemFacts` of a collected pytest item."""
     nodeid: str = item.nodeid
     module = nodeid.split("::", 1)[0]
     shared: set[str] = set()
@@ -125,7 +125,7 @@ def info(item: Any) -> TestInfo:
         value = namespace.get(fn)
         if value is not None and getattr(value, "__module__", None) == mod:
             shared.add(key)
-    return TestInfo(
+    return ItemFacts(
         nodeid=nodeid,
         module=module,
         shared=frozenset(shared),
