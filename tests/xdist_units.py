@@ -145,7 +145,15 @@ def arrange(items: list[Any], xdist_group: Any) -> None:
 
 
 def unit_scheduler(base: type) -> type:
-    """xdist's loadgroup scheduler whose unit is the test's group, else its module."""
+    """xdist's loadgroup scheduler whose unit is the test's group, else its module.
+
+    Examples
+    --------
+    >>> from xdist.scheduler import LoadGroupScheduling
+    >>> split = unit_scheduler(LoadGroupScheduling)._split_scope
+    >>> split(None, "t/a.py::x[1]@shared:sim"), split(None, "t/a.py::x[1]"), split(None, "t/a.py")
+    ('shared:sim', 't/a.py', 't/a.py')
+    """
 
     class UnitScheduling(base):  # type: ignore[valid-type, misc]
         def _split_scope(self, nodeid: str) -> str:
