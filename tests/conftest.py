@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+# OpenMP threads (LightGBM, scikit-learn) sleep when they wait instead of spinning. The suite runs
+# one pytest-xdist worker per core and each fits LightGBM on 2 threads: spinning threads take the
+# cores their siblings need (two 3-model LightGBM scripts at once on the loaded 2-core machine:
+# 222 s and 35 s of CPU each spinning, 4 s and 1.4 s of CPU sleeping). Set before anything loads
+# OpenMP; notebook kernels and subprocesses started by tests inherit it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -37,3 +45,23 @@ def shared_data() -> Path:
             "beside the repository (as CI provides it)"
         )
     return SHARED_DATA
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On pytest-xdist workers (``--dist loadgroup``): units and order (tests/xdist_units.py)."""
+    if getattr(config.option, "loadgroup", False):  # set on the workers of --dist loadgroup
+        from xdist_units import arrange  # type: ignore[import-not-found]
+
+        arrange(items, pytest.mark.xdist_group)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """The loadgroup scheduler with a module as the unit of an ungrouped test."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+    from xdist_units import unit_scheduler  # type: ignore[import-not-found]
+
+    return unit_scheduler(LoadGroupScheduling)(config, log)

@@ -47,6 +47,7 @@ def test_quick_start_commands_exist_and_ci_runs_the_test_command() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_quick_start_runs_and_writes_a_sound_card(tmp_path: Path) -> None:
     """Run the quick start for real (in a temporary folder) and check the card it writes.
 

@@ -32,6 +32,7 @@ def tiny_config() -> ExperimentConfig:
     return ExperimentConfig.from_dict(data)
 
 
+@pytest.mark.long
 def test_a_sweep_on_dask_equals_the_local_sweep(tmp_path: Path) -> None:
     import mlflow
 

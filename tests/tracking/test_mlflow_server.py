@@ -14,7 +14,7 @@ from local_server import free_port, stop, wait_healthy  # type: ignore[import-no
 
 from earlysignal.experiment.config import ExperimentConfig, load_config
 
-pytestmark = [pytest.mark.server, pytest.mark.slow]
+pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.long]
 
 HEALTH_TIMEOUT_S = 180  # the server needs 30-95 s to answer on a loaded 2-core machine
 

@@ -51,6 +51,9 @@ THREAD_ENV: dict[str, tuple[str, ...]] = {
 }
 """Thread variables set in a worker before the listed modules are first imported there."""
 
+CONNECT_TIMEOUT = "20s"
+"""How long a Dask client waits for the scheduler at ``compute.address`` to answer."""
+
 _TASK_THREADS: ContextVar[int | None] = ContextVar("earlysignal_task_threads", default=None)
 
 
@@ -193,7 +196,7 @@ def _on_dask(payloads: list[bytes], spec: ComputeSpec, threads: int) -> list[Any
     cluster: Any = None
     if spec.address is not None:
         try:
-            client = dd.Client(spec.address, timeout="20s", set_as_default=False)
+            client = dd.Client(spec.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise ComputeError(
                 "COMPUTE-ADDRESS",
