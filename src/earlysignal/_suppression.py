@@ -156,8 +156,11 @@ def _suppress(
 
     def order(cell: Cell) -> tuple[int, str]:
         # Smallest first, by the *published* (rounded) value, then by key: runs whose counts
-        # differ by a few children mostly hide the same cells (a differencing defence).
-        return round_count(values[cell], rounding), repr(cell)
+        # differ by a few children mostly hide the same cells (a differencing defence). A row
+        # count tied to a children count is ordered by its children, so both choose alike.
+        key, col = cell
+        decider = (key, tied[col]) if col in tied and (key, tied[col]) in values else cell
+        return round_count(values[decider], rounding), repr(cell)
 
     def candidates(line: _Line) -> list[Cell]:
         members = [m for m in line.members if m not in hidden and m not in virtual]
@@ -180,6 +183,10 @@ def _suppress(
         return hidden_mass < min_count
 
     small_virtual = {c for c in virtual if values[c] < min_count}
+    # the lines of tied row counts after those of the children counts that decide them: the
+    # children choose the complementary cells and the row counts follow (stable: no ties, no
+    # change of order)
+    lines = sorted(lines, key=lambda ln: ln.total[1] in tied)
     for _ in range(10 * (len(values) + 1)):
         changed = sync()
         for line in lines:
@@ -188,6 +195,7 @@ def _suppress(
                 if cand:
                     hidden.add(cand[0])
                     changed = True
+                    sync()
         if changed:
             continue
         # the null-space check takes every relation as exact (a pattern property, conservative)

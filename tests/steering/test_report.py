@@ -74,6 +74,26 @@ def _assert_overall_counts_protected(data: dict[str, Any]) -> None:
         assert v is None or (v >= 10 and v % 5 == 0), (k, v)
 
 
+def test_event_counts_say_placements_and_carry_their_children(written: Path) -> None:
+    # Every event count is published beside the distinct children who had the event (the
+    # count that decided its suppression), both rounded to 5 and hidden together, and the
+    # report says in words that events are counted in placements.
+    data = _published_rows(written)
+    pairs = [(r, "observed", "children_event") for o in data["outcomes"].values()
+             for r in o["rows"]]  # fmt: skip
+    events = ("breakdown", "provider_ended", "unplanned", "moves", "return_home", "carousel")
+    pairs += [(r, e, f"children_{e}") for r in data["measures"] for e in events]
+    pairs += [(data["costs"], f"moves_{k}", f"children_{k}") for k in ("valued", "without_tariff")]
+    assert any(r[n] is not None for r, n, _ in pairs) and any(r[n] is None for r, n, _ in pairs)
+    for r, n, k in pairs:
+        assert (r[n] is None) == (r[k] is None), (n, r)
+        if r[k] is not None:
+            assert r[k] >= 10 and r[k] % 5 == 0 and r[n] >= r[k], (n, r)
+    md = (written / "steering.md").read_text()
+    assert "are counted in placements" in md and "it is the children that decide" in md
+    assert "| observed (placements) | children with the event |" in md
+
+
 def test_left_out_placements_of_few_children_are_hidden_and_counts_rounded(
     result: SteeringResult,
 ) -> None:
@@ -131,6 +151,7 @@ def test_dutch_report_speaks_dutch(
     md = (tmp_path / "steering.md").read_text()
     assert 'lang="nl"' in html
     assert "Hoe lees je dit rapport" in md and "How to read this report" not in md
+    assert "zijn geteld in plaatsingen" in md and "kinderen met de gebeurtenis" in md
 
 
 @pytest.mark.browser

@@ -78,7 +78,7 @@ class SteeringResult:
         How the expected counts were made (``cross_fit`` with its folds, or a model run).
     members
         Outcome -> per unit of the comparison, the children it counts (``_m_children``) and
-        the placements with the outcome (``_m_observed``): ids for the publication ledger
+        the children who had the outcome (``_m_observed``): ids for the publication ledger
         (:mod:`earlysignal.ledger`), never published.
     excluded_children
         For each count of placements in ``excluded``, the distinct children whose placements

@@ -84,6 +84,10 @@ class CostEstimate:
     settings_without_tariff: tuple[str, ...]
     currency: str
     horizon_years: int
+    children_valued: int | None = None
+    """Distinct children whose moves were valued (``None`` without ``child_id``)."""
+    children_without_tariff: int | None = None
+    """Distinct children whose moves were not valued (``None`` without ``child_id``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (JSON-ready)."""
@@ -244,4 +248,11 @@ def costs_avoided(
         settings_without_tariff=tuple(missing),
         currency=tariffs.currency,
         horizon_years=tariffs.horizon_years,
+        children_valued=_children(valued),
+        children_without_tariff=_children(mv.filter(~has.fill_null(False))),
     )
+
+
+def _children(frame: pl.DataFrame) -> int | None:
+    """Distinct children of a table of placements (``None`` when it has no ``child_id``)."""
+    return int(frame["child_id"].n_unique()) if "child_id" in frame.columns else None

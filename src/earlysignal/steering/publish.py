@@ -4,7 +4,11 @@
   period are compared at all; smaller ones are counted, never shown.
 * **Counts** (children, observed events) go through :func:`earlysignal.disclosure.protect`
   with the unit as an additive dimension: under 10 hidden, complementary suppression, rounded to
-  5. Expected counts are model output, published to 1 decimal.
+  5. An observed count counts placements with the event (a child can have several); it is
+  published beside the distinct children who had the event (``children_event``), and it is
+  those children that decide: both are hidden when fewer than 10 children had the event,
+  however many events they had (``tied``). Expected counts are model output, published to 1
+  decimal.
 * **Ratios** are recomputed from the *published* (rounded) observed count, so a ratio is never
   finer than its rounded count; its exact interval is that of the rounded count. A ratio is
   hidden when its observed count is hidden, or when fewer than 10 children had the event or
@@ -14,7 +18,7 @@
   flag is computed on the exact counts.
 * **Across reports** (the publication ledger, :mod:`earlysignal.ledger`, ``docs/disclosure.md``):
   with a ledger in use, each unit's counts are checked against what earlier reports published
-  about nearly the same children (placements, for event counts): a cell within
+  about nearly the same children (for an event count, the children who had the event): a cell within
   ``min_count - 1`` of an earlier one repeats its figure or stays hidden, so two reports on
   overlapping periods cannot be subtracted. The ledger's tables are :func:`ledger_table`.
 * **Names.** Provider ids are never published as they are: a name table from the user
@@ -147,31 +151,34 @@ def protect_comparison(
     policy
         Disclosure policy (default: the library's).
     members
-        Per unit, its children (``_m_children``) and the placements with the outcome
+        Per unit, its children (``_m_children``) and the children who had the outcome
         (``_m_observed``), from :attr:`~earlysignal.steering.compare.SteeringResult.members`:
         with a publication ledger in use (:func:`earlysignal.ledger.use_ledger`) the counts
-        are published through it as ``table_name`` (:func:`ledger_table`).
+        are published through it as ``table_name`` (:func:`ledger_table`), the observed count
+        keyed by the children who had the outcome.
     table_name
         The table's name in the ledger.
 
     Returns
     -------
     polars.DataFrame
-        ``label``, ``children``, ``observed``, ``expected``, ``ratio``, ``ratio_lo``,
+        ``label``, ``children``, ``observed`` (placements with the outcome),
+        ``children_event`` (the distinct children who had it: it decides whether ``observed``
+        is shown; both hidden under ``min_count`` children), ``expected``, ``ratio``, ``ratio_lo``,
         ``ratio_hi``, ``flag``, ``shrunk``, ``shrunk_lo``, ``shrunk_hi``, ``rank_lo``,
         ``rank_hi``, ``limit_*`` and ``suppressed``; sorted by label. No unit id.
 
     Examples
     --------
     >>> t = pl.DataFrame({"unit": ["a", "b", "c"], "children": [40, 60, 50],
-    ...     "observed": [12, 8, 31], "expected": [10.0, 9.0, 20.0], "children_event": [12, 8, 30],
+    ...     "observed": [12, 8, 31], "expected": [10.0, 9.0, 20.0], "children_event": [3, 8, 30],
     ...     "flag": ["within", "within", "above"], "shrunk": [1.1, 0.93, 1.4],
     ...     "shrunk_lo": [0.8, 0.6, 1.1], "shrunk_hi": [1.4, 1.2, 1.9], "rank_lo": [1, 1, 2],
     ...     "rank_hi": [3, 2, 3], "limit_lo_95": [0.5] * 3, "limit_hi_95": [1.6] * 3,
     ...     "limit_lo_998": [0.3] * 3, "limit_hi_998": [2.0] * 3})
     >>> out = protect_comparison(t, {"a": "A", "b": "B", "c": "C"})
-    >>> out.select("label", "observed", "ratio", "flag").rows()
-    [('A', None, None, None), ('B', None, None, None), ('C', 30, 1.5, 'above')]
+    >>> out.select("label", "observed", "children_event", "ratio", "flag").rows()
+    [('A', None, None, None, None), ('B', None, None, None, None), ('C', 30, 30, 1.5, 'above')]
     """
     pol = policy or DisclosurePolicy()
     shown = ("shrunk", "shrunk_lo", "shrunk_hi", "rank_lo", "rank_hi")
@@ -188,14 +195,16 @@ def protect_comparison(
         *shown,
     )
     raw, member_cols = with_members(
-        raw, members, {"children": "_m_children", "observed": "_m_observed"}
+        raw, members, {"children": "_m_children", "children_event": "_m_observed"}
     )
     prot = protect(
         raw,
-        count_cols=["children", "observed"],
+        count_cols=["children", "observed", "children_event"],
         by=["unit"],
         rate_cols=["ratio"],
         rate_support={"ratio": ["observed", "children_event", "children_no_event"]},
+        # the observed count counts placements: its children decide (and key it in the ledger)
+        tied={"observed": "children_event"},
         linked={"ratio": list(shown)},
         policy=pol,
         members=member_cols or None,
@@ -206,7 +215,7 @@ def protect_comparison(
     ok = prot["ratio"].is_not_null().to_numpy()
     lo, hi = poisson_interval(np.where(ok, o, 0.0))
     out = (
-        prot.select("unit", "children", "observed", "suppressed", *shown)
+        prot.select("unit", "children", "observed", "children_event", "suppressed", *shown)
         .with_columns(
             pl.Series("expected", e).round(1),
             pl.Series("ratio", np.where(ok, o / e, np.nan)).fill_nan(None).round(2),
@@ -222,6 +231,7 @@ def protect_comparison(
         "label",
         "children",
         "observed",
+        "children_event",
         "expected",
         "ratio",
         "ratio_lo",

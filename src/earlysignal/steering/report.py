@@ -45,7 +45,7 @@ from earlysignal.steering.publish import (
     with_members,
 )
 from earlysignal.steering.spec import OUTCOMES, SteeringError, SteeringSpec
-from earlysignal.steering.units import unit_members
+from earlysignal.steering.units import EVENT_COUNTS, unit_members
 
 __all__ = ["build_report", "render_report", "run_steer_cli", "write_report"]
 
@@ -56,21 +56,22 @@ FLAGS = ("above", "warning_above", "within", "warning_below", "below")
 def _measures(
     res: SteeringResult, labels: Mapping[str, str], pol: DisclosurePolicy
 ) -> pl.DataFrame:
+    """The units' measures as published: every event count beside its children.
+
+    An event count (``breakdown``, ``moves``, ...) counts placements with the event; it is
+    ``tied`` to ``children_<event>``, the distinct children who had it, which decides its
+    suppression (hidden, both of them, when fewer than ``pol.min_count`` children had the
+    event; complementary suppression hides them together) and keys it in the publication
+    ledger. Both are rounded to ``pol.rounding``.
+    """
     m = res.measures.filter(pl.col("children") >= res.spec.min_children)
-    counts = [
-        "children",
-        "breakdown",
-        "provider_ended",
-        "unplanned",
-        "moves",
-        "return_home",
-        "carousel",
-    ]
-    events = counts[1:]
+    events = list(EVENT_COUNTS)
+    kids = [f"children_{e}" for e in events]
+    counts = ["children", *(c for pair in zip(events, kids, strict=True) for c in pair)]
     frame, members = with_members(  # the publication ledger's ids, when one is in use
-        m.select("unit", *counts, "children_moves", "moves_per_1000_days"),
+        m.select("unit", *counts, "moves_per_1000_days"),
         unit_members(res.placements, events),
-        {c: f"_m_{c}" for c in counts},
+        {"children": "_m_children", **{f"children_{e}": f"_m_{e}" for e in events}},
     )
     prot = protect(
         frame,
@@ -78,6 +79,7 @@ def _measures(
         by=["unit"],
         rate_cols=["moves_per_1000_days"],
         rate_support={"moves_per_1000_days": ["children_moves"]},
+        tied={e: f"children_{e}" for e in events},
         policy=pol,
         members=members or None,
         table=ledger_table(res.spec.by, "measures"),
@@ -232,8 +234,12 @@ def build_report(
             k: (round(v, 0) if isinstance(v, float) and k.startswith("moves") else v)
             for k, v in cost.items()
         }
-        for k in ("moves_valued", "moves_without_tariff"):  # counts of moves: rounded to 5
-            cost[k] = _count_of_rows(int(cost[k]), pol)
+        for k in ("valued", "without_tariff"):  # counts of moves, decided by their children
+            n_kids = cost.pop(f"children_{k}")
+            moves, kids = _count_with_children(
+                int(cost[f"moves_{k}"]), None if n_kids is None else int(n_kids), pol
+            )
+            cost[f"moves_{k}"], cost[f"children_{k}"] = moves, kids
     return {
         "by": spec.by,
         "within": None
@@ -288,6 +294,29 @@ def _count_of_rows(n: int, pol: DisclosurePolicy) -> int | None:
     from earlysignal.disclosure import round_count
 
     return None if n < pol.min_count else round_count(n, pol.rounding)
+
+
+def _count_with_children(
+    n: int, children: int | None, pol: DisclosurePolicy
+) -> tuple[int | None, int | None]:
+    """A count of rows (placements, moves) published with the distinct children behind it.
+
+    The children decide: both ``None`` when fewer than ``pol.min_count`` children are behind
+    the rows, else both rounded to ``pol.rounding``. Without a children count the rows are
+    published as a count of rows (:func:`_count_of_rows`) and the children as ``None``.
+
+    Examples
+    --------
+    >>> _count_with_children(12, 3, DisclosurePolicy())
+    (None, None)
+    >>> _count_with_children(48, 12, DisclosurePolicy())
+    (50, 10)
+    """
+    if children is None:
+        return _count_of_rows(n, pol), None
+    if children < pol.min_count:
+        return None, None
+    return _count_of_rows(n, pol), _count_of_rows(children, pol)
 
 
 def _published_excluded(res: SteeringResult, pol: DisclosurePolicy) -> dict[str, int | None]:

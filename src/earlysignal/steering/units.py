@@ -41,6 +41,7 @@ from earlysignal.steering.spec import UNIT_KINDS, SteeringError, SteeringSpec
 __all__ = [
     "CASE_MIX_COLUMNS",
     "COUNT_COLUMNS",
+    "EVENT_COUNTS",
     "EVENT_KINDS",
     "period_start",
     "placement_table",
@@ -71,6 +72,16 @@ COUNT_COLUMNS: tuple[str, ...] = (
 """Case-mix columns that are counts: the case-mix model takes them as ``log(1 + count)``."""
 
 UNPLANNED = ("breakdown", "provider_ended")
+
+EVENT_COUNTS: tuple[str, ...] = (
+    "breakdown",
+    "provider_ended",
+    "unplanned",
+    "moves",
+    "return_home",
+    "carousel",
+)
+"""Outcome columns of :func:`placement_table` counted per unit (placements with the event)."""
 
 
 def period_start(end: date, years: int) -> date:
@@ -277,8 +288,10 @@ def unit_measures(table: pl.DataFrame) -> pl.DataFrame:
         One row per unit: ``unit``, ``children`` (distinct), ``placements``,
         ``placement_days``, ``breakdown``, ``provider_ended``, ``unplanned``, ``moves``,
         ``moves_per_1000_days``, ``return_home``, ``carousel`` (placements followed by the
-        carousel), ``carousel_known`` (placements with the year observed), and distinct
-        children with each event (``children_unplanned``, ``children_moves``).
+        carousel), ``carousel_known`` (placements with the year observed), and per event of
+        :data:`EVENT_COUNTS` the distinct children who had it (``children_<event>``, e.g.
+        ``children_breakdown``): an event count counts placements, and its children decide
+        whether it may be published (:func:`earlysignal.steering.report.build_report`).
 
     Examples
     --------
@@ -302,16 +315,14 @@ def unit_measures(table: pl.DataFrame) -> pl.DataFrame:
             ),
             pl.col("carousel").sum().cast(pl.Int64).alias("carousel"),
             pl.col("carousel").is_not_null().sum().cast(pl.Int64).alias("carousel_known"),
-            pl.col("child_id")
-            .filter(pl.col("unplanned") > 0)
-            .n_unique()
-            .cast(pl.Int64)
-            .alias("children_unplanned"),
-            pl.col("child_id")
-            .filter(pl.col("moves") > 0)
-            .n_unique()
-            .cast(pl.Int64)
-            .alias("children_moves"),
+            *(
+                pl.col("child_id")
+                .filter(pl.col(c).fill_null(0) > 0)
+                .n_unique()
+                .cast(pl.Int64)
+                .alias(f"children_{c}")
+                for c in EVENT_COUNTS
+            ),
         )
         .with_columns(
             (pl.col("moves") * 1000 / pl.col("placement_days").clip(lower_bound=1)).alias(
@@ -336,15 +347,18 @@ def unit_members(table: pl.DataFrame, events: Sequence[str]) -> pl.DataFrame:
     -------
     polars.DataFrame
         One row per unit: ``unit``, ``_m_children`` (its distinct children) and, per event,
-        ``_m_<event>`` (the placements with the event: an event count counts placements).
+        ``_m_<event>`` (the distinct children who had the event). An event count counts
+        placements, but its cells are keyed by these children in the ledger (and published
+        only when there are at least 10 of them): a difference between two reports is then
+        guarded on children, whatever the number of events (``docs/disclosure.md``).
 
     Examples
     --------
     >>> import polars as pl
-    >>> t = pl.DataFrame({"unit": ["A", "A"], "child_id": ["a", "b"],
-    ...     "placement_id": ["p1", "p2"], "moves": [1, 0]})
+    >>> t = pl.DataFrame({"unit": ["A", "A", "A"], "child_id": ["a", "a", "b"],
+    ...     "placement_id": ["p1", "p2", "p3"], "moves": [1, 1, 0]})
     >>> unit_members(t, ["moves"]).row(0)
-    ('A', ['a', 'b'], ['p1'])
+    ('A', ['a', 'b'], ['a'])
     """
     return (
         table.filter(pl.col("unit").is_not_null())
@@ -352,7 +366,7 @@ def unit_members(table: pl.DataFrame, events: Sequence[str]) -> pl.DataFrame:
         .agg(
             pl.col("child_id").cast(pl.String).unique().sort().alias("_m_children"),
             *(
-                pl.col("placement_id")
+                pl.col("child_id")
                 .cast(pl.String)
                 .filter(pl.col(e).fill_null(0) > 0)
                 .unique()
