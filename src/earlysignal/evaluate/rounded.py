@@ -31,6 +31,7 @@ __all__ = [
     "METRIC_DECIMALS",
     "ROUNDING",
     "RULE_COUNTS",
+    "published_number",
     "published_prevalence",
     "published_rule",
     "rounded_counts",
@@ -129,7 +130,15 @@ METRIC_DECIMALS = 3
 loss, ECE, calibration slope and intercept, net benefit, effect sizes) and of its bounds."""
 
 
-def _decimals(value: Any, decimals: int) -> Any:
+def published_number(value: Any, decimals: int = METRIC_DECIMALS) -> Any:
+    """A metric or bound as the card publishes it: to ``decimals``; ``None`` stays ``None``
+    and a non-finite value becomes ``None``; anything else but a number is returned as is.
+
+    Examples
+    --------
+    >>> published_number(0.71234567), published_number(None), published_number(float("nan"))
+    (0.712, None, None)
+    """
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
     v = float(value)
@@ -161,8 +170,9 @@ def published_rule(
     ``decision.workload`` (value from the counts, bounds to 2 decimals, alerts per 100 to whole
     numbers) and the rule's stated share; every other metric and its bounds
     (``performance.metrics``, ``performance.oracle``, ``performance.effects``,
-    ``calibration.metrics``, ``decision.net_benefit`` and the figures quoted in the sections'
-    sentences) to :data:`METRIC_DECIMALS` decimals. Thresholds (settings of the rule) are left
+    ``calibration.metrics``, ``decision.net_benefit``, the figures quoted in the sections'
+    sentences, the recorded oracle worlds and the baseline's tuning loss) to
+    :data:`METRIC_DECIMALS` decimals. Thresholds (settings of the rule) are left
     as they are.
 
     Examples
@@ -224,7 +234,7 @@ def _round_rows(rows: Any, keys: tuple[str, ...], decimals: int) -> None:
         if isinstance(r, dict):
             for k in keys:
                 if k in r:
-                    r[k] = _decimals(r[k], decimals)
+                    r[k] = published_number(r[k], decimals)
 
 
 def _round_args(texts: Any, decimals: int) -> None:
@@ -235,6 +245,15 @@ def _round_args(texts: Any, decimals: int) -> None:
             for v in args.values():
                 if isinstance(v, dict):
                     _round_rows([v], ("value", "lower", "upper"), decimals)
+
+
+def _round_all(node: Any, decimals: int) -> Any:
+    """Every float in a nested structure of dicts and lists to ``decimals``."""
+    if isinstance(node, dict):
+        return {k: _round_all(v, decimals) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_round_all(v, decimals) for v in node]
+    return published_number(node, decimals) if isinstance(node, float) else node
 
 
 def _publish_card(card: dict[str, Any], *, rounding: int, min_cell: int) -> None:
@@ -248,6 +267,10 @@ def _publish_card(card: dict[str, Any], *, rounding: int, min_cell: int) -> None
                "net_benefit_baseline")  # fmt: skip
     _round_rows(perf.get("effects"), effects, d)
     _round_args(perf.get("summary"), d)
+    perf["oracle_worlds"] = _round_all(perf.get("oracle_worlds"), d)  # recorded benchmark
+    tuning = card.get("model_details", {}).get("hyperparameters", {})
+    if isinstance(tuning, dict) and "logistic_tuning" in tuning:
+        tuning["logistic_tuning"] = _round_all(tuning["logistic_tuning"], d)
     people = dec.get("people")
     if not isinstance(people, dict) or not isinstance(people.get("counts"), dict):
         return
@@ -264,7 +287,7 @@ def _publish_card(card: dict[str, Any], *, rounding: int, min_cell: int) -> None
             hidden = v is None
             r["value"] = v
             for k in ("lower", "upper"):
-                b = _decimals(r.get(k), digits)
+                b = published_number(r.get(k), digits)
                 r[k] = None if hidden or b is None else (int(b) if digits == 0 else b)
         if "flagged share" in r:
             r["flagged share"] = rule["share_flagged"]
