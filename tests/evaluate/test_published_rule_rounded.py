@@ -72,6 +72,8 @@ def test_a_card_is_published_in_place() -> None:
             "effects": [{"auroc_difference": 0.0061234, "lower": 0.00111, "upper": 0.0109,
                          "net_benefit_primary": 0.01234, "net_benefit_baseline": None}],
             "summary": [{"key": "perf_auroc", "args": {"a": dict(metric), "name": "m"}}],
+            "personas": {"rows": [dict(metric)], "n_rows": 5831, "n_children": 739,
+                         "n_events": 223},
         },
         "calibration": {"metrics": [{"metric": "ece", "value": 0.0031234, "lower": 0.0021,
                                      "upper": 0.00456}]},
@@ -95,6 +97,9 @@ def test_a_card_is_published_in_place() -> None:
                                                  "upper": 0.724}  # fmt: skip
     assert card["performance"]["summary"][0]["args"]["a"]["value"] == 0.712
     assert card["performance"]["effects"][0]["auroc_difference"] == 0.006
+    personas = card["performance"]["personas"]
+    assert personas["rows"][0]["upper"] == 0.724
+    assert (personas["n_rows"], personas["n_children"], personas["n_events"]) == (5830, 740, 225)
     assert card["calibration"]["metrics"][0]["value"] == 0.003
     assert dec["net_benefit"][0]["net benefit"] == 0.007
     assert dec["net_benefit"][0]["threshold"] == 0.0612345  # a setting, not a figure

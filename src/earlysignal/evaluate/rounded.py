@@ -171,9 +171,9 @@ def published_rule(
     numbers) and the rule's stated share; every other metric and its bounds
     (``performance.metrics``, ``performance.oracle``, ``performance.effects``,
     ``calibration.metrics``, ``decision.net_benefit``, the figures quoted in the sections'
-    sentences, the recorded oracle worlds and the baseline's tuning loss) to
-    :data:`METRIC_DECIMALS` decimals. Thresholds (settings of the rule) are left
-    as they are.
+    sentences, the recorded oracle worlds, the baseline's tuning loss, the persona comparison)
+    to :data:`METRIC_DECIMALS` decimals, and the persona comparison's counts to ``rounding``.
+    Thresholds (settings of the rule) are left as they are.
 
     Examples
     --------
@@ -268,8 +268,16 @@ def _publish_card(card: dict[str, Any], *, rounding: int, min_cell: int) -> None
     _round_rows(perf.get("effects"), effects, d)
     _round_args(perf.get("summary"), d)
     perf["oracle_worlds"] = _round_all(perf.get("oracle_worlds"), d)  # recorded benchmark
+    personas = perf.get("personas")  # the model with and without the persona columns
+    if isinstance(personas, dict):
+        from earlysignal.disclosure import round_count
+
+        _round_rows(personas.get("rows"), bounds, d)
+        for k in ("n_rows", "n_children", "n_events"):
+            if isinstance(personas.get(k), int):
+                personas[k] = int(round_count(personas[k], rounding))
     tuning = card.get("model_details", {}).get("hyperparameters", {})
-    if isinstance(tuning, dict) and "logistic_tuning" in tuning:
+    if isinstance(tuning, dict) and "logistic_tuning" in tuning:  # its validation log loss
         tuning["logistic_tuning"] = _round_all(tuning["logistic_tuning"], d)
     people = dec.get("people")
     if not isinstance(people, dict) or not isinstance(people.get("counts"), dict):
