@@ -92,6 +92,7 @@ def test_a_card_is_published_in_place() -> None:
         },
     }  # fmt: skip
     published_rule(card=card)
+    assert "oracle_worlds" not in card["performance"]  # nothing added that the run left out
     dec = card["decision"]
     assert card["performance"]["metrics"][0] == {**metric, "value": 0.712, "lower": 0.7,
                                                  "upper": 0.724}  # fmt: skip

@@ -267,7 +267,8 @@ def _publish_card(card: dict[str, Any], *, rounding: int, min_cell: int) -> None
                "net_benefit_baseline")  # fmt: skip
     _round_rows(perf.get("effects"), effects, d)
     _round_args(perf.get("summary"), d)
-    perf["oracle_worlds"] = _round_all(perf.get("oracle_worlds"), d)  # recorded benchmark
+    if "oracle_worlds" in perf:  # recorded benchmark figures
+        perf["oracle_worlds"] = _round_all(perf["oracle_worlds"], d)
     personas = perf.get("personas")  # the model with and without the persona columns
     if isinstance(personas, dict):
         from earlysignal.disclosure import round_count
