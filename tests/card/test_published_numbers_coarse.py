@@ -84,3 +84,13 @@ def test_no_published_number_has_more_than_three_decimals(
     fine = [(where, v) for where, v in _numbers(card) if round(v, 3) != v]
     assert not fine, fine[:10]
     assert card["performance"]["metrics"], "the card has metrics to check"
+
+
+@pytest.mark.slow
+def test_the_validation_counts_are_published_rounded(
+    demo_like: tuple[dict[str, Any], Path],
+) -> None:
+    card, _ = demo_like
+    v = card["data"]["validation"]
+    for n in (v["errors"], v["warnings"], *v.get("by_rule", {}).values()):
+        assert n is None or (isinstance(n, int) and n >= 10 and n % 5 == 0), v
