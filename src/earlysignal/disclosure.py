@@ -64,6 +64,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -97,6 +98,7 @@ __all__ = [
     "check_table",
     "protect",
     "published_count",
+    "published_counts",
     "published_rate",
     "round_count",
 ]
@@ -198,6 +200,30 @@ def published_count(value: int, policy: DisclosurePolicy = DEFAULT_POLICY) -> in
     """
     n = int(value)
     return round_count(n, policy.rounding) if n >= policy.min_count else None
+
+
+def published_counts(
+    counts: Mapping[str, Any], policy: DisclosurePolicy = DEFAULT_POLICY
+) -> dict[str, Any]:
+    """Each count of a mapping as :func:`published_count` publishes it; a nested mapping (counts
+    per table) likewise, anything else (a mode, a file count's label) unchanged. For reports of
+    counts shown on the card (the import's rows per table, validation issues by rule) whose
+    exact version stays with the data team.
+
+    Examples
+    --------
+    >>> published_counts({"kept": {"episodes": 3737, "header": 4}, "errors": "repair"})
+    {'kept': {'episodes': 3735, 'header': None}, 'errors': 'repair'}
+    """
+    out: dict[str, Any] = {}
+    for k, v in counts.items():
+        if isinstance(v, Mapping):
+            out[k] = published_counts(v, policy)
+        elif isinstance(v, int) and not isinstance(v, bool):
+            out[k] = published_count(v, policy)
+        else:
+            out[k] = v
+    return out
 
 
 def published_rate(

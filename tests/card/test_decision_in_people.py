@@ -31,9 +31,11 @@ def test_flagged_children_add_up(n: int, runs: int, seed: int, thr: float) -> No
         abs(per["flagged"] - per["flagged_with_event"] - per["flagged_without_event"]) <= 1
     )
     flagged = p >= thr
-    assert out["share_flagged"] == flagged.mean()
+    # rates of the published counts (here rounded to 1: exact) to 2 decimals (issue 12)
+    assert out["share_flagged"] == round(flagged.mean(), 2)
     if flagged.any():
-        assert out["precision"] == (flagged & (y == 1)).sum() / flagged.sum()
+        assert out["precision"] == round((flagged & (y == 1)).sum() / flagged.sum(), 2)
+    assert out["counts"]["flagged"] == flagged.sum()
     assert out["false_alarm_weight"] == thr / (1 - thr)
     cw = out["per_caseworker"]
     assert cw["flagged"] == round(10 * per["flagged"] / per["scored"], 1)
@@ -49,6 +51,11 @@ def test_small_counts_are_hidden_and_the_rest_rounded_to_five() -> None:
     assert out["per_run"]["flagged"] == 15
     assert out["per_run"]["flagged_with_event"] is None  # 3 children: fewer than 10
     assert out["per_caseworker"] is None
+    # over the period: 15 flagged rows of 103 (15 children), 3 with the event (3 children)
+    assert out["counts"]["flagged"] == 15 and out["counts"]["flagged_with_event"] is None
+    assert out["share_flagged"] == round(15 / 105, 2)
+    assert out["precision"] is None and out["recall"] is None  # 3 children: hidden
+    assert out["false_alarms_per_event_caught"] is None
     with_caseload = decision_in_people(ids, times, y, p, 0.3, caseload=15)
     # per caseworker from the published counts; hidden where the count is hidden
     assert with_caseload["per_caseworker"]["flagged"] == round(15 * 15 / 105, 1)

@@ -1,8 +1,7 @@
 """The decision section's rates of row counts (share flagged, precision, recall, alerts per 100
-children) are published at full precision: a 16-digit rate is the exact fraction of its counts
-(on the demo card precision 0.11299344733898034 = 707/6257, recall 707/2144, share flagged
-6257/66026). Marked as a known gap of issue 12: the
-strict xfail fails as soon as the section is published coarse, so the mark must then go."""
+children) are published coarse: on the demo card before issue 12's fix they were 16-digit rates,
+each the exact fraction of its counts (precision 0.11299344733898034 = 707/6257, recall
+707/2144, share flagged 6257/66026)."""
 
 from __future__ import annotations
 
@@ -17,11 +16,6 @@ def _coarse(v: Any) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 open: the decision rule's rates and the workload table are not yet "
-    "published from rounded counts (card/board.py decision_in_people, steps_model workload)",
-)
 def test_the_decision_rules_rates_are_published_coarse(
     demo_like: tuple[dict[str, Any], Path],
 ) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from earlysignal.card import validate_card
+from earlysignal.disclosure import published_counts
 from earlysignal.experiment.config import ExperimentConfig, load_config
 from earlysignal.experiment.runner import run_experiment
 
@@ -39,7 +41,12 @@ def test_breakdown_experiment_on_the_imported_sample(shared_data: Path, tmp_path
     validate_card(card)
     assert card["data"]["simulated"] is False
     assert card["data"]["source"].startswith("SSDA903 returns")
-    imp = card["data"]["import"]
+    # the exact import report is the data team's (the run's artefact data/import_report.json)
+    report = mlflow.artifacts.download_artifacts(
+        run_id=result.run_id, artifact_path="data/import_report.json", tracking_uri=uri,
+        dst_path=str(tmp_path / "artifacts"),
+    )  # fmt: skip
+    imp = json.loads(Path(report).read_text())
     assert imp["errors"] == "repair" and imp["files"] >= 5
     # every source row is accounted for: read = merged + excluded + kept
     for table, n in imp["rows_read"].items():
@@ -48,6 +55,9 @@ def test_breakdown_experiment_on_the_imported_sample(shared_data: Path, tmp_path
         )
     assert imp["rows_read"]["episodes"] == 3737
     assert imp["duplicates_merged"]["episodes"] == 910
+    # the card publishes it rounded to 5, under 10 hidden (issue 12)
+    assert card["data"]["import"] == {**published_counts(imp), "files": imp["files"]}
+    assert card["data"]["import"]["rows_read"]["episodes"] == 3735
     # no oracle on real data, and the card says what the data are
     assert "oracle" not in run.data.metrics
     text = (result.card_dir / "model_card.md").read_text()

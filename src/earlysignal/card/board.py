@@ -102,7 +102,11 @@ def decision_in_people(
     -------
     dict
         ``runs``, ``per_run`` (mean counts of children), ``per_run_min``/``per_run_max``,
-        ``share_flagged``, ``precision``, ``recall``, ``false_alarms_per_event_caught``,
+        ``counts`` (over the period: rows, flagged, flagged_with_event and events in rows, each
+        with the distinct children behind it, rounded to 5, hidden under ``min_cell``
+        children; :func:`earlysignal.evaluate.rounded.published_rule`), and from those
+        published counts ``share_flagged``, ``precision``, ``recall`` (2 decimals) and
+        ``false_alarms_per_event_caught`` (1 decimal),
         ``false_alarm_weight`` (``threshold / (1 - threshold)``: the rule treats one false
         alarm as this fraction of a missed event), ``children_flagged_in_period`` (distinct
         children flagged at least once), ``per_caseworker`` (or ``None``) and ``caseload``.
@@ -132,18 +136,27 @@ def decision_in_people(
     mean = {k: pub(float(np.mean(v))) if runs else None for k, v in per.items()}
     lo = {k: pub(float(np.min(v))) if runs else None for k, v in per.items()}
     hi = {k: pub(float(np.max(v))) if runs else None for k, v in per.items()}
-    n_flag, n_event = float(flag.sum()), float(yy.sum())
-    tp = float((flag & (yy > 0.5)).sum())
+    from earlysignal.evaluate.rounded import published_rule
+
+    event = yy > 0.5
+    rows = {"rows": np.ones(flag.shape, bool), "flagged": flag,
+            "flagged_with_event": flag & event, "events": event}  # fmt: skip
+    counts = {k: int(m.sum()) for k, m in rows.items()}
+    counts |= {f"{k}_children": int(np.unique(ids[m]).size) for k, m in rows.items()}
+    counts["children"] = counts["rows_children"]
+    # rates from the counts rounded to 5 (hidden under min_cell children): issue 12
+    rule = published_rule(counts, rounding=rounding, min_cell=min_cell)
     out: dict[str, Any] = {
         "runs": runs,
         "threshold": float(threshold),
         "per_run": mean,
         "per_run_min": lo,
         "per_run_max": hi,
-        "share_flagged": float(flag.mean()) if flag.size else None,
-        "precision": tp / n_flag if n_flag else None,
-        "recall": tp / n_event if n_event else None,
-        "false_alarms_per_event_caught": (n_flag - tp) / tp if tp else None,
+        "counts": rule["counts"],
+        "share_flagged": rule["share_flagged"],
+        "precision": rule["precision"],
+        "recall": rule["recall"],
+        "false_alarms_per_event_caught": rule["false_alarms_per_event_caught"],
         "false_alarm_weight": float(threshold / (1.0 - threshold)),
         "children_flagged_in_period": pub(float(np.unique(ids[flag]).size)),
         "children_scored_in_period": pub(float(np.unique(ids).size)),

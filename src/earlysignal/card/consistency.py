@@ -53,6 +53,33 @@ def _tol(published: Any) -> float:
     return 0.005 + _TOL
 
 
+def _pair_tol(a: Any, b: Any) -> float:
+    """How far two published roundings of one value can lie apart: half a unit of the last
+    decimal of each (0.01 for two 2-decimal values, 0.001 for two 3-decimal ones)."""
+    return _tol(a) + _tol(b) - _TOL + 1e-9
+
+
+_RULE_RATES: dict[str, tuple[str, str]] = {
+    "share flagged": ("flagged", "rows"),
+    "precision": ("flagged_with_event", "flagged"),
+    "recall": ("flagged_with_event", "events"),
+}
+"""The decision rule's rates and the counts of ``decision.people.counts`` they come from."""
+
+
+def _rule_span(counts: Any, key: str) -> tuple[float, float] | None:
+    """The rates a rule's true counts can give, from its published counts (each rounded to 5:
+    within 2 of the truth); ``None`` when a count is hidden or the counts are not on the card."""
+    if not isinstance(counts, dict) or key not in _RULE_RATES:
+        return None
+    num, den = (counts.get(k) for k in _RULE_RATES[key])
+    if num is None or not den:
+        return None
+    lo_n, hi_n = _span(num)
+    lo_d, hi_d = _span(den)
+    return lo_n / hi_d, min(1.0, hi_n / max(1, lo_d))
+
+
 def _metric(rows: Any, model: str, metric: str) -> dict[str, Any] | None:
     if isinstance(rows, list):
         for r in rows:
@@ -164,9 +191,10 @@ def _one_value(card: dict[str, Any]) -> Iterator[str]:
     ece = _metric(card["calibration"]["metrics"], name, "ece")
     if overall is not None:
         # subgroup tables published to 2 decimals (disclosure) are compared at that precision
-        if auroc and not _close(overall.get("auroc"), auroc["value"], _tol(overall.get("auroc"))):
+        a, e = overall.get("auroc"), overall.get("ece")
+        if auroc and not _close(a, auroc["value"], _pair_tol(a, auroc["value"])):
             yield f"one value: AUROC {auroc['value']:.3f} and {overall['auroc']:.3f} (subgroups)"
-        if ece and not _close(overall.get("ece"), ece["value"], _tol(overall.get("ece"))):
+        if ece and not _close(e, ece["value"], _pair_tol(e, ece["value"])):
             yield f"one value: ECE {ece['value']:.3f} and {overall['ece']:.3f} (subgroups)"
     people = card["decision"].get("people") or {}
     from earlysignal.card.stored_words import workload_key
@@ -197,8 +225,20 @@ def _one_value(card: dict[str, Any]) -> Iterator[str]:
         at_rule["recall"].append(("subgroup total", overall.get("tpr")))
     for key, sources in at_rule.items():
         known = [(w, v) for w, v in sources if v is not None]
+        span = _rule_span(people.get("counts"), key)
+        if span is not None:
+            # rates of counts rounded to 5: each source within its own rounding of a rate the
+            # published counts allow (the rule's counts in rows; the subgroup table's own)
+            for w, v in known:
+                if not span[0] - _tol(v) <= float(v) <= span[1] + _tol(v):
+                    yield (
+                        f"one value: {key} at the decision rule is {v:.3f} ({w}), outside "
+                        f"{span[0]:.3f} to {span[1]:.3f}, the rates its published counts allow"
+                    )
+            continue
         for (w1, v1), (w2, v2) in itertools.pairwise(known):
-            # the subgroup table publishes rates to 2 decimals: compare those at that precision
+            # cards without the rule's counts (written before issue 12) store the rule's rates
+            # exactly; the subgroup table publishes them to 2 decimals: that precision
             tol = max(_tol(v) if w == "subgroup total" else _TOL for w, v in ((w1, v1), (w2, v2)))
             if not _close(v1, v2, tol):
                 yield f"one value: {key} at the decision rule is {v1:.3f} ({w1}), {v2:.3f} ({w2})"

@@ -110,6 +110,23 @@ def _load(state: _State, history: CareHistory | None, simulation: Any) -> None:
     from earlysignal.disclosure import published_count  # rounded to 5, under 10 hidden
 
     d["counts"] = {k: published_count(int(v)) for k, v in state.history.counts().items()}
+    if d.get("import"):  # exact for the data team (the MLflow run), rounded on the card
+        d["import"] = _published_report(state, "import_report.json", d["import"])
+
+
+def _published_report(state: _State, name: str, report: dict[str, Any]) -> dict[str, Any]:
+    """``report``'s counts as the card publishes them (rounded to 5, under 10 hidden); the
+    exact report is written to the run's work folder as ``name``, which the run logs to MLflow
+    under ``data/`` (the data team's internal record, docs/disclosure.md)."""
+    import json
+
+    from earlysignal.disclosure import published_counts
+
+    (state.work / name).write_text(json.dumps(report, indent=2, sort_keys=True))
+    out = published_counts(report)
+    if isinstance(report.get("files"), int) and state.config.data.source != "ijw":
+        out["files"] = report["files"]  # the files given (iJw: one per message, so rounded)
+    return out
 
 
 def _validate(state: _State) -> None:
@@ -120,12 +137,11 @@ def _validate(state: _State) -> None:
         f"{r['rule']} {r['name']}": int(r["n"])
         for r in report.counts_by_rule().iter_rows(named=True)
     }
-    state.card["data"]["validation"] = {
-        "errors": report.errors.height,
-        "warnings": report.warnings.height,
-        "mode": state.config.data.validation,
-        "by_rule": by_rule,
-    }
+    state.card["data"]["validation"] = _published_report(
+        state, "validation_report.json",
+        {"errors": report.errors.height, "warnings": report.warnings.height,
+         "mode": state.config.data.validation, "by_rule": by_rule},
+    )  # fmt: skip
     if not report.ok and state.config.data.validation == "strict":
         raise DataValidationError(report)
 

@@ -416,6 +416,9 @@ def _evaluate(state: _State) -> None:
         _say("caption_decision_curve", min_cell=cfg.fairness.min_cell),
         "decision",
     )
+    from earlysignal.evaluate.rounded import published_rule  # issue 12: no finer than counts
+
+    published_rule(card=state.card, min_cell=cfg.fairness.min_cell)
 
 
 def _board_figures(state: _State, test: pl.DataFrame, y: Any, p: Any) -> None:

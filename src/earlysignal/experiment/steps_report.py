@@ -40,6 +40,8 @@ def _explain(state: _State) -> None:
         level=cfg.evaluation.ci_level,
         seed=state.seed,
     )
+    from earlysignal.evaluate.rounded import published_number
+
     described = {f["name"]: f["description"] for f in state.card["predictors"]["features"]}
     ex = state.card["explanations"]
     ex["explained_rows"] = int(n)
@@ -48,10 +50,10 @@ def _explain(state: _State) -> None:
             "rank": r["rank"],
             "feature": r["feature"],
             "description": described.get(r["feature"], ""),
-            "mean |contribution|": r["mean_abs"],
-            "lower": r["lo"],
-            "upper": r["hi"],
-            "share": r["share"],
+            "mean |contribution|": published_number(r["mean_abs"]),  # 3 decimals (issue 12)
+            "lower": published_number(r["lo"]),
+            "upper": published_number(r["hi"]),
+            "share": published_number(r["share"]),
         }
         for r in table.head(cfg.explain.top).iter_rows(named=True)
     ]

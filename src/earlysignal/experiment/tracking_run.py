@@ -80,6 +80,11 @@ def log_datasets_of_run(state: _State) -> dict[str, str]:
     log_json(state.card["predictors"]["vocabulary"], "feature_vocabulary.json")
     if "personas" in state.card["predictors"]:  # the persona fit: settings, quality, digest
         log_json(state.card["predictors"]["personas"], "persona_fit.json")
+    for name in ("import_report.json", "validation_report.json"):  # exact: internal record
+        if (state.work / name).is_file():
+            import mlflow
+
+            mlflow.log_artifact(str(state.work / name), "data")
     tables = dict(state.history.tables())
     tables["features"] = state.frame
     return {k: v["sha256"] for k, v in log_datasets(tables).items()}
