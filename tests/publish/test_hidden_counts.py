@@ -1,6 +1,6 @@
 """A card whose counts are hidden (a study of fewer than 10 children: every count published as
 null) still exports: the IAMA, the Algoritmeregister record and the card itself say "fewer than
-10", never "None", and never fail (issue 12 follow-up)."""
+10", never "None", and never fail; the review summary renders too (issue 12 follow-up)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from filled_cards import filled_card
 from earlysignal.card import render_html, render_markdown, validate_card
 from earlysignal.publish.algoritmeregister import algoritmeregister_record, check_record
 from earlysignal.publish.iama import iama_answers, render_iama
+from earlysignal.publish.review import render_summary
 
 HIDDEN = {"en": "fewer than 10", "nl": "minder dan 10"}
 HIDDEN_RATE = {"en": "hidden (fewer than 10 children)", "nl": "verborgen (minder dan 10 kinderen)"}
@@ -77,3 +78,8 @@ def test_the_card_renders_hidden_counts_without_none(lang: str) -> None:
     assert "| - |" not in "\n".join(  # no hidden count shown as missing ("-")
         line for line in md.splitlines() if "prediction time" in line or "under 16" in line
     )
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_review_summary_renders_a_hidden_card_without_none(lang: str) -> None:
+    assert "None" not in render_summary(_hidden_card(), lang)
