@@ -274,6 +274,34 @@ def _labelled(rows: Any) -> Any:
     return [{COLUMN_LABELS.get(k, k): v for k, v in r.items()} for r in rows]
 
 
+_BY_AGE_COUNTS = frozenset({"rows", "n_children", "events"})
+
+
+def _hidden(section: dict[str, Any], key: str) -> Any:
+    """A published count of ``section``, or "fewer than 10" when the card hides it (null).
+
+    A key the card does not hold stays missing ("-"): only a count published as null is
+    hidden (counts under 10 children, docs/disclosure.md).
+    """
+    if key in section and section[key] is None:
+        return _("fewer than 10")
+    return section.get(key)
+
+
+def _hidden_by_age(rows: Any) -> Any:
+    """Results by age with each hidden cell (null: fewer than 10 children behind it) said so."""
+    if not isinstance(rows, list):
+        return rows
+    return [
+        {
+            k: v if v is not None or k == "age" else
+            (_("fewer than 10") if k in _BY_AGE_COUNTS else _("hidden (fewer than 10 children)"))
+            for k, v in r.items()
+        }
+        for r in rows
+    ]  # fmt: skip
+
+
 def _breakdown_definition_rows(bd: dict[str, Any]) -> list[tuple[str, Any]]:
     """Key-value rows of ``card["outcome"]["breakdown_definition"]`` (counts as published)."""
     counts = bd.get("counts", {})
@@ -524,12 +552,12 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 _text_block(c.get("rule", "")),
                 _kv(
                     [
-                        (_("prediction times (rows)"), c["rows"]),
-                        (_("censored rows (label missing)"), c["censored"]),
-                        (_("rows not at risk (label missing)"), c.get("not_at_risk")),
-                        (_("labelled rows"), c["labelled"]),
-                        (_("rows with the event"), c.get("positives")),
-                        (_("rows labelled 0 after a competing event"), c.get("competing")),
+                        (_("prediction times (rows)"), _hidden(c, "rows")),
+                        (_("censored rows (label missing)"), _hidden(c, "censored")),
+                        (_("rows not at risk (label missing)"), _hidden(c, "not_at_risk")),
+                        (_("labelled rows"), _hidden(c, "labelled")),
+                        (_("rows with the event"), _hidden(c, "positives")),
+                        (_("rows labelled 0 after a competing event"), _hidden(c, "competing")),
                     ]
                 ),
                 _text_block(_outcome_text(o, "competing_events")),
@@ -538,7 +566,7 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                 blocks += say("competing", o["competing_by_age"], o["horizon_days"])
                 blocks.append(
                     _table(
-                        _labelled(o["competing_by_age"]),
+                        _labelled(_hidden_by_age(o["competing_by_age"])),
                         _("test period by age at prediction time (rows and events rounded to 5)"),
                     )
                 )
@@ -560,14 +588,17 @@ def card_blocks(card: dict[str, Any]) -> list[tuple[Any, list[Block]]]:
                             fmt_date(d["period"].get("last_prediction_time")),
                         ),
                         (_("prediction-time design"), d["prediction_times"]["design"]),
-                        (_("prediction times (rows)"), d["prediction_times"]["rows"]),
-                        (_("children with a prediction time"), d["prediction_times"]["children"]),
+                        (_("prediction times (rows)"), _hidden(d["prediction_times"], "rows")),
+                        (
+                            _("children with a prediction time"),
+                            _hidden(d["prediction_times"], "children"),
+                        ),
                         (_("validation errors (rows)"), d["validation"]["errors"]),
                         (_("validation warnings (rows)"), d["validation"]["warnings"]),
                     ]
                 ),
                 _table(
-                    [{"table": k, "rows": v} for k, v in d["counts"].items()],
+                    [{"table": k, "rows": _hidden(d["counts"], k)} for k in d["counts"]],
                     _("rows per table (sizes only; the data are never logged)"),
                 ),
                 *_source_definition_blocks(d.get("source_definitions")),

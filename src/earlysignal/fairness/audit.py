@@ -11,6 +11,11 @@ same functions with a batch of weights. Every published cell counts distinct chi
 ``n_children*`` columns decide suppression); the ``n_rows*`` columns count prediction rows and
 are hidden with their children count. See ``docs/fairness.md`` for every metric and the flagging
 rule.
+
+This module runs the audit; the metric kernels live in :mod:`earlysignal.fairness.group_metrics`
+and the published tables (disclosure control, reference groups, the long table) in
+:mod:`earlysignal.fairness.publication`. Their public names (:data:`COUNTS`,
+:data:`ROW_COUNTS`, :data:`METRICS`, ``LEDGER_TABLE``) stay importable from here.
 """
 
 from __future__ import annotations
@@ -23,10 +28,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy, protect
+from earlysignal.disclosure import DEFAULT_POLICY, DisclosurePolicy
 from earlysignal.evaluate import metrics as M
 from earlysignal.evaluate.core import finite_replicates
 from earlysignal.fairness.bootstrap import audit_bootstrap
+from earlysignal.fairness.group_metrics import (
+    METRICS,
+    _children,
+    _metric_frame,
+    _metrics_w,
+    _n_bins,
+)
+from earlysignal.fairness.publication import (
+    _MEMBERS,
+    COUNTS,
+    LEDGER_TABLE,
+    ROW_COUNTS,
+    _long_table,
+    _protect_groups,
+    reference_groups,
+)
 from earlysignal.ledger import current_ledger
 
 if TYPE_CHECKING:
@@ -34,60 +55,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTS",
+    "LEDGER_TABLE",
     "METRICS",
     "ROW_COUNTS",
     "AuditResult",
     "AuditSpec",
     "audit",
 ]
-
-COUNTS: tuple[str, ...] = ("n_children", "n_children_pos", "n_children_neg", "n_children_flagged")
-"""Distinct children per group: all, with a positive row, with a negative row, flagged at least
-once. They decide suppression (no published cell under ``min_count`` children)."""
-
-ROW_COUNTS: tuple[str, ...] = ("n_rows", "n_rows_pos", "n_rows_neg", "n_rows_flagged")
-"""Prediction rows (child x prediction time) per group, each hidden with its children count."""
-
-_ROW_OF: dict[str, str] = dict(zip(ROW_COUNTS, COUNTS, strict=True))
-_MEMBERS = "_members_"
-LEDGER_TABLE = "fairness.audit"
-"""The audit's definition name in the publication ledger (:mod:`earlysignal.ledger`)."""
-_SUPPORT_ONLY: tuple[str, ...] = (
-    "n_children_tp", "n_children_fn", "n_children_fp", "n_children_tn", "n_children_unflagged",
-    "n_rows_tp", "n_rows_fn", "n_rows_fp",
-)  # fmt: skip
-_RATE_OF: dict[str, tuple[str, str]] = {
-    "base_rate": ("n_rows_pos", "n_rows"),
-    "selection_rate": ("n_rows_flagged", "n_rows"),
-    "tpr": ("n_rows_tp", "n_rows_pos"),
-    "fnr": ("n_rows_fn", "n_rows_pos"),
-    "fpr": ("n_rows_fp", "n_rows_neg"),
-    "ppv": ("n_rows_tp", "n_rows_flagged"),
-}
-"""Shares of rows published from the rounded row counts (never finer than those counts)."""
-_EXTRA_SUPPORT: dict[str, tuple[str, ...]] = {
-    "selection_rate": ("n_children_unflagged",),
-    "tpr": ("n_children_tp", "n_children_fn"),
-    "fnr": ("n_children_tp", "n_children_fn"),
-    "fpr": ("n_children_fp", "n_children_tn"),
-    "ppv": ("n_children_tp", "n_children_fp"),
-}
-"""Children counts behind an error rate: under ``min_class`` children the rate is hidden."""
-
-METRICS: dict[str, str] = {
-    "base_rate": "observed share with the outcome",
-    "mean_risk": "mean predicted risk (expected share)",
-    "oe_ratio": "observed / expected (calibration in the large; < 1: the model over-predicts)",
-    "citl": "observed minus expected share (calibration in the large, difference)",
-    "ece": "expected calibration error (10 equal-mass bins within the group)",
-    "auroc": "area under the ROC curve within the group",
-    "selection_rate": "share flagged at the threshold or capacity",
-    "tpr": "true positive rate (recall) among those with the outcome",
-    "fpr": "false positive rate among those without the outcome",
-    "fnr": "false negative rate (missed) among those with the outcome",
-    "ppv": "positive predictive value (precision) among those flagged",
-}
-"""The per-group metrics and their meaning."""
 
 SEP = " & "
 
@@ -162,101 +136,6 @@ class AuditSpec:
         else:
             inter = [tuple(c) for c in self.intersections]
         return singles + inter
-
-
-# ----------------------------------------------------------------------------- kernels
-def _n_bins(size: int, n_bins: int) -> int:
-    """At most ``n_bins`` equal-mass bins and about 10 rows or more per bin in small groups."""
-    return max(1, min(n_bins, size // 10))
-
-
-def _metrics_w(
-    y: np.ndarray, p: np.ndarray, f: np.ndarray, w: np.ndarray, bins: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Every metric of one group for each row of weights ``w`` (B, n).
-
-    AUROC and ECE are :mod:`earlysignal.evaluate.metrics`'s; the rest are weighted shares.
-    """
-    tot = w.sum(axis=1)
-    obs = w @ y
-    exp = w @ p
-    flagged = w @ f
-    tp = w @ (y * f)
-    fp = w @ ((1 - y) * f)
-    pos = obs
-    neg = tot - obs
-    div = M._safe_div
-    return {
-        "base_rate": div(obs, tot),
-        "mean_risk": div(exp, tot),
-        "oe_ratio": div(obs, exp),
-        "citl": div(obs - exp, tot),
-        "ece": np.atleast_1d(M.ece(y, p, w, bins=bins)),
-        "auroc": np.atleast_1d(M.auroc(y, p, w)),
-        "selection_rate": div(flagged, tot),
-        "tpr": div(tp, pos),
-        "fpr": div(fp, neg),
-        "fnr": div(pos - tp, pos),
-        "ppv": div(tp, flagged),
-    }
-
-
-# ----------------------------------------------------------------------------- fairlearn
-def _metric_frame(
-    frame: pl.DataFrame,
-    cols: Sequence[str],
-    *,
-    y: np.ndarray,
-    p: np.ndarray,
-    f: np.ndarray,
-    n_bins: int,
-) -> dict[tuple[str, ...], dict[str, float]]:
-    """Point estimates per group: fairlearn's ``MetricFrame.by_group``, one metric per column.
-
-    Each metric is a function of (labels, row positions) that calls the same engine as the
-    bootstrap (:func:`_metrics_w`, i.e. :mod:`earlysignal.evaluate.metrics`) with unit weights
-    on the group's risks and flags; the group's values are computed once and shared by its
-    metrics (``y_pred`` carries row positions so that fairlearn splits plain 1-d arrays).
-    """
-    import pandas as pd
-    from fairlearn.metrics import MetricFrame
-
-    cache: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
-
-    def values(y_true: Any, rows: Any) -> dict[str, np.ndarray]:
-        idx = np.asarray(rows, dtype=np.int64)
-        key = (int(idx[0]), int(idx[-1]), int(idx.size)) if idx.size else (0, 0, 0)
-        if key not in cache:
-            yy = np.asarray(y_true, dtype=np.float64)
-            rr, ff = p[idx], f[idx]
-            bins = M.equal_mass_bins(rr, _n_bins(yy.size, n_bins))
-            cache[key] = _metrics_w(yy, rr, ff, np.ones((1, yy.size)), bins)
-        return cache[key]
-
-    def metric(name: str) -> Any:
-        def compute(y_true: Any, rows: Any) -> float:
-            return float(values(y_true, rows)[name][0])
-
-        compute.__name__ = name
-        return compute
-
-    sens = pd.DataFrame({c: frame.get_column(c).to_list() for c in cols})
-    mf = MetricFrame(
-        metrics={m: metric(m) for m in METRICS},
-        y_true=y,
-        y_pred=np.arange(y.size),
-        sensitive_features=sens,
-    )
-    out: dict[tuple[str, ...], dict[str, float]] = {}
-    for key, row in mf.by_group.iterrows():
-        k = key if isinstance(key, tuple) else (key,)
-        out[tuple(str(v) for v in k)] = {m: float(row[m]) for m in METRICS}
-    return out
-
-
-def _children(ids: np.ndarray, mask: np.ndarray) -> int:
-    """Distinct children among the rows of ``mask``."""
-    return int(np.unique(ids[mask]).size)
 
 
 # ----------------------------------------------------------------------------- result
@@ -536,54 +415,9 @@ def audit(
         pl.col(c).cast(pl.Int64) for c in (*(f"{m}_dropped" for m in METRICS), "gap_dropped")
     )
 
-    # reference group of each attribute (default: the most children)
-    refs: dict[str, str] = {"all": "all"}
-    for attribute in dict.fromkeys(groups.get_column("attribute").to_list()):
-        if attribute == "all":
-            continue
-        sub = groups.filter(pl.col("attribute") == attribute)
-        ref = (
-            spec.reference.get(attribute)
-            or sub.sort(["n_children", "group"], descending=[True, False])["group"][0]
-        )
-        if ref not in sub["group"].to_list():
-            raise ValueError(
-                f"audit: reference group {ref!r} of {attribute!r} is not among its groups "
-                f"{sub['group'].to_list()}"
-            )
-        refs[attribute] = ref
-
+    refs = reference_groups(groups, spec.reference)
     # disclosure control on the group table, then the long table from the published values
-    metric_cols = list(METRICS)
-    linked = {
-        m: [c for c in (f"{m}_lo", f"{m}_hi", f"{m}_oracle", f"{m}_dropped") if c in groups.columns]
-        for m in metric_cols
-    }
-    linked["oe_ratio"] += ["gap_log_oe", "gap_se", "gap_z", "gap_p", "gap_flag", "gap_dropped"]
-    # Every rate is supported by every count of its row: a rate beside a hidden count would
-    # give that count back (base_rate x n = n_pos, selection_rate x n = n_flagged, ...), so it
-    # is hidden with it; and under min_class children in a class it is hidden anyway. Shares of
-    # rows are published from the rounded row counts (rate_of).
-    published = [*COUNTS, *ROW_COUNTS]
-    members = {c: _MEMBERS + c for c in COUNTS} if keep_members else None
-    support = {m: [*published, *_EXTRA_SUPPORT.get(m, ())] for m in metric_cols}
-    protected = protect(
-        groups,
-        count_cols=published,
-        by=attrs,
-        rate_cols=metric_cols,
-        rate_support=support,
-        rate_of=_RATE_OF,
-        linked=linked,
-        row_sums={
-            "n_children": ["n_children_pos", "n_children_neg"],
-            "n_rows": ["n_rows_pos", "n_rows_neg"],
-        },
-        tied=_ROW_OF,
-        policy=pol,
-        members=members,
-        table=LEDGER_TABLE,
-    ).drop([c for c in _SUPPORT_ONLY if c in groups.columns], strict=False)
+    protected = _protect_groups(groups, attrs, pol, keep_members=keep_members)
     long = _long_table(protected, boots, refs, pol.decimals)
     return AuditResult(
         groups=protected,
@@ -593,85 +427,3 @@ def audit(
         n_rows=data.height,
         n_excluded=n_excluded,
     )
-
-
-def _long_table(
-    groups: pl.DataFrame,
-    boots: Mapping[tuple[str, str], Mapping[str, np.ndarray]],
-    refs: Mapping[str, str],
-    decimals: int | None,
-) -> pl.DataFrame:
-    """The tidy table of every metric, from the *published* group values.
-
-    Differences and ratios against the reference group are computed from the published
-    (rounded) values; their intervals from the paired bootstrap replicates. Every figure is
-    rounded like the group table, and hidden when either value is hidden.
-    """
-
-    def rnd(v: float | None) -> float | None:
-        if v is None or not math.isfinite(v):
-            return None
-        return v if decimals is None else round(v, decimals)
-
-    def q(a: np.ndarray, level: float) -> float | None:
-        return rnd(float(np.quantile(a, level))) if a.size else None
-
-    by_key = {(r["attribute"], r["group"]): r for r in groups.iter_rows(named=True)}
-    long_rows: list[dict[str, Any]] = []
-    for (attribute, group), r in by_key.items():
-        ref = refs[attribute]
-        rr = by_key[(attribute, ref)]
-        for m in METRICS:
-            flag = r.get(f"{m}_flag")
-            ref_flag = rr.get(f"{m}_flag")
-            val, refv = r[m], rr[m]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                d = boots[(attribute, group)][m] - boots[(attribute, ref)][m]
-                ratio = boots[(attribute, group)][m] / boots[(attribute, ref)][m]
-            d, d_dropped = finite_replicates(d)
-            ratio, ratio_dropped = finite_replicates(ratio)
-            shown = flag is None
-            both = shown and ref_flag is None and val is not None and refv is not None
-            long_rows.append(
-                {
-                    "attribute": attribute,
-                    "group": group,
-                    "metric": m,
-                    "value": val if shown else None,
-                    "lo": r[f"{m}_lo"] if shown else None,
-                    "hi": r[f"{m}_hi"] if shown else None,
-                    "dropped": r.get(f"{m}_dropped") if shown else None,
-                    "reference": ref,
-                    "diff": rnd(val - refv) if both else None,
-                    "diff_lo": q(d, 0.025) if both else None,
-                    "diff_hi": q(d, 0.975) if both else None,
-                    "diff_dropped": d_dropped if both and d.size + d_dropped else None,
-                    "ratio": rnd(val / refv) if both and refv else None,
-                    "ratio_lo": q(ratio, 0.025) if both else None,
-                    "ratio_hi": q(ratio, 0.975) if both else None,
-                    "ratio_dropped": ratio_dropped if both and ratio.size + ratio_dropped else None,
-                    "oracle": r.get(f"{m}_oracle") if shown else None,
-                    "flag": flag if flag is not None else ref_flag,
-                }
-            )
-    schema = {
-        "attribute": pl.String,
-        "group": pl.String,
-        "metric": pl.String,
-        "value": pl.Float64,
-        "lo": pl.Float64,
-        "hi": pl.Float64,
-        "dropped": pl.Int64,
-        "reference": pl.String,
-        "diff": pl.Float64,
-        "diff_lo": pl.Float64,
-        "diff_hi": pl.Float64,
-        "diff_dropped": pl.Int64,
-        "ratio": pl.Float64,
-        "ratio_lo": pl.Float64,
-        "ratio_hi": pl.Float64,
-        "ratio_dropped": pl.Int64,
-        "oracle": pl.Float64,
-        "flag": pl.String,
-    }
-    return pl.DataFrame(long_rows, schema=schema)

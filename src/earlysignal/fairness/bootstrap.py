@@ -69,7 +69,7 @@ def _audit_block(
     """One block of replicates (a compute task): every group's metrics and gap sums."""
     from threadpoolctl import threadpool_limits
 
-    from earlysignal.fairness.audit import _metrics_w
+    from earlysignal.fairness.group_metrics import _metrics_w
 
     rng = np.random.default_rng(seed)
     counts = rng.multinomial(n_groups, np.full(n_groups, 1.0 / n_groups), size=size)
