@@ -64,6 +64,7 @@ def test_the_structure_key_ignores_numbers_and_sees_classes_and_the_working_fold
         return out
 
     monkeypatch.chdir(tmp_path)
+
     def spec(base: str, trees: int, x: list[float]) -> dict[str, object]:
         return {"class": "CalibratedRiskModel", "params": {"method": "isotonic"},
                 "base": {"class": base, "n_trees": trees}, "x": x}  # fmt: skip
