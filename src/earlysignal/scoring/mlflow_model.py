@@ -102,9 +102,24 @@ def log_risk_model(
         pip_requirements=_REQUIREMENTS.get(key),  # None: MLflow infers them (a subprocess)
     )
     if key not in _REQUIREMENTS:
-        reqs = Path(mlflow.pyfunc.get_model_dependencies(info.model_uri, format="pip"))
-        _REQUIREMENTS[key] = [r for r in reqs.read_text(encoding="utf-8").splitlines() if r]
+        _REQUIREMENTS[key] = _logged_requirements(info.model_id)
     return info
+
+
+def _logged_requirements(model_id: str) -> list[str]:
+    """The ``requirements.txt`` lines of a logged model, read from its artifact location (a
+    copy in a temporary folder: nothing is written to the store)."""
+    import tempfile
+
+    import mlflow
+
+    location = str(mlflow.get_logged_model(model_id).artifact_location).rstrip("/")
+    with tempfile.TemporaryDirectory(prefix="earlysignal-reqs-") as tmp:
+        path = mlflow.artifacts.download_artifacts(
+            artifact_uri=f"{location}/requirements.txt", dst_path=tmp
+        )
+        text = Path(path).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line]
 
 
 _REQUIREMENTS: dict[str, list[str]] = {}
