@@ -21,7 +21,10 @@ time, and whether the two outputs are the same (hash of every number):
   (``model_card.json`` without its run id, dates, paths and durations) and the MLflow run's
   metrics and parameters. Long: several minutes a version.
 
-Run: ``uv run python benchmarks/demo.py --before REF [--demo]``. Ends with one JSON line.
+Run: ``uv run python benchmarks/demo.py --before REF [--demo] [--old-src DIR]`` (``--old-src``:
+a folder holding ``git archive REF src`` extracted before, whose numba cache is warm; a fresh
+extraction makes the old code's first process compile the TreeSHAP and feature-search kernels,
+which this checkout has cached). Ends with one JSON line.
 """
 
 from __future__ import annotations
@@ -66,9 +69,9 @@ def _work_audit() -> str:
             "y": (rng.random(n) < p).astype(int),
         }
     )
-    start = time.process_time()
+    start, children = time.process_time(), _children_cpu()
     res = audit(df, attributes=["sex", "origin", "region"], label="y", risk="risk", n_boot=20)
-    _report(start)
+    _report(start, children)
     return _digest([res.groups.rows(), res.metrics.rows()])
 
 
@@ -83,9 +86,9 @@ def _work_tune() -> str:
     X[rng.random((n, k)) < 0.1] = np.nan
     z = 2 - 0.5 * np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, k // 2])
     y = (rng.random(n) < 1 / (1 + np.exp(z))).astype(int)
-    start = time.process_time()
+    start, children = time.process_time(), _children_cpu()
     s = tune_logistic(X, y, np.arange(n) // 3, random_state=2)
-    _report(start)
+    _report(start, children)
     m = s.model
     return _digest([s.candidates, m.coef_.tolist(), m.intercept_, m.mean_.tolist(),
                     m.scale_.tolist(), m.impute_values_.tolist()])  # fmt: skip
@@ -94,13 +97,15 @@ def _work_tune() -> str:
 def _work_log() -> str:
     import mlflow
     import numpy as np
+    import polars as pl
 
     from earlysignal.models import CalibratedRiskModel, LightGBMRiskModel, save_model
     from earlysignal.scoring.mlflow_model import log_risk_model
 
     rng = np.random.default_rng(2)
-    X = rng.normal(size=(3000, 5))
-    y = (rng.random(3000) < 1 / (1 + np.exp(-X[:, 0]))).astype(int)
+    x = rng.normal(size=(3000, 5))
+    y = (rng.random(3000) < 1 / (1 + np.exp(-x[:, 0]))).astype(int)
+    X = pl.DataFrame(x, schema=[f"f{i}" for i in range(5)])  # the model keeps feature names
     base = LightGBMRiskModel(n_estimators=20, num_leaves=7).fit(X[:2000], y[:2000])
     model = CalibratedRiskModel(base, method="isotonic").fit(X[2000:], y[2000:])
     work = Path(tempfile.mkdtemp(prefix="earlysignal-bench-log-"))
@@ -110,10 +115,10 @@ def _work_log() -> str:
     files = []
     for i in range(2):
         with mlflow.start_run():
-            start = time.process_time()
+            start, children = time.process_time(), _children_cpu()
             info = log_risk_model(folder)
             if i == 1:
-                _report(start)
+                _report(start, children)
         deps = mlflow.pyfunc.get_model_dependencies(info.model_uri, format="pip")
         files.append(Path(deps).read_text())
     assert files[0] == files[1], "the two logged models' requirements differ"
@@ -130,22 +135,20 @@ def _children_cpu() -> float:
 _T0: dict[str, float] = {}
 
 
-def _report(start_cpu: float) -> None:
-    """Record the piece's CPU time (this process's, plus finished subprocesses') and wall."""
-    _T0["cpu"] = time.process_time() - start_cpu
-    _T0["children_cpu"] = _children_cpu()
+def _report(start_cpu: float, start_children: float) -> None:
+    """Record the piece's CPU time: this process's, plus its finished subprocesses'."""
+    _T0["cpu"] = time.process_time() - start_cpu + _children_cpu() - start_children
 
 
 def worker(piece: str, out: Path) -> None:
     wall = time.perf_counter()
-    before_children = _children_cpu()
     digest = {"audit": _work_audit, "tune": _work_tune, "log": _work_log}[piece]()
     import earlysignal
 
     out.write_text(
         json.dumps(
             {
-                "cpu_s": _T0["cpu"] + _T0["children_cpu"] - before_children,
+                "cpu_s": _T0["cpu"],
                 "process_wall_s": time.perf_counter() - wall,
                 "digest": digest,
                 "src": str(Path(earlysignal.__file__).parents[1]),
@@ -231,6 +234,7 @@ def main() -> None:
     ap.add_argument("--demo", action="store_true", help="also run the whole demo in each version")
     ap.add_argument("--children", type=int, default=20_000)
     ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--old-src", type=Path, help="an existing extraction of --before's src/")
     ap.add_argument("--worker", choices=PIECES, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -239,11 +243,18 @@ def main() -> None:
         return
     if not args.before:
         ap.error("give --before REF, the git ref of the old code")
-    old_root = Path(tempfile.mkdtemp(prefix="earlysignal-bench-old-"))
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before, "src"],
-                             check=True, capture_output=True).stdout  # fmt: skip
-    subprocess.run(["tar", "-x", "-C", str(old_root)], input=archive, check=True)
-    old_src = old_root / "src"
+    if args.old_src:  # an extraction of --before used before: numba's kernels cached there
+        old_src = args.old_src
+    else:
+        old_root = Path(tempfile.mkdtemp(prefix="earlysignal-bench-old-"))
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before, "src"],
+                                 check=True, capture_output=True).stdout  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", str(old_root)], input=archive, check=True)
+        old_src = old_root / "src"
+        print(
+            "note: a fresh extraction compiles numba's kernels (TreeSHAP, feature search) "
+            "in the old code's first process; reuse it with --old-src for warm figures"
+        )
     load = os.getloadavg()
     print(f"old code: {args.before} ({old_src}); new code: {ROOT / 'src'}; "
           f"load average {load[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
