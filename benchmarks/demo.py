@@ -174,8 +174,10 @@ def _run_piece(piece: str, src: Path | None) -> dict[str, Any]:
     return res
 
 
-VOLATILE = {"run_id", "started", "finished", "date", "durations_s", "digests", "path", "uri",
-            "model_uri", "model_id", "card", "created", "logged_model", "environment"}  # fmt: skip
+VOLATILE = {"run_id", "started", "finished", "generated", "date", "durations_s", "digests",
+            "path", "uri", "model_uri", "model_id", "card", "created", "logged_model",
+            "environment", "git_commit", "uv_lock_sha256"}  # fmt: skip
+"""Card fields that change from run to run, or with where the code lies (git, uv.lock)."""
 
 
 VOLATILE_TEXT = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}\b|/tmp/\S+|m-[0-9a-f]{32}")
