@@ -90,38 +90,30 @@ def _metric_frame(
     f: np.ndarray,
     n_bins: int,
 ) -> dict[tuple[str, ...], dict[str, float]]:
-    """Point estimates per group: fairlearn's ``MetricFrame.by_group``, one metric per column.
+    """Point estimates per group: fairlearn's ``MetricFrame.by_group``, all metrics at once.
 
-    Each metric is a function of (labels, row positions) that calls the same engine as the
-    bootstrap (:func:`_metrics_w`, i.e. :mod:`earlysignal.evaluate.metrics`) with unit weights
-    on the group's risks and flags; the group's values are computed once and shared by its
-    metrics (``y_pred`` carries row positions so that fairlearn splits plain 1-d arrays).
+    One metric function of (labels, row positions) returns every metric of :data:`METRICS` as
+    a dict: it calls the same engine as the bootstrap (:func:`_metrics_w`, i.e.
+    :mod:`earlysignal.evaluate.metrics`) with unit weights on the group's risks and flags
+    (``y_pred`` carries row positions so that fairlearn splits plain 1-d arrays). One function
+    rather than one per metric: fairlearn copies a group's columns element by element
+    (``np.stack``) on every metric call, which cost eleven times the metrics themselves
+    (``benchmarks/demo.py``).
     """
     import pandas as pd
     from fairlearn.metrics import MetricFrame
 
-    cache: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
-
-    def values(y_true: Any, rows: Any) -> dict[str, np.ndarray]:
+    def values(y_true: Any, rows: Any) -> dict[str, float]:
         idx = np.asarray(rows, dtype=np.int64)
-        key = (int(idx[0]), int(idx[-1]), int(idx.size)) if idx.size else (0, 0, 0)
-        if key not in cache:
-            yy = np.asarray(y_true, dtype=np.float64)
-            rr, ff = p[idx], f[idx]
-            bins = M.equal_mass_bins(rr, _n_bins(yy.size, n_bins))
-            cache[key] = _metrics_w(yy, rr, ff, np.ones((1, yy.size)), bins)
-        return cache[key]
-
-    def metric(name: str) -> Any:
-        def compute(y_true: Any, rows: Any) -> float:
-            return float(values(y_true, rows)[name][0])
-
-        compute.__name__ = name
-        return compute
+        yy = np.asarray(y_true, dtype=np.float64)
+        rr, ff = p[idx], f[idx]
+        bins = M.equal_mass_bins(rr, _n_bins(yy.size, n_bins))
+        got = _metrics_w(yy, rr, ff, np.ones((1, yy.size)), bins)
+        return {m: float(got[m][0]) for m in METRICS}
 
     sens = pd.DataFrame({c: frame.get_column(c).to_list() for c in cols})
     mf = MetricFrame(
-        metrics={m: metric(m) for m in METRICS},
+        metrics={"metrics": values},
         y_true=y,
         y_pred=np.arange(y.size),
         sensitive_features=sens,
@@ -129,7 +121,7 @@ def _metric_frame(
     out: dict[tuple[str, ...], dict[str, float]] = {}
     for key, row in mf.by_group.iterrows():
         k = key if isinstance(key, tuple) else (key,)
-        out[tuple(str(v) for v in k)] = {m: float(row[m]) for m in METRICS}
+        out[tuple(str(v) for v in k)] = dict(row["metrics"])
     return out
 
 

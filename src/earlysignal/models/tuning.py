@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from earlysignal.models._base import holdout_mask
-from earlysignal.models.logistic import LogisticRiskModel
+from earlysignal.models.logistic import LogisticRiskModel, fit_over_c
 
 __all__ = ["DEFAULT_C_GRID", "DEFAULT_TRANSFORMS", "LogisticSearch", "tune_logistic"]
 
@@ -114,9 +114,10 @@ def tune_logistic(
     fit_rows = matrix[~held]
     candidates: list[dict[str, Any]] = []
     for transform in transforms:
-        for C in C_grid:
-            candidate = LogisticRiskModel(C=C, count_transform=transform, max_iter=max_iter)
-            candidate.fit(fit_rows, labels[~held])
+        # the transform, imputer and scaler are fitted once per transform, not once per C
+        fitted = fit_over_c(fit_rows, labels[~held], C_grid, count_transform=transform,
+                            max_iter=max_iter)  # fmt: skip
+        for C, candidate in zip(C_grid, fitted, strict=True):
             p = candidate.predict_proba(matrix[held])[:, 1]
             coded = (labels[held] == candidate.classes_[1]).astype(np.float64)
             candidates.append(

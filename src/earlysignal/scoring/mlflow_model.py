@@ -89,7 +89,8 @@ def log_risk_model(
         # register in the store the run is logged to: a registry URI set earlier in this
         # process (or inherited through MLFLOW_REGISTRY_URI) must not send it elsewhere
         mlflow.set_registry_uri(mlflow.get_tracking_uri())
-    return mlflow.pyfunc.log_model(
+    key = _structure_key(Path(folder))
+    info = mlflow.pyfunc.log_model(
         name=LOGGED_MODEL_NAME,
         python_model=str(Path(pyfunc_model.__file__)),
         artifacts={pyfunc_model.ARTIFACT_KEY: str(folder)},
@@ -98,7 +99,72 @@ def log_risk_model(
         registered_model_name=registered_model_name,
         tags=dict(tags or {}),
         params=dict(params or {}),
+        pip_requirements=_REQUIREMENTS.get(key),  # None: MLflow infers them (a subprocess)
     )
+    if key not in _REQUIREMENTS:
+        _REQUIREMENTS[key] = _logged_requirements(info.model_id)
+    return info
+
+
+def _logged_requirements(model_id: str) -> list[str]:
+    """The ``requirements.txt`` lines of a logged model, read from its artifact location (a
+    copy in a temporary folder: nothing is written to the store)."""
+    import tempfile
+
+    import mlflow
+
+    location = str(mlflow.get_logged_model(model_id).artifact_location).rstrip("/")
+    with tempfile.TemporaryDirectory(prefix="earlysignal-reqs-") as tmp:
+        path = mlflow.artifacts.download_artifacts(
+            artifact_uri=f"{location}/requirements.txt", dst_path=tmp
+        )
+        text = Path(path).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line]
+
+
+_REQUIREMENTS: dict[str, list[str]] = {}
+"""The pip requirements MLflow inferred for each model structure, in this process.
+
+MLflow infers a logged model's requirements by loading it in a fresh Python process and
+recording what it imports (seconds, most of logging a model). What loading imports depends
+only on the model's structure (its classes, calibration method and files, and the pyfunc code),
+never on its numbers, and the installed packages do not change within a process: the second
+model of the same structure (logged from the same working folder with the same ``MLFLOW_*``
+settings, which choose how MLflow infers) is logged with the first one's requirements, the
+same files.
+"""
+
+
+def _structure_key(folder: Path) -> str:
+    """The model's structure: the pyfunc code, its files, the classes and methods it holds."""
+    import hashlib
+    import json
+    import os
+
+    from earlysignal.scoring import pyfunc_model
+
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in sorted(node.items()):
+                if k in ("class", "method") and isinstance(v, str):
+                    found.append(f"{k}={v}")
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                if isinstance(v, dict | list):
+                    walk(v)
+
+    spec = folder / "model.json"
+    walk(json.loads(spec.read_text(encoding="utf-8")) if spec.is_file() else {})
+    code = hashlib.sha256(Path(pyfunc_model.__file__).read_bytes()).hexdigest()
+    # MLflow exports a uv project's lock instead when the working folder is one (and
+    # MLFLOW_UV_AUTO_DETECT allows it): the folder and MLflow's settings are part of the key
+    settings = sorted((k, v) for k, v in os.environ.items()
+                      if k.startswith("MLFLOW_") and not k.endswith("_URI"))  # fmt: skip
+    files = sorted(p.name for p in folder.iterdir())
+    return json.dumps([code, files, found, os.getcwd(), settings])
 
 
 def log_model_of_run(
