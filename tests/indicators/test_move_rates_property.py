@@ -15,7 +15,7 @@ def _round5(n: int) -> int:
     return 5 * ((n + 2) // 5)  # halves up, as earlysignal.disclosure.round_count
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(
         st.sampled_from(["north", "south", "east"]),
