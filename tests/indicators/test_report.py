@@ -101,8 +101,7 @@ def test_protected_table_is_safe_and_agrees_with_raw() -> None:
         if r["value_p"] is not None:
             assert r["value_p"] == pytest.approx(r["value"], abs=0.051)
     for (indicator, group), sub in prot.group_by("indicator", "group"):
-        problems = check_table(sub, count_cols=["children", "count"] if
-                               sub["unit"][0] == "share" else ["children"],
+        problems = check_table(sub, count_cols=["children", "count"],
                                rate_cols=["value"], table=f"{indicator}/{group}")  # fmt: skip
         assert problems == []
     assert (prot.drop_nulls("children")["children"] >= 10).all()

@@ -23,7 +23,10 @@ Definitions (``docs/indicators.md``; the time rules are those of ``docs/architec
 
 Published values: a share is the rounded count over the rounded number of children, to whole
 percent (0.01), so it tells nothing the rounded counts do not; moves per child are rounded to
-0.01 and moves per 1,000 days to 0.1. Counts are protected by
+0.01 and moves per 1,000 days to 0.1. A move rate is a rate of events: it is published with
+the distinct children who moved (``count``), hidden when fewer than 10 children moved or fewer
+than 10 did not, and computed from the moves rounded to 5 (tied to the children who moved) over
+the rounded children (or the days in care). Counts are protected by
 :func:`earlysignal.disclosure.protect` (no cell under 10 children, counts rounded to 5,
 complementary suppression; rates hidden when a support count is under 10 or was hidden), and
 every hidden value is marked in its ``<column>_flag``.
@@ -329,6 +332,8 @@ def _rate_rows(
         n = sub.height
         moves = int(sub["moves"].sum()) if n else 0
         days = int(sub["days_in_care"].sum()) if n else 0
+        moved = sub["moves"] > 0
+        k = int(moved.sum()) if n else 0  # the distinct children who moved
         for name, v in (
             ("moves_per_child", moves / n if n else None),
             ("moves_per_1000_days", 1000 * moves / days if days else None),
@@ -339,10 +344,19 @@ def _rate_rows(
                 "group_value": value,
                 "indicator": name,
                 "children": n,
+                "count": k,
+                "_rest": n - k,
+                "_moves": moves,
+                "_days": days,
                 "value": v,
             }
             if members:  # the children counted, for the publication ledger
-                row["_m_children"] = sub["child_id"].cast(pl.String).to_list()
+                ids = sub["child_id"].cast(pl.String)
+                row |= {
+                    "_m_children": ids.to_list(),
+                    "_m_count": ids.filter(moved).to_list(),
+                    "_m_rest": ids.filter(~moved).to_list(),
+                }
             rows.append(row)
 
     one("all", None, frame)
@@ -350,6 +364,24 @@ def _rate_rows(
         for (value,), sub in frame.group_by(b, maintain_order=True):
             one(b, str(value), sub)
     return rows
+
+
+def _rates_from_rounded(prot: pl.DataFrame) -> pl.DataFrame:
+    """Move rates recomputed from the published (rounded) moves and children; null when hidden.
+
+    Moves per child: rounded moves over rounded children; per 1,000 days: rounded moves over
+    the exact days in care (a length of time, not a count of children).
+    """
+    moves = pl.col("_moves").cast(pl.Float64)
+    per = (
+        pl.when(pl.col("indicator") == "moves_per_child")
+        .then(moves / pl.col("children"))
+        .otherwise(1000 * moves / pl.col("_days"))
+    )
+    shown = pl.col("value_flag").is_null() & pl.col("_moves").is_not_null()
+    return prot.with_columns(pl.when(shown).then(per).alias("value")).drop(
+        "_moves", "_moves_flag", "_days", "_rest", "_rest_flag"
+    )
 
 
 def _months_back(d: date, months: int) -> date:
@@ -494,7 +526,8 @@ def stability_indicators(
         Tidy, one row per (``year_end``, ``group``, ``group_value``, ``indicator``):
         ``group`` is ``all`` (``group_value`` null) or a ``by`` column; ``unit`` is ``share``,
         ``per child`` or ``per 1,000 days``; ``children`` the indicator's population;
-        ``count`` the children with the property (shares; null for rates); ``value``.
+        ``count`` the distinct children with the property (for the move rates: the children
+        who moved during the year, who decide whether the rate is published); ``value``.
         When protected, ``children_flag``, ``count_flag``, ``value_flag`` (why a value is
         hidden, null when published) and ``suppressed`` follow.
 
@@ -507,8 +540,9 @@ def stability_indicators(
     >>> h = example_history({"child_id": kids, "start": date(2019, 1, 1)},
     ...     children={"sex": ["female", "male"] * 20}, observed_until=date(2021, 3, 31))
     >>> t = stability_indicators(h, year_ends=[date(2021, 3, 31)], dfe=False)
-    >>> t.filter(pl.col("indicator") == "moves_per_child").select("children", "value").row(0)
-    (40, 0.0)
+    >>> rate = t.filter(pl.col("indicator") == "moves_per_child")
+    >>> rate.select("children", "count", "value").row(0)  # no child moved: hidden
+    (40, None, None)
     """
     ends = list(year_ends) if year_ends is not None else default_year_ends(history)
     keep = protected and current_ledger() is not None
@@ -542,17 +576,21 @@ def stability_indicators(
     rates = pl.DataFrame(
         rate_rows,
         schema={
-            **{k: v for k, v in _OUT_SCHEMA.items() if k not in ("unit", "count")},
-            **({"_m_children": lists} if keep else {}),
+            **{k: v for k, v in _OUT_SCHEMA.items() if k != "unit"},
+            "_rest": pl.Int64(),
+            "_moves": pl.Int64(),
+            "_days": pl.Int64(),
+            **share_m,
         },
     ).with_columns(
         pl.col("indicator")
         .replace_strict({k: v[0] for k, v in INDICATORS.items()}, default="share")
         .alias("unit"),
-        pl.lit(None, dtype=pl.Int64()).alias("count"),
     )
     if not protected:
-        out = pl.concat([shares.drop("_rest"), rates], how="diagonal_relaxed")
+        out = pl.concat(
+            [shares.drop("_rest"), rates.drop("_rest", "_moves", "_days")], how="diagonal_relaxed"
+        )
         return _finish(out.select(list(_OUT_SCHEMA)), flags=False)
     parts: list[pl.DataFrame] = []
     strata = ["year_end", "indicator", "group"]
@@ -574,18 +612,25 @@ def stability_indicators(
         )
         parts.append(prot.drop("_rest", "_rest_flag"))
     if rates.height:
+        # a rate of events is decided by the children who had them (``count``, the children
+        # who moved) and by those who did not (``_rest``), like a share; the moves are a
+        # count of rows tied to the children who moved (docs/disclosure.md)
         prot = protect(
             rates,
-            count_cols=["children"],
+            count_cols=["children", "count", "_rest", "_moves"],
             by=["group_value"],
             strata=strata,
             rate_cols=["value"],
-            rate_support={"value": ["children"]},
+            rate_support={"value": ["children", "count", "_rest"]},
+            row_sums={"children": ["count", "_rest"]},
+            tied={"_moves": "count"},
             policy=policy,
-            members={"children": "_m_children"} if keep else None,
+            members={c: f"_m_{c.strip('_')}" for c in ("children", "count", "_rest")}
+            if keep
+            else None,
             table=LEDGER_TABLES["rates"],
         )
-        parts.append(prot.with_columns(pl.lit(None, dtype=pl.String()).alias("count_flag")))
+        parts.append(_rates_from_rounded(prot))
     cols = [*_OUT_SCHEMA, "children_flag", "count_flag", "value_flag", "suppressed"]
     if not parts:
         return pl.DataFrame(
