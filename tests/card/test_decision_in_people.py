@@ -31,10 +31,12 @@ def test_flagged_children_add_up(n: int, runs: int, seed: int, thr: float) -> No
         abs(per["flagged"] - per["flagged_with_event"] - per["flagged_without_event"]) <= 1
     )
     flagged = p >= thr
-    # rates of the published counts (here rounded to 1: exact) to 2 decimals (issue 12)
-    assert out["share_flagged"] == round(flagged.mean(), 2)
+    # rates of the published counts (here rounded to 1: exact) to 2 decimals (issue 12), with
+    # Python's round of a float (numpy's rounds 0.925 to 0.92, Python's to 0.93, as published)
+    assert out["share_flagged"] == round(float(flagged.mean()), 2)
     if flagged.any():
-        assert out["precision"] == round((flagged & (y == 1)).sum() / flagged.sum(), 2)
+        precision = float((flagged & (y == 1)).sum() / flagged.sum())
+        assert out["precision"] == round(precision, 2)
     assert out["counts"]["flagged"] == flagged.sum()
     assert out["false_alarm_weight"] == thr / (1 - thr)
     cw = out["per_caseworker"]

@@ -21,7 +21,7 @@ def test_a_second_model_of_the_same_structure_is_logged_without_inferring_again(
 
     from earlysignal.scoring.mlflow_model import log_risk_model
 
-    s = small_study()  # logged its model (MLflow inferred the requirements) from s.root
+    s = small_study()
     first = Path(
         mlflow.artifacts.download_artifacts(
             artifact_uri=f"models:/{REGISTERED}/1", tracking_uri=s.uri, dst_path=str(tmp_path)
@@ -30,13 +30,18 @@ def test_a_second_model_of_the_same_structure_is_logged_without_inferring_again(
     monkeypatch.chdir(s.root)
     previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(s.uri)
+    experiment_id = mlflow.get_run(s.result.run_id).info.experiment_id
     try:
+        # the first model of this structure in this process, from here: MLflow infers (the
+        # study's own run may have been logged under other settings, or by another process)
+        with mlflow.start_run(experiment_id=experiment_id):
+            log_risk_model(first / "artifacts" / "model")
         with (
             mock.patch(
                 "mlflow.models.infer_pip_requirements",
                 side_effect=AssertionError("MLflow inferred the requirements again"),
             ),
-            mlflow.start_run(experiment_id=mlflow.get_run(s.result.run_id).info.experiment_id),
+            mlflow.start_run(experiment_id=experiment_id),
         ):
             info = log_risk_model(first / "artifacts" / "model")
         again = Path(

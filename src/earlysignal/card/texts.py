@@ -17,7 +17,7 @@ Examples
 >>> [b.kind for b in say("harms")]
 ['text', 'list']
 >>> card_text("decision_rule", None, 0.3, 0.05)
-'Flag risks of at least 0.300 (set by the study); it flags 5.0% of test rows.'
+'Flag risks of at least 0.300 (set by the study); it flags 5% of test rows.'
 >>> rule = reader_text("decision_rule", capacity=None, threshold=0.3, share=0.05)
 >>> with card_language("nl"):
 ...     "0,300" in render_text(rule)
