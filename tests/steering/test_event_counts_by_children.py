@@ -9,19 +9,16 @@ had the event, both rounded to 5, and both hidden when fewer than 10 children ha
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from steering_result import steering_result  # type: ignore[import-not-found]
 
 from earlysignal.disclosure import DisclosurePolicy
-from earlysignal.steering.compare import SteeringResult
 from earlysignal.steering.publish import protect_comparison
 from earlysignal.steering.report import _measures
-from earlysignal.steering.spec import SteeringSpec
-from earlysignal.steering.units import unit_measures
 
 EVENTS = ("breakdown", "provider_ended", "unplanned", "moves", "return_home", "carousel")
 
@@ -43,20 +40,6 @@ def _placements(units: dict[str, list[list[dict[str, int]]]]) -> pl.DataFrame:
                     | flags
                 )
     return pl.DataFrame(rows, schema_overrides={"carousel": pl.Int64})
-
-
-def _result(placements: pl.DataFrame) -> SteeringResult:
-    return SteeringResult(
-        spec=SteeringSpec(by="provider"),
-        period_start=date(2021, 1, 1),
-        period_end=date(2023, 12, 31),
-        placements=placements,
-        measures=unit_measures(placements),
-        comparisons={},
-        draws={},
-        excluded={},
-        units_without_placements=(),
-    )
 
 
 def _true_children(placements: pl.DataFrame, event: str) -> dict[str, int]:
@@ -100,7 +83,7 @@ def test_three_children_with_twelve_breakdowns_are_not_published() -> None:
     p = _placements(FEW_CHILDREN_MANY_EVENTS)
     assert _true_children(p, "breakdown")["a"] == 3  # the case of the issue: 3 children
     assert p.filter(pl.col("unit") == "a")["breakdown"].sum() == 12  # with 12 breakdowns
-    out = _measures(_result(p), {u: u.upper() for u in "abc"}, DisclosurePolicy())
+    out = _measures(steering_result(p), {u: u.upper() for u in "abc"}, DisclosurePolicy())
     a = out.row(0, named=True)
     assert a["label"] == "A"
     assert a["breakdown"] is None and a["moves"] is None, a
@@ -147,7 +130,7 @@ def test_every_published_event_count_comes_from_10_or_more_children(
     units = {f"u{i}": k for i, k in enumerate(kids)}
     p = _placements(units)
     labels = {u: u for u in units}
-    out = _measures(_result(p), labels, DisclosurePolicy())
+    out = _measures(steering_result(p), labels, DisclosurePolicy())
     for e in EVENTS:
         truth = _true_children(p, e)
         for r in out.iter_rows(named=True):

@@ -11,20 +11,17 @@ who had many more events.
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from steering_result import steering_result  # type: ignore[import-not-found]
 from two_run_lp import MIN, TwoRuns  # type: ignore[import-not-found]
 
 from earlysignal.disclosure import DisclosurePolicy
 from earlysignal.ledger import PublicationLedger, use_ledger
-from earlysignal.steering.compare import SteeringResult
 from earlysignal.steering.report import _measures
-from earlysignal.steering.spec import SteeringSpec
-from earlysignal.steering.units import unit_measures
 
 Unit = tuple[int, dict[str, int]]
 """A unit: its children without the event, and per child with the event its breakdowns."""
@@ -56,18 +53,7 @@ def _placements(units: dict[str, Unit]) -> pl.DataFrame:
 def _publish(units: dict[str, Unit]) -> pl.DataFrame:
     """The measures table of one report (through the ledger in use)."""
     p = _placements(units)
-    res = SteeringResult(
-        spec=SteeringSpec(by="provider"),
-        period_start=date(2021, 1, 1),
-        period_end=date(2023, 12, 31),
-        placements=p,
-        measures=unit_measures(p),
-        comparisons={},
-        draws={},
-        excluded={},
-        units_without_placements=(),
-    )
-    return _measures(res, {u: u for u in units}, DisclosurePolicy())
+    return _measures(steering_result(p), {u: u for u in units}, DisclosurePolicy())
 
 
 # a: 3 children with 12 breakdowns, then 15 (one more each). b: 15 children with 20

@@ -8,20 +8,18 @@ describe the few children who changed (docs/disclosure.md). Without the ledger t
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from steering_result import steering_result  # type: ignore[import-not-found]
 
 from earlysignal.disclosure import DisclosurePolicy
 from earlysignal.ledger import PublicationLedger, use_ledger
-from earlysignal.steering.compare import SteeringResult
 from earlysignal.steering.publish import ledger_table, protect_comparison
 from earlysignal.steering.report import _measures
-from earlysignal.steering.spec import SteeringSpec
 from earlysignal.steering.units import unit_measures, unit_members
 
 COUNTS = ("children", "observed")
@@ -122,20 +120,6 @@ def test_the_boundary_case_repeats_through_the_ledger(tmp_path: Path) -> None:
     assert led is not None and led.stats.repeated[ledger_table("provider", "unplanned")] > 0
 
 
-def _result(placements: pl.DataFrame) -> SteeringResult:
-    return SteeringResult(
-        spec=SteeringSpec(by="provider"),
-        period_start=date(2021, 1, 1),
-        period_end=date(2023, 12, 31),
-        placements=placements,
-        measures=unit_measures(placements),
-        comparisons={},
-        draws={},
-        excluded={},
-        units_without_placements=(),
-    )
-
-
 def _placements(sizes: dict[str, int], extra: int) -> pl.DataFrame:
     rows = []
     for unit, n in sizes.items():
@@ -170,9 +154,11 @@ def test_the_measures_table_repeats_or_hides_a_provider_changed_by_a_few(
     # hides it (the moves per 1000 days, a rate of placement days, is not a count of children).
     sizes = {"a": 32, "b": 47, "c": 60}
     with use_ledger(PublicationLedger(tmp_path / "ledger")):
-        first = _measures(_result(_placements(sizes, 0)), {u: u for u in sizes}, DisclosurePolicy())
+        first = _measures(
+            steering_result(_placements(sizes, 0)), {u: u for u in sizes}, DisclosurePolicy()
+        )
         second = _measures(
-            _result(_placements(sizes, extra)), {u: u for u in sizes}, DisclosurePolicy()
+            steering_result(_placements(sizes, extra)), {u: u for u in sizes}, DisclosurePolicy()
         )
     counts = ["children", "breakdown", "unplanned", "moves", "carousel"]
     for c in counts:
@@ -180,7 +166,7 @@ def test_the_measures_table_repeats_or_hides_a_provider_changed_by_a_few(
             assert v2 is None or v1 == v2, f"{c}: {v1} then {v2}"
     assert first["children"][0] == second["children"][0] == 30
     without = _measures(
-        _result(_placements(sizes, extra)), {u: u for u in sizes}, DisclosurePolicy()
+        steering_result(_placements(sizes, extra)), {u: u for u in sizes}, DisclosurePolicy()
     )
     assert extra < 4 or without["children"][0] != first["children"][0]  # the control
 
