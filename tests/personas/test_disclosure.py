@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from placement_rows import history_from_rows  # type: ignore[import-not-found]
 
 from earlysignal.data import CareHistory
 from earlysignal.personas.cluster import assign, fit_personas
@@ -34,29 +35,7 @@ def _history() -> CareHistory:
         rows.append((f"child-r{i:02d}", start, first_end, "residential", "breakdown"))
         later = "family_home" if i < 20 else "kinship_foster"
         rows.append((f"child-r{i:02d}", first_end, None, later, None))
-    ids = sorted({r[0] for r in rows})
-    return CareHistory.from_frames(
-        children=pl.DataFrame(
-            {
-                "child_id": ids,
-                "birth_date": [date(2008, 5, 1)] * len(ids),
-                "sex": ["female"] * len(ids),
-            }
-        ),
-        placements=pl.DataFrame(
-            {
-                "child_id": [r[0] for r in rows],
-                "placement_id": [f"p{i}" for i in range(len(rows))],
-                "start": [r[1] for r in rows],
-                "end": [r[2] for r in rows],
-                "setting": [r[3] for r in rows],
-                "end_reason": [r[4] for r in rows],
-            },
-            schema_overrides={"end": pl.Date, "end_reason": pl.String},
-        ),
-        events=None,
-        observed_until=date(2024, 1, 1),
-    )
+    return history_from_rows(rows, date(2024, 1, 1), birth_date=date(2008, 5, 1), sex="female")
 
 
 def _described(tmp_path: Path) -> tuple[object, Path]:

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
+from placement_rows import Row, history_from_rows  # type: ignore[import-not-found]
 
 from earlysignal.data import CareHistory
 from earlysignal.personas.sequences import monthly_states
@@ -17,32 +18,8 @@ SETTINGS = ["foster", "kinship_foster", "residential", "secure", "with_parents"]
 REASONS = ["breakdown", "return_home", "planned", "aged_out"]
 
 
-def _history(
-    rows: list[tuple[str, date, date | None, str, str | None]], until: date
-) -> CareHistory:
-    ids = sorted({r[0] for r in rows})
-    return CareHistory.from_frames(
-        children=pl.DataFrame(
-            {
-                "child_id": ids,
-                "birth_date": [date(2010, 1, 1)] * len(ids),
-                "sex": ["male"] * len(ids),
-            }
-        ),
-        placements=pl.DataFrame(
-            {
-                "child_id": [r[0] for r in rows],
-                "placement_id": [f"p{i}" for i in range(len(rows))],
-                "start": [r[1] for r in rows],
-                "end": [r[2] for r in rows],
-                "setting": [r[3] for r in rows],
-                "end_reason": [r[4] for r in rows],
-            },
-            schema_overrides={"end": pl.Date, "end_reason": pl.String},
-        ),
-        events=None,
-        observed_until=until,
-    )
+def _history(rows: list[Row], until: date) -> CareHistory:
+    return history_from_rows(rows, until, birth_date=date(2010, 1, 1), sex="male")
 
 
 def test_states_moves_and_out_of_care() -> None:
